@@ -1,0 +1,93 @@
+# ctlbridge: MIDI control surfaces -> DAWs over OSC.
+#   make            build build/ctlbridge
+#   make run        install missing packages, build, run the bridge
+#   make test       install missing packages, build, run every test
+#   make test-asan  the same tests on an ASan + UBSan build
+#   make install    PREFIX=/usr/local DESTDIR=
+PREFIX  ?= /usr/local
+DATADIR ?= $(PREFIX)/share/ctlbridge
+BUILD   ?= build
+
+PKGS     = liblo alsa inih jack
+CC      ?= cc
+WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wpointer-arith -Wformat=2 -Wundef -Wvla -Wno-unused-parameter
+ifeq ($(CI),true)
+WARN    += -Werror
+endif
+OPT     ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANITIZE) \
+           -DCTLBRIDGE_DATADIR='"$(DATADIR)"' -MMD -MP
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LDLIBS  += $(PKG_LIBS) -lm
+
+CORE_SRC  = $(filter-out bridge/main.c,$(wildcard bridge/*.c))
+CORE_OBJ  = $(CORE_SRC:bridge/%.c=$(BUILD)/obj/%.o)
+TEST_SRC  = $(wildcard tests/*_test.c)
+TEST_BIN  = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+TEST_HELP = $(wildcard tests/support/*.c)
+TEST_HOBJ = $(TEST_HELP:tests/support/%.c=$(BUILD)/obj/support/%.o)
+
+.PHONY: all run test test-asan install uninstall clean deps check-config bench
+
+all: $(BUILD)/ctlbridge
+
+deps:
+	@sh .ci/install-deps
+
+$(BUILD)/obj/%.o: bridge/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/support/%.o: tests/support/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Ibridge -c -o $@ $<
+
+$(BUILD)/libctlbridge.a: $(CORE_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/ctlbridge: $(BUILD)/obj/main.o $(BUILD)/libctlbridge.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/%.c $(TEST_HOBJ) $(BUILD)/libctlbridge.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Ibridge -Itests/support $(LDFLAGS) -o $@ \
+	    $< $(TEST_HOBJ) $(BUILD)/libctlbridge.a $(LDLIBS) -lcmocka
+
+run: deps $(BUILD)/ctlbridge
+	./$(BUILD)/ctlbridge $(ARGS)
+
+test: deps $(BUILD)/ctlbridge $(TEST_BIN)
+	@BUILD=$(BUILD) sh tests/run-tests $(TEST_BIN)
+
+test-asan: deps
+	$(MAKE) BUILD=build/asan OPT='-O1 -g' \
+	    SANITIZE='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' \
+	    test
+
+check-config: $(BUILD)/ctlbridge
+	./$(BUILD)/ctlbridge check -c .
+
+install: $(BUILD)/ctlbridge
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/mappings/controllers \
+	    $(DESTDIR)$(DATADIR)/mappings/daws $(DESTDIR)$(DATADIR)/profiles \
+	    $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
+	install -m 755 $(BUILD)/ctlbridge $(DESTDIR)$(PREFIX)/bin/ctlbridge
+	install -m 644 mappings/controllers/*.ini $(DESTDIR)$(DATADIR)/mappings/controllers
+	install -m 644 mappings/daws/*.ini $(DESTDIR)$(DATADIR)/mappings/daws
+	install -m 644 profiles/*.ini $(DESTDIR)$(DATADIR)/profiles
+	install -m 644 man/ctlbridge.1 $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 man/ctlbridge.ini.5 $(DESTDIR)$(PREFIX)/share/man/man5
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/ctlbridge
+	rm -rf $(DESTDIR)$(DATADIR)
+	rm -f $(DESTDIR)$(PREFIX)/share/man/man1/ctlbridge.1 \
+	    $(DESTDIR)$(PREFIX)/share/man/man5/ctlbridge.ini.5
+
+clean:
+	rm -rf build
+
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/support/*.d $(BUILD)/tests/*.d)
