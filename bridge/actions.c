@@ -1,0 +1,74 @@
+#include <math.h>
+#include <string.h>
+
+#include "actions.h"
+
+#define TRIG(n, p, r, s) { n, ACTION_TRIGGER, p, r, UNIT_NONE, 0, 1, 0, TAPER_LINEAR, 0, s }
+#define TOGL(n, p, r, s) { n, ACTION_TOGGLE, p, r, UNIT_NONE, 0, 1, 0, TAPER_LINEAR, 0, s }
+#define CONT(n, p, r, u, lo, hi, d, t, st, s) \
+	{ n, ACTION_CONTINUOUS, p, r, u, lo, hi, d, t, st, s }
+
+static const struct action_def catalog[] = {
+	TRIG("transport.play", 0, 0, "start the transport"),
+	TRIG("transport.stop", 0, 0, "stop the transport"),
+	TRIG("transport.toggle", 0, 0, "start or stop the transport"),
+	TRIG("transport.record", 0, 0, "toggle the global record arm"),
+	TRIG("transport.start", 0, 0, "move the playhead to the session start"),
+	TRIG("transport.end", 0, 0, "move the playhead to the session end"),
+	TRIG("transport.rewind", 0, 0, "rewind"),
+	TRIG("transport.forward", 0, 0, "fast forward"),
+	TRIG("transport.loop", 0, 0, "toggle loop playback"),
+	TRIG("marker.add", PARAM_LABEL, 0, "add a marker at the playhead"),
+	TRIG("marker.next", 0, 0, "go to the next marker"),
+	TRIG("marker.previous", 0, 0, "go to the previous marker"),
+	TRIG("marker.goto", PARAM_MARKER, PARAM_MARKER, "go to marker N"),
+	TRIG("take.discard", 0, 0, "stop and forget the take being recorded"),
+	TRIG("bank.next", 0, 0, "move the strips to the next bank of tracks"),
+	TRIG("bank.previous", 0, 0, "move the strips to the previous bank"),
+	TRIG("session.save", 0, 0, "save the session"),
+	TRIG("edit.undo", 0, 0, "undo"),
+	TRIG("edit.redo", 0, 0, "redo"),
+	TOGL("track.recarm", PARAM_TRACK, PARAM_TRACK, "arm the track for recording"),
+	TOGL("track.mute", PARAM_TRACK, PARAM_TRACK, "mute the track"),
+	TOGL("track.solo", PARAM_TRACK, PARAM_TRACK, "solo the track"),
+	TOGL("track.select", PARAM_TRACK, PARAM_TRACK, "select the track"),
+	CONT("track.gain", PARAM_TRACK, PARAM_TRACK, UNIT_DB, -INFINITY, 6, 0,
+	    TAPER_FADER, 0.5, "track gain in dB"),
+	CONT("track.fader", PARAM_TRACK, PARAM_TRACK, UNIT_POSITION, 0, 1, 0.7818,
+	    TAPER_LINEAR, 0.01, "track fader position in the DAW's own law"),
+	CONT("track.trim", PARAM_TRACK, PARAM_TRACK, UNIT_DB, -20, 20, 0,
+	    TAPER_LINEAR, 0.5, "track input trim in dB"),
+	CONT("track.pan", PARAM_TRACK, PARAM_TRACK, UNIT_POSITION, 0, 1, 0.5,
+	    TAPER_LINEAR, 0.01, "track pan, 0 left, 0.5 centre, 1 right"),
+	CONT("master.gain", 0, 0, UNIT_DB, -INFINITY, 6, 0, TAPER_FADER, 0.5,
+	    "master gain in dB"),
+};
+
+#define NACTIONS ((int)(sizeof(catalog) / sizeof(catalog[0])))
+
+const struct action_def *
+action_find(const char *name)
+{
+	for (int i = 0; i < NACTIONS; i++)
+		if (strcmp(catalog[i].name, name) == 0)
+			return &catalog[i];
+	return NULL;
+}
+
+int
+action_count(void)
+{
+	return NACTIONS;
+}
+
+const struct action_def *
+action_at(int i)
+{
+	return i >= 0 && i < NACTIONS ? &catalog[i] : NULL;
+}
+
+int
+action_index(const struct action_def *a)
+{
+	return (int)(a - catalog);
+}

@@ -1,0 +1,46 @@
+/*
+ * The catalog of semantic actions: the vocabulary shared by role profiles
+ * (which control performs which action) and DAW dialects (which OSC message
+ * an action is in that DAW).  Profiles and dialects are validated against it.
+ */
+#ifndef CTLBRIDGE_ACTIONS_H
+#define CTLBRIDGE_ACTIONS_H
+
+enum action_type {
+	ACTION_TRIGGER,		/* a one-shot command: play, add marker */
+	ACTION_TOGGLE,		/* an on/off state: record arm, mute */
+	ACTION_CONTINUOUS,	/* a value in a range: gain, pan */
+};
+
+/* Parameters an action takes from its binding. */
+enum action_param {
+	PARAM_TRACK = 1 << 0,	/* track=N, 1-based strip in the current bank */
+	PARAM_LABEL = 1 << 1,	/* label=TEXT */
+	PARAM_MARKER = 1 << 2,	/* marker=N, 1-based */
+};
+
+enum taper {
+	TAPER_LINEAR,		/* position maps linearly onto min..max */
+	TAPER_FADER,		/* console fader law in dB, see transform.c */
+};
+
+enum value_unit { UNIT_NONE, UNIT_DB, UNIT_POSITION };
+
+struct action_def {
+	const char *name;
+	enum action_type type;
+	unsigned params;	/* allowed enum action_param bits */
+	unsigned required;	/* required enum action_param bits */
+	enum value_unit unit;
+	double min, max, def;	/* CONTINUOUS: value range and start value */
+	enum taper taper;	/* CONTINUOUS: default taper */
+	double step;		/* CONTINUOUS: default encoder step per tick */
+	const char *summary;
+};
+
+const struct action_def *action_find(const char *name);
+int action_count(void);
+const struct action_def *action_at(int i);
+int action_index(const struct action_def *a);
+
+#endif

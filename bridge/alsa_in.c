@@ -1,0 +1,243 @@
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <alsa/asoundlib.h>
+
+#include "alsa_in.h"
+#include "alsa_seq_decode.h"
+#include "config.h"
+#include "log.h"
+#include "util.h"
+
+#define ALSA_MAX_SOURCES 32
+
+struct alsa_source {
+	int client, port;	/* -1 when the slot is free */
+	struct midi_decoder dec;
+};
+
+struct alsa_in {
+	struct loop *loop;
+	char *pattern;
+	struct input_sink sink;
+	snd_seq_t *seq;
+	int my_client, my_port;
+	struct pollfd *pfds;
+	int npfds;
+	struct alsa_source sources[ALSA_MAX_SOURCES];
+	struct midi_decoder fallback;	/* when every slot is taken */
+	struct ratelimit overrun_warn;
+};
+
+static void
+midi_warning(void *ctx, const char *msg)
+{
+	log_warnx("alsa: %s", msg);
+}
+
+static struct midi_decoder *
+decoder_for(struct alsa_in *a, int client, int port)
+{
+	struct alsa_source *free_slot = NULL;
+
+	for (int i = 0; i < ALSA_MAX_SOURCES; i++) {
+		struct alsa_source *s = &a->sources[i];
+		if (s->client == client && s->port == port)
+			return &s->dec;
+		if (s->client < 0 && free_slot == NULL)
+			free_slot = s;
+	}
+	if (free_slot == NULL)
+		return &a->fallback;
+	free_slot->client = client;
+	free_slot->port = port;
+	input_sink_decoder(&a->sink, &free_slot->dec, midi_warning);
+	return &free_slot->dec;
+}
+
+static void
+forget_source(struct alsa_in *a, int client, int port)
+{
+	for (int i = 0; i < ALSA_MAX_SOURCES; i++) {
+		struct alsa_source *s = &a->sources[i];
+		if (s->client == client && (port < 0 || s->port == port))
+			s->client = s->port = -1;
+	}
+}
+
+/* Subscribe to client:port if its name matches and it is readable. */
+static void
+consider_port(struct alsa_in *a, snd_seq_port_info_t *pinfo,
+    snd_seq_client_info_t *cinfo)
+{
+	unsigned caps = snd_seq_port_info_get_capability(pinfo);
+	int client = snd_seq_port_info_get_client(pinfo);
+	int port = snd_seq_port_info_get_port(pinfo);
+	snd_seq_port_subscribe_t *sub;
+	snd_seq_addr_t sender, dest;
+	char name[256];
+
+	if (client == a->my_client || client == SND_SEQ_CLIENT_SYSTEM)
+		return;
+	if ((caps & (SND_SEQ_PORT_CAP_READ | SND_SEQ_PORT_CAP_SUBS_READ)) !=
+	    (SND_SEQ_PORT_CAP_READ | SND_SEQ_PORT_CAP_SUBS_READ))
+		return;
+	if (caps & SND_SEQ_PORT_CAP_NO_EXPORT)
+		return;
+	snprintf(name, sizeof(name), "%s:%s", snd_seq_client_info_get_name(cinfo),
+	    snd_seq_port_info_get_name(pinfo));
+	if (!port_pattern_match(a->pattern, name))
+		return;
+	/* already subscribed: connecting is idempotent for hotplug */
+	snd_seq_port_subscribe_alloca(&sub);
+	sender.client = (unsigned char)client;
+	sender.port = (unsigned char)port;
+	dest.client = (unsigned char)a->my_client;
+	dest.port = (unsigned char)a->my_port;
+	snd_seq_port_subscribe_set_sender(sub, &sender);
+	snd_seq_port_subscribe_set_dest(sub, &dest);
+	if (snd_seq_get_port_subscription(a->seq, sub) == 0)
+		return;
+	if (snd_seq_connect_from(a->seq, a->my_port, client, port) < 0)
+		log_warnx("alsa: cannot connect %d:%d (%s)", client, port, name);
+	else
+		log_info("alsa: connected %d:%d (%s)", client, port, name);
+}
+
+static void
+scan_ports(struct alsa_in *a, int only_client)
+{
+	snd_seq_client_info_t *cinfo;
+	snd_seq_port_info_t *pinfo;
+
+	snd_seq_client_info_alloca(&cinfo);
+	snd_seq_port_info_alloca(&pinfo);
+	snd_seq_client_info_set_client(cinfo, -1);
+	while (snd_seq_query_next_client(a->seq, cinfo) >= 0) {
+		int client = snd_seq_client_info_get_client(cinfo);
+		if (only_client >= 0 && client != only_client)
+			continue;
+		snd_seq_port_info_set_client(pinfo, client);
+		snd_seq_port_info_set_port(pinfo, -1);
+		while (snd_seq_query_next_port(a->seq, pinfo) >= 0)
+			consider_port(a, pinfo, cinfo);
+	}
+}
+
+static void
+handle_event(struct alsa_in *a, snd_seq_event_t *ev)
+{
+	struct midi_decoder *d;
+
+	switch (ev->type) {
+	case SND_SEQ_EVENT_PORT_START:
+	case SND_SEQ_EVENT_CLIENT_START:
+	case SND_SEQ_EVENT_PORT_CHANGE:
+		scan_ports(a, ev->data.addr.client);
+		return;
+	case SND_SEQ_EVENT_PORT_EXIT:
+		forget_source(a, ev->data.addr.client, ev->data.addr.port);
+		log_debug("alsa: port %d:%d went away", ev->data.addr.client,
+		    ev->data.addr.port);
+		return;
+	case SND_SEQ_EVENT_CLIENT_EXIT:
+		forget_source(a, ev->data.addr.client, -1);
+		return;
+	default:
+		break;
+	}
+	d = decoder_for(a, ev->source.client, ev->source.port);
+	alsa_seq_decode(d, ev, now_ns());
+}
+
+static void
+on_readable(void *ctx, int fd, short revents)
+{
+	struct alsa_in *a = ctx;
+	snd_seq_event_t *ev;
+	int rc;
+
+	/* events belong to alsa-lib: never free them */
+	for (;;) {
+		rc = snd_seq_event_input(a->seq, &ev);
+		if (rc == -EAGAIN)
+			break;
+		if (rc == -ENOSPC) {
+			log_warnx_limited(&a->overrun_warn,
+			    "alsa: input overrun, events were lost");
+			continue;
+		}
+		if (rc < 0) {
+			log_warnx_limited(&a->overrun_warn, "alsa: %s",
+			    snd_strerror(rc));
+			break;
+		}
+		if (ev)
+			handle_event(a, ev);
+	}
+}
+
+struct alsa_in *
+alsa_in_new(struct loop *loop, const char *pattern,
+    const struct input_sink *sink, const char **why)
+{
+	struct alsa_in *a;
+	snd_seq_t *seq;
+	int rc;
+
+	rc = snd_seq_open(&seq, "default", SND_SEQ_OPEN_DUPLEX, SND_SEQ_NONBLOCK);
+	if (rc < 0) {
+		*why = rc == -ENOENT ?
+		    "/dev/snd/seq does not exist (no ALSA sequencer in this "
+		    "kernel, or the snd-seq module is not loaded)" : snd_strerror(rc);
+		return NULL;
+	}
+	a = xcalloc(1, sizeof(*a));
+	a->loop = loop;
+	a->seq = seq;
+	a->pattern = xstrdup(pattern);
+	a->sink = *sink;
+	a->overrun_warn = (struct ratelimit)RATELIMIT_INIT(5);
+	for (int i = 0; i < ALSA_MAX_SOURCES; i++)
+		a->sources[i].client = a->sources[i].port = -1;
+	input_sink_decoder(sink, &a->fallback, midi_warning);
+	snd_seq_set_client_name(seq, "ctlbridge");
+	a->my_client = snd_seq_client_id(seq);
+	a->my_port = snd_seq_create_simple_port(seq, "midi_in",
+	    SND_SEQ_PORT_CAP_WRITE | SND_SEQ_PORT_CAP_SUBS_WRITE,
+	    SND_SEQ_PORT_TYPE_MIDI_GENERIC | SND_SEQ_PORT_TYPE_APPLICATION);
+	if (a->my_port < 0) {
+		*why = snd_strerror(a->my_port);
+		alsa_in_free(a);
+		return NULL;
+	}
+	if (snd_seq_connect_from(seq, a->my_port, SND_SEQ_CLIENT_SYSTEM,
+	    SND_SEQ_PORT_SYSTEM_ANNOUNCE) < 0)
+		log_warnx("alsa: cannot follow port announcements; ports that "
+		    "appear later will not be connected");
+	a->npfds = snd_seq_poll_descriptors_count(seq, POLLIN);
+	a->pfds = xcalloc((size_t)a->npfds, sizeof(*a->pfds));
+	snd_seq_poll_descriptors(seq, a->pfds, (unsigned)a->npfds, POLLIN);
+	for (int i = 0; i < a->npfds; i++)
+		loop_add_fd(loop, a->pfds[i].fd, POLLIN, on_readable, a);
+	log_info("alsa: client %d:%d ready, connecting ports matching '%s'",
+	    a->my_client, a->my_port, pattern);
+	scan_ports(a, -1);
+	return a;
+}
+
+void
+alsa_in_free(struct alsa_in *a)
+{
+	if (a == NULL)
+		return;
+	for (int i = 0; i < a->npfds; i++)
+		loop_del_fd(a->loop, a->pfds[i].fd);
+	free(a->pfds);
+	if (a->seq)
+		snd_seq_close(a->seq);
+	free(a->pattern);
+	free(a);
+}

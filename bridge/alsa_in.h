@@ -1,0 +1,23 @@
+/*
+ * ALSA sequencer input.  A client "ctlbridge" with one input port, which
+ * subscribes to every readable port whose "client:port" name matches the
+ * pattern, now and as ports appear (System Announce), and forgets ports as
+ * they go.  Each source port has its own decoder state.
+ */
+#ifndef CTLBRIDGE_ALSA_IN_H
+#define CTLBRIDGE_ALSA_IN_H
+
+#include "input.h"
+#include "loop.h"
+
+struct alsa_in;
+
+/*
+ * NULL when the sequencer cannot be opened; *why then names the cause
+ * (static text).
+ */
+struct alsa_in *alsa_in_new(struct loop *loop, const char *pattern,
+    const struct input_sink *sink, const char **why);
+void alsa_in_free(struct alsa_in *a);
+
+#endif

@@ -1,0 +1,395 @@
+/* The configuration set: finds files on the search path, loads every
+ * controller, dialect and profile, resolves cross-references. */
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <netdb.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_internal.h"
+#include "util.h"
+
+char *
+file_stem(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	char *s = xstrdup(base ? base + 1 : path);
+	size_t n = strlen(s);
+
+	if (n > 4 && strcmp(s + n - 4, ".ini") == 0)
+		s[n - 4] = '\0';
+	return s;
+}
+
+int
+resolve_host(const char *host, char **numeric, const char **err)
+{
+	struct addrinfo hints, *res;
+	char buf[INET6_ADDRSTRLEN];
+	int rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_DGRAM;
+	if ((rc = getaddrinfo(host, NULL, &hints, &res)) != 0) {
+		*err = gai_strerror(rc);
+		return -1;
+	}
+	/* prefer IPv4: DAWs commonly listen on IPv4 only */
+	const struct addrinfo *pick = res;
+	for (const struct addrinfo *ai = res; ai; ai = ai->ai_next)
+		if (ai->ai_family == AF_INET) {
+			pick = ai;
+			break;
+		}
+	if (getnameinfo(pick->ai_addr, pick->ai_addrlen, buf, sizeof(buf), NULL,
+	    0, NI_NUMERICHOST) != 0) {
+		freeaddrinfo(res);
+		*err = "cannot format address";
+		return -1;
+	}
+	freeaddrinfo(res);
+	free(*numeric);
+	*numeric = xstrdup(buf);
+	return 0;
+}
+
+static char *
+find_file(const struct config *cfg, const char *sub, const char *name)
+{
+	struct stat st;
+
+	for (int i = 0; i < cfg->ndirs; i++) {
+		char *path = strcmp(cfg->dirs[i], ".") == 0 ?
+		    xasprintf("%s/%s.ini", sub, name) :
+		    xasprintf("%s/%s/%s.ini", cfg->dirs[i], sub, name);
+		if (stat(path, &st) == 0)
+			return path;
+		free(path);
+	}
+	return NULL;
+}
+
+static bool
+valid_name(const char *name)
+{
+	if (*name == '\0')
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_' && *p != '.')
+			return false;
+	return true;
+}
+
+const struct controller *
+config_need_controller(struct config *cfg, const char *name, const char *file,
+    int line, struct diag_list *dl)
+{
+	const struct controller *found = config_controller(cfg, name);
+	struct controller *c;
+	char *path;
+
+	if (found)
+		return found;
+	if (!valid_name(name) ||
+	    (path = find_file(cfg, "mappings/controllers", name)) == NULL) {
+		diag_error(dl, file, line,
+		    "controller '%s': no file mappings/controllers/%s.ini", name,
+		    name);
+		return NULL;
+	}
+	c = controller_load(path, name, dl);
+	free(path);
+	if (c == NULL)
+		return NULL;
+	cfg->controllers = xrealloc(cfg->controllers,
+	    (size_t)(cfg->ncontrollers + 1) * sizeof(*cfg->controllers));
+	cfg->controllers[cfg->ncontrollers++] = c;
+	return c;
+}
+
+const struct dialect *
+config_need_dialect(struct config *cfg, const char *name, const char *file,
+    int line, struct diag_list *dl)
+{
+	const struct dialect *found = config_dialect(cfg, name);
+	struct dialect *d;
+	char *path;
+
+	if (found)
+		return found;
+	if (!valid_name(name) ||
+	    (path = find_file(cfg, "mappings/daws", name)) == NULL) {
+		diag_error(dl, file, line,
+		    "daw '%s': no file mappings/daws/%s.ini", name, name);
+		return NULL;
+	}
+	d = dialect_load(path, name, dl);
+	free(path);
+	if (d == NULL)
+		return NULL;
+	cfg->dialects = xrealloc(cfg->dialects,
+	    (size_t)(cfg->ndialects + 1) * sizeof(*cfg->dialects));
+	cfg->dialects[cfg->ndialects++] = d;
+	return d;
+}
+
+static void
+add_profile(struct config *cfg, struct profile *p)
+{
+	cfg->profiles = xrealloc(cfg->profiles,
+	    (size_t)(cfg->nprofiles + 1) * sizeof(*cfg->profiles));
+	cfg->profiles[cfg->nprofiles++] = p;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every NAME.ini stem in sub/ of the search path, first directory wins,
+ * sorted so that loading and diagnostics come in a stable order. */
+static char **
+list_stems(const struct config *cfg, const char *sub, int *count)
+{
+	char **names = NULL;
+	int n = 0;
+
+	for (int i = 0; i < cfg->ndirs; i++) {
+		char *dir = xasprintf("%s/%s", cfg->dirs[i], sub);
+		DIR *dp = opendir(dir);
+		struct dirent *de;
+
+		free(dir);
+		if (dp == NULL)
+			continue;
+		while ((de = readdir(dp)) != NULL) {
+			char *stem;
+			bool dup = false;
+			if (de->d_name[0] == '.' || !ends_with(de->d_name, ".ini"))
+				continue;
+			stem = file_stem(de->d_name);
+			for (int j = 0; j < n && !dup; j++)
+				dup = strcmp(names[j], stem) == 0;
+			if (dup) {
+				free(stem);
+				continue;
+			}
+			names = xrealloc(names, (size_t)(n + 1) * sizeof(*names));
+			names[n++] = stem;
+		}
+		closedir(dp);
+	}
+	if (n)
+		qsort(names, (size_t)n, sizeof(*names), cmp_str);
+	*count = n;
+	return names;
+}
+
+static struct config *
+config_new(char *const *dirs, int ndirs)
+{
+	struct config *cfg = xcalloc(1, sizeof(*cfg));
+
+	cfg->dirs = xcalloc((size_t)ndirs, sizeof(char *));
+	for (int i = 0; i < ndirs; i++)
+		cfg->dirs[i] = xstrdup(dirs[i]);
+	cfg->ndirs = ndirs;
+	return cfg;
+}
+
+struct config *
+config_load(char *const *dirs, int ndirs, struct diag_list *dl)
+{
+	struct config *cfg = config_new(dirs, ndirs);
+	char **names;
+	int n;
+
+	names = list_stems(cfg, "mappings/controllers", &n);
+	for (int i = 0; i < n; i++) {
+		config_need_controller(cfg, names[i], names[i], 0, dl);
+		free(names[i]);
+	}
+	free(names);
+	names = list_stems(cfg, "mappings/daws", &n);
+	for (int i = 0; i < n; i++) {
+		config_need_dialect(cfg, names[i], names[i], 0, dl);
+		free(names[i]);
+	}
+	free(names);
+	names = list_stems(cfg, "profiles", &n);
+	for (int i = 0; i < n; i++) {
+		char *path = find_file(cfg, "profiles", names[i]);
+		struct profile *p;
+		if (path && (p = profile_load(cfg, path, names[i], dl)) != NULL)
+			add_profile(cfg, p);
+		free(path);
+		free(names[i]);
+	}
+	free(names);
+	if (cfg->nprofiles == 0 && dl->errors == 0) {
+		char *where = xasprintf("%s/profiles", ndirs ? dirs[0] : ".");
+		diag_error(dl, where, 0, "no profiles found (searched %d "
+		    "director%s)", ndirs, ndirs == 1 ? "y" : "ies");
+		free(where);
+	}
+	return cfg;
+}
+
+/* The first section header of a file tells what it is. */
+static char *
+first_section(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	char line[256];
+
+	if (fp == NULL)
+		return NULL;
+	while (fgets(line, sizeof(line), fp)) {
+		char *s = line, *end;
+		while (isspace((unsigned char)*s))
+			s++;
+		if (*s != '[')
+			continue;
+		if ((end = strchr(s, ']')) == NULL)
+			break;
+		*end = '\0';
+		fclose(fp);
+		return xstrdup(s + 1);
+	}
+	fclose(fp);
+	return xstrdup("");
+}
+
+struct config *
+config_load_files(char *const *dirs, int ndirs, char *const *files, int nfiles,
+    struct diag_list *dl)
+{
+	struct config *cfg = config_new(dirs, ndirs);
+
+	for (int i = 0; i < nfiles; i++) {
+		char *kind = first_section(files[i]);
+		char *stem = file_stem(files[i]);
+
+		if (kind == NULL)
+			diag_error(dl, files[i], 0, "cannot open: %s",
+			    strerror(errno));
+		else if (strcmp(kind, "controller") == 0) {
+			struct controller *c = controller_load(files[i], stem, dl);
+			if (c) {
+				cfg->controllers = xrealloc(cfg->controllers,
+				    (size_t)(cfg->ncontrollers + 1) * sizeof(c));
+				cfg->controllers[cfg->ncontrollers++] = c;
+			}
+		} else if (strcmp(kind, "daw") == 0) {
+			struct dialect *d = dialect_load(files[i], stem, dl);
+			if (d) {
+				cfg->dialects = xrealloc(cfg->dialects,
+				    (size_t)(cfg->ndialects + 1) * sizeof(d));
+				cfg->dialects[cfg->ndialects++] = d;
+			}
+		} else if (strcmp(kind, "profile") == 0) {
+			struct profile *p = profile_load(cfg, files[i], stem, dl);
+			if (p)
+				add_profile(cfg, p);
+		} else
+			diag_error(dl, files[i], 0, "not a ctlbridge file: it "
+			    "should start with [controller], [daw] or [profile]");
+		free(kind);
+		free(stem);
+	}
+	return cfg;
+}
+
+void
+config_free(struct config *cfg)
+{
+	if (cfg == NULL)
+		return;
+	for (int i = 0; i < cfg->nprofiles; i++)
+		profile_free(cfg->profiles[i]);
+	for (int i = 0; i < cfg->ncontrollers; i++)
+		controller_free(cfg->controllers[i]);
+	for (int i = 0; i < cfg->ndialects; i++)
+		dialect_free(cfg->dialects[i]);
+	for (int i = 0; i < cfg->ndirs; i++)
+		free(cfg->dirs[i]);
+	free(cfg->profiles);
+	free(cfg->controllers);
+	free(cfg->dialects);
+	free(cfg->dirs);
+	free(cfg);
+}
+
+const struct profile *
+config_profile(const struct config *cfg, const char *name)
+{
+	for (int i = 0; i < cfg->nprofiles; i++)
+		if (strcmp(cfg->profiles[i]->name, name) == 0)
+			return cfg->profiles[i];
+	return NULL;
+}
+
+const struct controller *
+config_controller(const struct config *cfg, const char *name)
+{
+	for (int i = 0; i < cfg->ncontrollers; i++)
+		if (strcmp(cfg->controllers[i]->name, name) == 0)
+			return cfg->controllers[i];
+	return NULL;
+}
+
+const struct dialect *
+config_dialect(const struct config *cfg, const char *name)
+{
+	for (int i = 0; i < cfg->ndialects; i++)
+		if (strcmp(cfg->dialects[i]->name, name) == 0)
+			return cfg->dialects[i];
+	return NULL;
+}
+
+bool
+port_pattern_match(const char *pattern, const char *port_name)
+{
+	if (strpbrk(pattern, "*?[") != NULL)
+		return fnmatch(pattern, port_name, FNM_CASEFOLD) == 0;
+	return strcasestr(port_name, pattern) != NULL;
+}
+
+int
+config_override_daw(struct config *cfg, const char *hostport,
+    struct diag_list *dl)
+{
+	const char *colon = strrchr(hostport, ':');
+	char host[256];
+	const char *err;
+	long port;
+
+	if (colon == NULL || colon == hostport ||
+	    (size_t)(colon - hostport) >= sizeof(host) ||
+	    !parse_int(colon + 1, 1, 65535, &port)) {
+		diag_error(dl, "-o", 0, "'%s' is not HOST:PORT", hostport);
+		return -1;
+	}
+	memcpy(host, hostport, (size_t)(colon - hostport));
+	host[colon - hostport] = '\0';
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	}
+	for (int i = 0; i < cfg->nprofiles; i++) {
+		if (resolve_host(host, &cfg->profiles[i]->host, &err) < 0) {
+			diag_error(dl, "-o", 0, "host '%s': %s", host, err);
+			return -1;
+		}
+		cfg->profiles[i]->port = (int)port;
+	}
+	return 0;
+}

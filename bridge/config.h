@@ -1,0 +1,217 @@
+/*
+ * The three configuration layers, loaded into one immutable set:
+ *   controller definitions  mappings/controllers/NAME.ini
+ *   DAW dialects            mappings/daws/NAME.ini
+ *   role profiles           profiles/NAME.ini
+ * Everything is parsed, cross-checked and compiled when the set is loaded
+ * (control lookup tables, OSC templates with their constants filled in,
+ * resolved DAW addresses), so the per-event path only indexes arrays.
+ * A loaded set is never modified; runtime state lives in engine.h.
+ */
+#ifndef CTLBRIDGE_CONFIG_H
+#define CTLBRIDGE_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "actions.h"
+#include "diag.h"
+#include "midi.h"
+
+/* ---- controller definitions ---- */
+
+enum control_kind {
+	CONTROL_CC, CONTROL_CC14, CONTROL_NRPN, CONTROL_RPN, CONTROL_NOTE,
+	CONTROL_PITCH_BEND, CONTROL_CHANNEL_AFTERTOUCH, CONTROL_POLY_AFTERTOUCH,
+	CONTROL_PROGRAM,
+};
+
+enum control_mode { MODE_ABSOLUTE, MODE_BUTTON, MODE_RELATIVE };
+
+/* How a relative encoder writes its ticks into a 7-bit value. */
+enum relative_format {
+	REL_TWOS_COMPLEMENT,	/* 1..63 up, 127..65 = -1..-63 */
+	REL_SIGN_MAGNITUDE,	/* 1..63 up, 65..127 = -1..-63 */
+	REL_BINARY_OFFSET,	/* 65..127 = +1..+63, 63..0 = -1..-64 */
+};
+
+struct control {
+	char *name;
+	uint8_t kind;		/* enum control_kind */
+	uint8_t mode;		/* enum control_mode */
+	uint8_t relative;	/* enum relative_format, MODE_RELATIVE only */
+	uint8_t channel;	/* 0..15 */
+	uint16_t number;
+	int32_t max;		/* largest raw value */
+	int line;
+};
+
+#define CONTROL_NONE 0xFFFF
+
+struct param_key {
+	uint32_t key;		/* kind << 20 | channel << 14 | number */
+	uint16_t control;
+};
+
+struct controller {
+	char *name;		/* file stem: "nanokontrol2" */
+	char *file;
+	char *title;		/* "Korg nanoKONTROL2" */
+	char *port_pattern;	/* glob, case-insensitive; plain text matches anywhere */
+	struct control *controls;
+	int ncontrols;
+	/* lookup: control index or CONTROL_NONE */
+	uint16_t by_cc[16][128];
+	uint16_t by_note[16][128];
+	uint16_t by_poly[16][128];
+	uint16_t by_cc14[16][32];
+	uint16_t by_program[16][128];
+	uint16_t by_bend[16], by_chanat[16];
+	struct param_key *by_param;	/* sorted, NRPN and RPN */
+	int nparam;
+	uint32_t cc14_mask[16];	/* to configure decoders */
+};
+
+/* ---- DAW dialects ---- */
+
+enum osc_proto { OSC_UDP, OSC_TCP };
+
+/* Where an OSC argument's value comes from. */
+enum arg_source {
+	ARG_CONST,	/* fixed in the dialect */
+	ARG_TRACK,	/* binding's track, 1-based */
+	ARG_TRACK0,	/* binding's track, 0-based */
+	ARG_MARKER,
+	ARG_LABEL,
+	ARG_VALUE,	/* the action's value, per event */
+};
+
+struct arg_template {
+	char type;		/* OSC type tag: i f d h s T F N, or b (T/F from value) */
+	uint8_t source;		/* enum arg_source */
+	bool optional;		/* {label?}: left out when the binding has none */
+	char *text;		/* ARG_CONST: the literal as written */
+};
+
+struct msg_template {
+	char *address;		/* may hold {track} {track0} {marker} */
+	struct arg_template *args;
+	int nargs;
+};
+
+struct dialect_action {
+	bool defined;
+	bool unsupported;	/* declared "unsupported": the DAW cannot do it */
+	struct msg_template msg;
+	int line;
+};
+
+struct dialect {
+	char *name;
+	char *file;
+	char *title;
+	char *host;
+	int port;
+	enum osc_proto proto;
+	double db_floor;	/* dB values below are sent as this */
+	struct dialect_action *actions;	/* indexed by action_index() */
+};
+
+/* ---- role profiles ---- */
+
+enum trigger_mode {
+	TRIGGER_PRESS,		/* act on press, ignore release */
+	TRIGGER_TOGGLE,		/* press flips a latched state */
+	TRIGGER_MOMENTARY,	/* press on, release off */
+};
+
+/* One precompiled OSC argument: constant, or the per-event value. */
+struct osc_arg {
+	char type;
+	bool is_value;
+	union {
+		int32_t i;
+		int64_t h;
+		float f;
+		double d;
+		char *s;
+	} v;
+};
+
+struct osc_msg {
+	char *address;		/* fully expanded */
+	struct osc_arg *args;
+	int nargs;
+};
+
+struct binding {
+	uint16_t control;
+	const struct action_def *action;
+	int track, marker;
+	char *label;
+	double min, max;	/* action value range */
+	bool invert;
+	enum taper taper;
+	enum trigger_mode trigger;
+	double step, accel;	/* relative encoders */
+	double db_floor;
+	struct osc_msg msg;
+	int line;
+};
+
+struct profile {
+	char *name;
+	char *file;
+	char *title;
+	const struct controller *controller;
+	const struct dialect *dialect;
+	char *host;		/* numeric address, resolved at load */
+	int port;
+	enum osc_proto proto;
+	struct binding *bindings;
+	int nbindings;
+	int *by_control;	/* binding index per control, -1 if unbound */
+};
+
+/* ---- the set ---- */
+
+struct config {
+	char **dirs;		/* search path, first wins */
+	int ndirs;
+	struct controller **controllers;
+	int ncontrollers;
+	struct dialect **dialects;
+	int ndialects;
+	struct profile **profiles;
+	int nprofiles;
+};
+
+/*
+ * Load every controller, dialect and profile found under the directories
+ * (each holding mappings/ and profiles/; for a file present in several, the
+ * first directory wins).  Returns the set even with errors in it, so that
+ * `check` can report them all; callers refuse to use a set with
+ * dl->errors > 0.  Returns NULL only when out of memory.
+ */
+struct config *config_load(char *const *dirs, int ndirs, struct diag_list *dl);
+/*
+ * Check the named files only (as `ctlbridge check FILE...`), resolving
+ * what they reference through dirs.
+ */
+struct config *config_load_files(char *const *dirs, int ndirs,
+    char *const *files, int nfiles, struct diag_list *dl);
+void config_free(struct config *cfg);
+
+const struct profile *config_profile(const struct config *cfg, const char *name);
+const struct controller *config_controller(const struct config *cfg, const char *name);
+const struct dialect *config_dialect(const struct config *cfg, const char *name);
+
+/* Control index for an event, CONTROL_NONE if the controller has none. */
+uint16_t controller_lookup(const struct controller *c, const struct midi_event *ev);
+/* Does a port name match a controller port pattern? */
+bool port_pattern_match(const char *pattern, const char *port_name);
+
+/* Override the DAW address of every profile (-o HOST:PORT); 0 or -1. */
+int config_override_daw(struct config *cfg, const char *hostport, struct diag_list *dl);
+
+#endif

@@ -1,0 +1,461 @@
+/* Loads controller definitions: mappings/controllers/NAME.ini. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config_internal.h"
+#include "ini_read.h"
+#include "util.h"
+
+struct kind_info {
+	const char *word;
+	enum control_kind kind;
+	bool has_number;
+	long number_max;
+	int32_t value_max;
+	enum control_mode mode;
+};
+
+static const struct kind_info kinds[] = {
+	{ "cc", CONTROL_CC, true, 127, 127, MODE_ABSOLUTE },
+	{ "cc14", CONTROL_CC14, true, 31, 16383, MODE_ABSOLUTE },
+	{ "nrpn", CONTROL_NRPN, true, 16383, 16383, MODE_ABSOLUTE },
+	{ "rpn", CONTROL_RPN, true, 16383, 16383, MODE_ABSOLUTE },
+	{ "note", CONTROL_NOTE, true, 127, 127, MODE_BUTTON },
+	{ "pitchbend", CONTROL_PITCH_BEND, false, 0, 16383, MODE_ABSOLUTE },
+	{ "aftertouch", CONTROL_CHANNEL_AFTERTOUCH, false, 0, 127, MODE_ABSOLUTE },
+	{ "polyaftertouch", CONTROL_POLY_AFTERTOUCH, true, 127, 127, MODE_ABSOLUTE },
+	{ "program", CONTROL_PROGRAM, true, 127, 127, MODE_BUTTON },
+};
+
+struct ctl_loader {
+	struct controller *c;
+	const char *path;
+	struct diag_list *dl;
+	int default_channel;	/* 0-based */
+	int cap;
+	bool seen_controller;
+	int section_line;
+};
+
+static const struct kind_info *
+kind_find(const char *word)
+{
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcmp(kinds[i].word, word) == 0)
+			return &kinds[i];
+	return NULL;
+}
+
+static uint32_t
+param_key_of(int kind, int channel, int number)
+{
+	return (uint32_t)kind << 20 | (uint32_t)channel << 14 | (uint32_t)number;
+}
+
+static uint16_t *
+slot_for(struct controller *c, const struct control *ctl)
+{
+	switch (ctl->kind) {
+	case CONTROL_CC: return &c->by_cc[ctl->channel][ctl->number];
+	case CONTROL_CC14: return &c->by_cc14[ctl->channel][ctl->number];
+	case CONTROL_NOTE: return &c->by_note[ctl->channel][ctl->number];
+	case CONTROL_POLY_AFTERTOUCH: return &c->by_poly[ctl->channel][ctl->number];
+	case CONTROL_PITCH_BEND: return &c->by_bend[ctl->channel];
+	case CONTROL_CHANNEL_AFTERTOUCH: return &c->by_chanat[ctl->channel];
+	case CONTROL_PROGRAM: return &c->by_program[ctl->channel][ctl->number];
+	default: return NULL;
+	}
+}
+
+static const char *
+describe(const struct control *ctl, char *buf, size_t len)
+{
+	const struct kind_info *k = NULL;
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (kinds[i].kind == ctl->kind)
+			k = &kinds[i];
+	if (k && k->has_number)
+		snprintf(buf, len, "%s %u on channel %u", k->word, ctl->number,
+		    ctl->channel + 1);
+	else
+		snprintf(buf, len, "%s on channel %u", k ? k->word : "?",
+		    ctl->channel + 1);
+	return buf;
+}
+
+static void
+add_control(struct ctl_loader *L, const char *name, const struct kind_info *k,
+    long number, int channel, enum control_mode mode,
+    enum relative_format rel, int line)
+{
+	struct controller *c = L->c;
+	struct control ctl;
+	char desc[64];
+
+	for (int i = 0; i < c->ncontrols; i++) {
+		if (strcmp(c->controls[i].name, name) == 0) {
+			diag_error(L->dl, L->path, line,
+			    "control '%s' is already defined at line %d", name,
+			    c->controls[i].line);
+			return;
+		}
+	}
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.kind = (uint8_t)k->kind;
+	ctl.mode = (uint8_t)mode;
+	ctl.relative = (uint8_t)rel;
+	ctl.channel = (uint8_t)channel;
+	ctl.number = (uint16_t)(k->has_number ? number : 0);
+	ctl.max = k->value_max;
+	ctl.line = line;
+	for (int i = 0; i < c->ncontrols; i++) {
+		const struct control *o = &c->controls[i];
+		if (o->kind == ctl.kind && o->channel == ctl.channel &&
+		    o->number == ctl.number) {
+			diag_error(L->dl, L->path, line,
+			    "%s is already control '%s' (line %d)",
+			    describe(&ctl, desc, sizeof(desc)), o->name, o->line);
+			return;
+		}
+		/* a 14-bit pair takes its LSB controller too */
+		if ((ctl.kind == CONTROL_CC && o->kind == CONTROL_CC14 &&
+		    o->channel == ctl.channel && o->number + 32 == ctl.number) ||
+		    (ctl.kind == CONTROL_CC14 && o->kind == CONTROL_CC &&
+		    o->channel == ctl.channel &&
+		    (o->number == ctl.number || o->number == ctl.number + 32))) {
+			diag_error(L->dl, L->path, line,
+			    "%s overlaps control '%s' (line %d): a cc14 pair uses "
+			    "cc N and cc N+32", describe(&ctl, desc, sizeof(desc)),
+			    o->name, o->line);
+			return;
+		}
+	}
+	if (c->ncontrols == L->cap) {
+		L->cap = L->cap ? L->cap * 2 : 32;
+		c->controls = xrealloc(c->controls, (size_t)L->cap * sizeof(ctl));
+	}
+	if (c->ncontrols >= CONTROL_NONE - 1) {
+		diag_error(L->dl, L->path, line, "too many controls");
+		return;
+	}
+	ctl.name = xstrdup(name);
+	c->controls[c->ncontrols++] = ctl;
+}
+
+static bool
+parse_relative(const char *s, enum relative_format *rel)
+{
+	if (strcmp(s, "twos-complement") == 0)
+		*rel = REL_TWOS_COMPLEMENT;
+	else if (strcmp(s, "sign-magnitude") == 0)
+		*rel = REL_SIGN_MAGNITUDE;
+	else if (strcmp(s, "binary-offset") == 0)
+		*rel = REL_BINARY_OFFSET;
+	else
+		return false;
+	return true;
+}
+
+static void
+control_line(struct ctl_loader *L, const char *key, const char *value, int line)
+{
+	char tok[TOKEN_MAX][TOKEN_LEN], prefix[TOKEN_LEN];
+	const struct kind_info *k;
+	const char *err;
+	int ntok, nnames, nnums = 1, channel = L->default_channel, i;
+	long first_name, first_num = 0;
+	enum control_mode mode;
+	enum relative_format rel = REL_TWOS_COMPLEMENT;
+
+	nnames = parse_name_range(key, prefix, sizeof(prefix), &first_name);
+	if (nnames < 0) {
+		diag_error(L->dl, L->path, line,
+		    "bad control name range '%s' (write e.g. fader1..8)", key);
+		return;
+	}
+	if ((ntok = tokenize(value, tok, TOKEN_MAX, &err)) < 0) {
+		diag_error(L->dl, L->path, line, "%s", err);
+		return;
+	}
+	if (ntok == 0) {
+		diag_error(L->dl, L->path, line,
+		    "control '%s' needs a message kind (cc, cc14, nrpn, rpn, "
+		    "note, pitchbend, aftertouch, polyaftertouch, program)", key);
+		return;
+	}
+	if ((k = kind_find(tok[0])) == NULL) {
+		diag_error(L->dl, L->path, line,
+		    "unknown message kind '%s' (expected cc, cc14, nrpn, rpn, "
+		    "note, pitchbend, aftertouch, polyaftertouch, program)", tok[0]);
+		return;
+	}
+	mode = k->mode;
+	i = 1;
+	if (k->has_number) {
+		if (ntok < 2) {
+			diag_error(L->dl, L->path, line, "%s needs a number",
+			    k->word);
+			return;
+		}
+		nnums = parse_int_range(tok[1], &first_num);
+		if (nnums <= 0 || first_num < 0 ||
+		    first_num + nnums - 1 > k->number_max) {
+			diag_error(L->dl, L->path, line,
+			    "%s number '%s' is out of range 0..%ld", k->word,
+			    tok[1], k->number_max);
+			return;
+		}
+		i = 2;
+	}
+	for (; i < ntok; i++) {
+		const char *t = tok[i];
+		long ch;
+		if (strcmp(t, "button") == 0)
+			mode = MODE_BUTTON;
+		else if (strcmp(t, "absolute") == 0)
+			mode = MODE_ABSOLUTE;
+		else if (strcmp(t, "relative") == 0)
+			mode = MODE_RELATIVE;
+		else if (strncmp(t, "relative=", 9) == 0) {
+			mode = MODE_RELATIVE;
+			if (!parse_relative(t + 9, &rel)) {
+				diag_error(L->dl, L->path, line,
+				    "unknown relative format '%s' (expected "
+				    "twos-complement, sign-magnitude or "
+				    "binary-offset)", t + 9);
+				return;
+			}
+		} else if (strncmp(t, "channel=", 8) == 0) {
+			if (!parse_int(t + 8, 1, 16, &ch)) {
+				diag_error(L->dl, L->path, line,
+				    "channel '%s' is out of range 1..16", t + 8);
+				return;
+			}
+			channel = (int)ch - 1;
+		} else {
+			diag_error(L->dl, L->path, line,
+			    "unknown word '%s' (expected button, absolute, "
+			    "relative=FORMAT or channel=N)", t);
+			return;
+		}
+	}
+	if (mode == MODE_RELATIVE && k->kind != CONTROL_CC &&
+	    k->kind != CONTROL_NRPN && k->kind != CONTROL_RPN) {
+		diag_error(L->dl, L->path, line,
+		    "relative applies to cc, nrpn and rpn controls, not %s",
+		    k->word);
+		return;
+	}
+	if (nnames > 1 && k->has_number && nnums != nnames && nnums != 1) {
+		diag_error(L->dl, L->path, line,
+		    "'%s' names %d controls but '%s' gives %d numbers", key,
+		    nnames, tok[1], nnums);
+		return;
+	}
+	if (nnames == 1 && nnums > 1) {
+		diag_error(L->dl, L->path, line,
+		    "'%s' is one control but '%s' gives %d numbers (write e.g. "
+		    "%s1..%d)", key, tok[1], nnums, key, nnums);
+		return;
+	}
+	if (nnames > 1 && (!k->has_number || nnums == 1)) {
+		diag_error(L->dl, L->path, line,
+		    "'%s' names %d controls but they would all be one message",
+		    key, nnames);
+		return;
+	}
+	for (int n = 0; n < nnames; n++) {
+		char name[TOKEN_LEN + 32];
+		range_name(name, sizeof(name), prefix, first_name, n);
+		add_control(L, name, k, first_num + n, channel, mode, rel, line);
+	}
+}
+
+static void
+on_section(void *user, const char *section, int line)
+{
+	struct ctl_loader *L = user;
+
+	if (strcmp(section, "controller") == 0)
+		L->seen_controller = true;
+	else if (strcmp(section, "controls") != 0)
+		diag_error(L->dl, L->path, line,
+		    "unknown section [%s] (expected [controller] or [controls])",
+		    section);
+}
+
+static void
+on_key(void *user, const char *section, const char *key, const char *value,
+    int line)
+{
+	struct ctl_loader *L = user;
+	struct controller *c = L->c;
+	long ch;
+
+	if (strcmp(section, "controller") == 0) {
+		if (strcmp(key, "name") == 0) {
+			free(c->title);
+			c->title = xstrdup(value);
+		} else if (strcmp(key, "port") == 0) {
+			if (*value == '\0') {
+				diag_error(L->dl, L->path, line,
+				    "port pattern is empty");
+				return;
+			}
+			free(c->port_pattern);
+			c->port_pattern = xstrdup(value);
+		} else if (strcmp(key, "channel") == 0) {
+			if (!parse_int(value, 1, 16, &ch))
+				diag_error(L->dl, L->path, line,
+				    "channel '%s' is out of range 1..16", value);
+			else
+				L->default_channel = (int)ch - 1;
+		} else
+			diag_error(L->dl, L->path, line,
+			    "unknown key '%s' in [controller] (expected name, "
+			    "port, channel)", key);
+	} else if (strcmp(section, "controls") == 0)
+		control_line(L, key, value, line);
+	else if (*section == '\0')
+		diag_error(L->dl, L->path, line,
+		    "key '%s' is outside any section", key);
+}
+
+static int
+cmp_param(const void *a, const void *b)
+{
+	const struct param_key *x = a, *y = b;
+
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+static void
+build_lookup(struct controller *c)
+{
+	int nparam = 0;
+
+	memset(c->by_cc, 0xFF, sizeof(c->by_cc));
+	memset(c->by_note, 0xFF, sizeof(c->by_note));
+	memset(c->by_poly, 0xFF, sizeof(c->by_poly));
+	memset(c->by_cc14, 0xFF, sizeof(c->by_cc14));
+	memset(c->by_bend, 0xFF, sizeof(c->by_bend));
+	memset(c->by_chanat, 0xFF, sizeof(c->by_chanat));
+	memset(c->by_program, 0xFF, sizeof(c->by_program));
+	memset(c->cc14_mask, 0, sizeof(c->cc14_mask));
+	for (int i = 0; i < c->ncontrols; i++) {
+		const struct control *ctl = &c->controls[i];
+		uint16_t *slot = slot_for(c, ctl);
+		if (slot)
+			*slot = (uint16_t)i;
+		else
+			nparam++;
+		if (ctl->kind == CONTROL_CC14)
+			c->cc14_mask[ctl->channel] |= 1u << ctl->number;
+	}
+	c->by_param = xcalloc((size_t)nparam, sizeof(*c->by_param));
+	for (int i = 0; i < c->ncontrols; i++) {
+		const struct control *ctl = &c->controls[i];
+		if (ctl->kind == CONTROL_NRPN || ctl->kind == CONTROL_RPN) {
+			c->by_param[c->nparam].key =
+			    param_key_of(ctl->kind, ctl->channel, ctl->number);
+			c->by_param[c->nparam++].control = (uint16_t)i;
+		}
+	}
+	qsort(c->by_param, (size_t)c->nparam, sizeof(*c->by_param), cmp_param);
+}
+
+struct controller *
+controller_load(const char *path, const char *name, struct diag_list *dl)
+{
+	struct ctl_loader L;
+	int errors = dl->errors;
+
+	memset(&L, 0, sizeof(L));
+	L.c = xcalloc(1, sizeof(*L.c));
+	L.c->name = xstrdup(name);
+	L.c->file = xstrdup(path);
+	L.path = L.c->file;
+	L.dl = dl;
+	if (ini_read_file(path, on_section, on_key, &L, dl) < 0) {
+		controller_free(L.c);
+		return NULL;
+	}
+	if (!L.seen_controller)
+		diag_error(dl, path, 0, "missing [controller] section");
+	else if (L.c->port_pattern == NULL)
+		diag_error(dl, path, 0, "[controller] needs 'port', the "
+		    "port-name pattern that identifies the device");
+	if (L.c->ncontrols == 0 && dl->errors == errors)
+		diag_error(dl, path, 0, "no controls defined in [controls]");
+	if (L.c->title == NULL)
+		L.c->title = xstrdup(name);
+	build_lookup(L.c);
+	return L.c;
+}
+
+void
+controller_free(struct controller *c)
+{
+	if (c == NULL)
+		return;
+	for (int i = 0; i < c->ncontrols; i++)
+		free(c->controls[i].name);
+	free(c->controls);
+	free(c->by_param);
+	free(c->name);
+	free(c->file);
+	free(c->title);
+	free(c->port_pattern);
+	free(c);
+}
+
+static uint16_t
+param_lookup(const struct controller *c, uint32_t key)
+{
+	int lo = 0, hi = c->nparam - 1;
+
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+		if (c->by_param[mid].key == key)
+			return c->by_param[mid].control;
+		if (c->by_param[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return CONTROL_NONE;
+}
+
+uint16_t
+controller_lookup(const struct controller *c, const struct midi_event *ev)
+{
+	unsigned ch = ev->channel & 15, n = ev->number;
+
+	switch (ev->kind) {
+	case MIDI_CC:
+		return n < 128 ? c->by_cc[ch][n] : CONTROL_NONE;
+	case MIDI_NOTE_ON:
+	case MIDI_NOTE_OFF:
+		return n < 128 ? c->by_note[ch][n] : CONTROL_NONE;
+	case MIDI_POLY_AFTERTOUCH:
+		return n < 128 ? c->by_poly[ch][n] : CONTROL_NONE;
+	case MIDI_CC14:
+		return n < 32 ? c->by_cc14[ch][n] : CONTROL_NONE;
+	case MIDI_PITCH_BEND:
+		return c->by_bend[ch];
+	case MIDI_CHANNEL_AFTERTOUCH:
+		return c->by_chanat[ch];
+	case MIDI_PROGRAM:	/* "program N" is a button pressed by program N */
+		return c->by_program[ch][ev->value & 127];
+	case MIDI_NRPN:
+		return c->nparam ? param_lookup(c,
+		    param_key_of(CONTROL_NRPN, (int)ch, (int)n)) : CONTROL_NONE;
+	case MIDI_RPN:
+		return c->nparam ? param_lookup(c,
+		    param_key_of(CONTROL_RPN, (int)ch, (int)n)) : CONTROL_NONE;
+	default:
+		return CONTROL_NONE;
+	}
+}

@@ -1,0 +1,277 @@
+/* Loads DAW dialects: mappings/daws/NAME.ini. */
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_internal.h"
+#include "ini_read.h"
+#include "util.h"
+
+struct dialect_loader {
+	struct dialect *d;
+	const char *path;
+	struct diag_list *dl;
+	bool seen_daw;
+};
+
+static const char *const arg_sources[] = {
+	[ARG_TRACK] = "{track}", [ARG_TRACK0] = "{track0}",
+	[ARG_MARKER] = "{marker}", [ARG_LABEL] = "{label}",
+	[ARG_VALUE] = "{value}",
+};
+
+/* Parse "/strip/gain i:{track} f:{value}" into t; false with a diagnostic. */
+static bool
+parse_template(struct dialect_loader *L, const struct action_def *a,
+    const char *value, struct msg_template *t, int line)
+{
+	char tok[TOKEN_MAX][TOKEN_LEN];
+	const char *err;
+	int ntok;
+
+	if ((ntok = tokenize(value, tok, TOKEN_MAX, &err)) < 0) {
+		diag_error(L->dl, L->path, line, "%s", err);
+		return false;
+	}
+	if (ntok == 0 || tok[0][0] != '/') {
+		diag_error(L->dl, L->path, line,
+		    "'%s' needs an OSC address starting with '/' or the word "
+		    "'unsupported'", a->name);
+		return false;
+	}
+	/* address placeholders */
+	for (const char *p = strchr(tok[0], '{'); p; p = strchr(p + 1, '{')) {
+		if (strncmp(p, "{track}", 7) == 0 || strncmp(p, "{track0}", 8) == 0) {
+			if (!(a->params & PARAM_TRACK)) {
+				diag_error(L->dl, L->path, line,
+				    "'%s' takes no track, so its address cannot "
+				    "use {track}", a->name);
+				return false;
+			}
+		} else if (strncmp(p, "{marker}", 8) == 0) {
+			if (!(a->params & PARAM_MARKER)) {
+				diag_error(L->dl, L->path, line,
+				    "'%s' takes no marker, so its address cannot "
+				    "use {marker}", a->name);
+				return false;
+			}
+		} else {
+			diag_error(L->dl, L->path, line,
+			    "unknown placeholder in address '%s' (expected "
+			    "{track}, {track0} or {marker})", tok[0]);
+			return false;
+		}
+	}
+	t->address = xstrdup(tok[0]);
+	t->args = xcalloc((size_t)ntok, sizeof(*t->args));
+	for (int i = 1; i < ntok; i++) {
+		struct arg_template *arg = &t->args[t->nargs];
+		const char *s = tok[i];
+		const char *spec;
+		long lv;
+		double dv;
+
+		if (strlen(s) == 1 && strchr("TFNI", s[0])) {
+			arg->type = s[0];
+			arg->source = ARG_CONST;
+			t->nargs++;
+			continue;
+		}
+		if (strlen(s) < 2 || s[1] != ':' || !strchr("ifdhsb", s[0])) {
+			diag_error(L->dl, L->path, line,
+			    "argument '%s' should be TYPE:VALUE with TYPE one of "
+			    "i f d h s b, or T F N I alone", s);
+			return false;
+		}
+		arg->type = s[0];
+		spec = s + 2;
+		arg->source = ARG_CONST;
+		for (int src = ARG_TRACK; src <= ARG_VALUE; src++) {
+			const char *ph = arg_sources[src];
+			size_t n = strlen(ph);
+			if (strncmp(spec, ph, n - 1) == 0 &&
+			    (strcmp(spec + n - 1, "}") == 0 ||
+			    (src == ARG_LABEL && strcmp(spec + n - 1, "?}") == 0))) {
+				arg->source = (uint8_t)src;
+				/* {label?}: argument left out when no label */
+				arg->optional = spec[n - 1] == '?';
+			}
+		}
+		if (arg->source == ARG_CONST && spec[0] == '{') {
+			diag_error(L->dl, L->path, line,
+			    "unknown placeholder '%s' (expected {value}, "
+			    "{track}, {track0}, {marker} or {label})", spec);
+			return false;
+		}
+		if ((arg->source == ARG_TRACK || arg->source == ARG_TRACK0) &&
+		    !(a->params & PARAM_TRACK)) {
+			diag_error(L->dl, L->path, line, "'%s' takes no track",
+			    a->name);
+			return false;
+		}
+		if (arg->source == ARG_MARKER && !(a->params & PARAM_MARKER)) {
+			diag_error(L->dl, L->path, line, "'%s' takes no marker",
+			    a->name);
+			return false;
+		}
+		if (arg->source == ARG_LABEL && !(a->params & PARAM_LABEL)) {
+			diag_error(L->dl, L->path, line, "'%s' takes no label",
+			    a->name);
+			return false;
+		}
+		if (arg->source == ARG_LABEL && arg->type != 's') {
+			diag_error(L->dl, L->path, line,
+			    "{label} is text: write it as s:{label}");
+			return false;
+		}
+		if (arg->source == ARG_CONST) {
+			bool ok = true;
+			switch (arg->type) {
+			case 'i': ok = parse_int(spec, INT32_MIN, INT32_MAX, &lv); break;
+			case 'h': ok = parse_int(spec, LONG_MIN, LONG_MAX, &lv); break;
+			case 'f': case 'd': ok = parse_double(spec, &dv); break;
+			case 'b': ok = false; break;
+			default: break;
+			}
+			if (!ok) {
+				diag_error(L->dl, L->path, line,
+				    "'%s' is not a valid %c argument", s, arg->type);
+				return false;
+			}
+			arg->text = xstrdup(spec);
+		}
+		t->nargs++;
+	}
+	return true;
+}
+
+static void
+on_section(void *user, const char *section, int line)
+{
+	struct dialect_loader *L = user;
+
+	if (strcmp(section, "daw") == 0)
+		L->seen_daw = true;
+	else if (strcmp(section, "actions") != 0)
+		diag_error(L->dl, L->path, line,
+		    "unknown section [%s] (expected [daw] or [actions])", section);
+}
+
+static void
+on_key(void *user, const char *section, const char *key, const char *value,
+    int line)
+{
+	struct dialect_loader *L = user;
+	struct dialect *d = L->d;
+	const struct action_def *a;
+	struct dialect_action *da;
+	long port;
+
+	if (strcmp(section, "daw") == 0) {
+		if (strcmp(key, "name") == 0) {
+			free(d->title);
+			d->title = xstrdup(value);
+		} else if (strcmp(key, "host") == 0) {
+			free(d->host);
+			d->host = xstrdup(value);
+		} else if (strcmp(key, "port") == 0) {
+			if (!parse_int(value, 1, 65535, &port))
+				diag_error(L->dl, L->path, line,
+				    "port '%s' is out of range 1..65535", value);
+			else
+				d->port = (int)port;
+		} else if (strcmp(key, "protocol") == 0) {
+			if (strcmp(value, "udp") == 0)
+				d->proto = OSC_UDP;
+			else if (strcmp(value, "tcp") == 0)
+				d->proto = OSC_TCP;
+			else
+				diag_error(L->dl, L->path, line,
+				    "protocol '%s' is not udp or tcp", value);
+		} else if (strcmp(key, "db_floor") == 0) {
+			if (!parse_double(value, &d->db_floor))
+				diag_error(L->dl, L->path, line,
+				    "db_floor '%s' is not a number", value);
+		} else
+			diag_error(L->dl, L->path, line,
+			    "unknown key '%s' in [daw] (expected name, host, "
+			    "port, protocol, db_floor)", key);
+		return;
+	}
+	if (strcmp(section, "actions") != 0) {
+		if (*section == '\0')
+			diag_error(L->dl, L->path, line,
+			    "key '%s' is outside any section", key);
+		return;
+	}
+	if ((a = action_find(key)) == NULL) {
+		diag_error(L->dl, L->path, line, "unknown action '%s'", key);
+		return;
+	}
+	da = &d->actions[action_index(a)];
+	if (da->defined) {
+		diag_error(L->dl, L->path, line,
+		    "action '%s' is already defined at line %d", key, da->line);
+		return;
+	}
+	da->line = line;
+	if (strcmp(value, "unsupported") == 0) {
+		da->defined = da->unsupported = true;
+		return;
+	}
+	if (parse_template(L, a, value, &da->msg, line))
+		da->defined = true;
+}
+
+struct dialect *
+dialect_load(const char *path, const char *name, struct diag_list *dl)
+{
+	struct dialect_loader L;
+
+	memset(&L, 0, sizeof(L));
+	L.d = xcalloc(1, sizeof(*L.d));
+	L.d->name = xstrdup(name);
+	L.d->file = xstrdup(path);
+	L.d->db_floor = -200;
+	L.d->actions = xcalloc((size_t)action_count(), sizeof(*L.d->actions));
+	L.path = L.d->file;
+	L.dl = dl;
+	if (ini_read_file(path, on_section, on_key, &L, dl) < 0) {
+		dialect_free(L.d);
+		return NULL;
+	}
+	if (!L.seen_daw)
+		diag_error(dl, path, 0, "missing [daw] section");
+	else if (L.d->port == 0)
+		diag_error(dl, path, 0, "[daw] needs 'port', the DAW's OSC port");
+	if (L.d->host == NULL)
+		L.d->host = xstrdup("127.0.0.1");
+	if (L.d->title == NULL)
+		L.d->title = xstrdup(name);
+	return L.d;
+}
+
+static void
+template_free(struct msg_template *t)
+{
+	for (int i = 0; i < t->nargs; i++)
+		free(t->args[i].text);
+	free(t->args);
+	free(t->address);
+}
+
+void
+dialect_free(struct dialect *d)
+{
+	if (d == NULL)
+		return;
+	for (int i = 0; d->actions && i < action_count(); i++)
+		template_free(&d->actions[i].msg);
+	free(d->actions);
+	free(d->name);
+	free(d->file);
+	free(d->title);
+	free(d->host);
+	free(d);
+}

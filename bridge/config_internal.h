@@ -1,0 +1,34 @@
+/* Shared between the configuration loaders; not for the rest of the bridge. */
+#ifndef CTLBRIDGE_CONFIG_INTERNAL_H
+#define CTLBRIDGE_CONFIG_INTERNAL_H
+
+#include "config.h"
+
+struct controller *controller_load(const char *path, const char *name,
+    struct diag_list *dl);
+void controller_free(struct controller *c);
+
+struct dialect *dialect_load(const char *path, const char *name,
+    struct diag_list *dl);
+void dialect_free(struct dialect *d);
+
+/* Resolves the controller and dialect it names through cfg (loading them
+ * on demand with config_need_*). */
+struct profile *profile_load(struct config *cfg, const char *path,
+    const char *name, struct diag_list *dl);
+void profile_free(struct profile *p);
+
+/* Find a loaded controller/dialect by name, or load it from the search
+ * path; NULL (with a diagnostic at file:line) when there is none. */
+const struct controller *config_need_controller(struct config *cfg,
+    const char *name, const char *file, int line, struct diag_list *dl);
+const struct dialect *config_need_dialect(struct config *cfg,
+    const char *name, const char *file, int line, struct diag_list *dl);
+
+/* Resolve host to a numeric address; 0 or -1 with *err. */
+int resolve_host(const char *host, char **numeric, const char **err);
+
+/* "name" from ".../name.ini" */
+char *file_stem(const char *path);
+
+#endif

@@ -1,0 +1,540 @@
+/* Loads role profiles (profiles/NAME.ini) and compiles their bindings
+ * against the controller and dialect they name. */
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_internal.h"
+#include "ini_read.h"
+#include "util.h"
+
+struct pending {
+	char *key, *value;
+	int line;
+};
+
+struct profile_loader {
+	struct config *cfg;
+	struct profile *p;
+	const char *path;
+	struct diag_list *dl;
+	char *controller_name, *dialect_name, *host;
+	int controller_line, dialect_line, host_line, port;
+	bool seen_profile;
+	struct pending *lines;
+	int nlines, cap;
+};
+
+static void
+on_section(void *user, const char *section, int line)
+{
+	struct profile_loader *L = user;
+
+	if (strcmp(section, "profile") == 0)
+		L->seen_profile = true;
+	else if (strcmp(section, "bindings") != 0)
+		diag_error(L->dl, L->path, line,
+		    "unknown section [%s] (expected [profile] or [bindings])",
+		    section);
+}
+
+static void
+on_key(void *user, const char *section, const char *key, const char *value,
+    int line)
+{
+	struct profile_loader *L = user;
+	long port;
+
+	if (strcmp(section, "profile") == 0) {
+		if (strcmp(key, "name") == 0) {
+			free(L->p->title);
+			L->p->title = xstrdup(value);
+		} else if (strcmp(key, "controller") == 0) {
+			free(L->controller_name);
+			L->controller_name = xstrdup(value);
+			L->controller_line = line;
+		} else if (strcmp(key, "daw") == 0) {
+			free(L->dialect_name);
+			L->dialect_name = xstrdup(value);
+			L->dialect_line = line;
+		} else if (strcmp(key, "host") == 0) {
+			free(L->host);
+			L->host = xstrdup(value);
+			L->host_line = line;
+		} else if (strcmp(key, "port") == 0) {
+			if (!parse_int(value, 1, 65535, &port))
+				diag_error(L->dl, L->path, line,
+				    "port '%s' is out of range 1..65535", value);
+			else
+				L->port = (int)port;
+		} else
+			diag_error(L->dl, L->path, line,
+			    "unknown key '%s' in [profile] (expected name, "
+			    "controller, daw, host, port)", key);
+		return;
+	}
+	if (strcmp(section, "bindings") == 0) {
+		if (L->nlines == L->cap) {
+			L->cap = L->cap ? L->cap * 2 : 32;
+			L->lines = xrealloc(L->lines, (size_t)L->cap * sizeof(*L->lines));
+		}
+		L->lines[L->nlines].key = xstrdup(key);
+		L->lines[L->nlines].value = xstrdup(value);
+		L->lines[L->nlines].line = line;
+		L->nlines++;
+	} else if (*section == '\0')
+		diag_error(L->dl, L->path, line,
+		    "key '%s' is outside any section", key);
+}
+
+static int
+control_index(const struct controller *c, const char *name)
+{
+	for (int i = 0; i < c->ncontrols; i++)
+		if (strcmp(c->controls[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+/* Expand {track} {track0} {marker} in an address. */
+static char *
+expand_address(const char *tmpl, const struct binding *b)
+{
+	char out[512];
+	size_t n = 0;
+
+	for (const char *p = tmpl; *p && n < sizeof(out) - 16;) {
+		int w = 0;
+		if (strncmp(p, "{track}", 7) == 0) {
+			w = snprintf(out + n, sizeof(out) - n, "%d", b->track);
+			p += 7;
+		} else if (strncmp(p, "{track0}", 8) == 0) {
+			w = snprintf(out + n, sizeof(out) - n, "%d", b->track - 1);
+			p += 8;
+		} else if (strncmp(p, "{marker}", 8) == 0) {
+			w = snprintf(out + n, sizeof(out) - n, "%d", b->marker);
+			p += 8;
+		} else
+			out[n++] = *p++;
+		n += (size_t)w;
+	}
+	out[n] = '\0';
+	return xstrdup(out);
+}
+
+static void
+set_number_arg(struct osc_arg *a, double v)
+{
+	switch (a->type) {
+	case 'i': a->v.i = (int32_t)lrint(v); break;
+	case 'h': a->v.h = (int64_t)llrint(v); break;
+	case 'f': a->v.f = (float)v; break;
+	case 'd': a->v.d = v; break;
+	case 's': a->v.s = xasprintf("%g", v); break;
+	case 'b': a->type = v != 0 ? 'T' : 'F'; break;
+	default: break;
+	}
+}
+
+/* Fill the message of b from the dialect's template: everything but the
+ * per-event value is fixed here, once. */
+static void
+compile_message(struct binding *b, const struct msg_template *t)
+{
+	b->msg.address = expand_address(t->address, b);
+	b->msg.args = xcalloc((size_t)t->nargs, sizeof(*b->msg.args));
+	for (int i = 0; i < t->nargs; i++) {
+		const struct arg_template *at = &t->args[i];
+		struct osc_arg *a = &b->msg.args[b->msg.nargs];
+
+		a->type = at->type;
+		switch (at->source) {
+		case ARG_VALUE:
+			a->is_value = true;
+			break;
+		case ARG_TRACK:
+			set_number_arg(a, b->track);
+			break;
+		case ARG_TRACK0:
+			set_number_arg(a, b->track - 1);
+			break;
+		case ARG_MARKER:
+			set_number_arg(a, b->marker);
+			break;
+		case ARG_LABEL:
+			if (at->optional && (b->label == NULL || !*b->label))
+				continue;
+			a->v.s = xstrdup(b->label ? b->label : "");
+			break;
+		case ARG_CONST:
+			if (at->text == NULL)	/* T F N I */
+				break;
+			if (at->type == 's')
+				a->v.s = xstrdup(at->text);
+			else {
+				double v = 0;
+				parse_double(at->text, &v);
+				if (at->type == 'h') {
+					long lv = 0;
+					parse_int(at->text, LONG_MIN, LONG_MAX, &lv);
+					a->v.h = lv;
+				} else
+					set_number_arg(a, v);
+			}
+			break;
+		}
+		b->msg.nargs++;
+	}
+}
+
+static bool
+parse_trigger(const char *s, enum trigger_mode *t)
+{
+	if (strcmp(s, "press") == 0)
+		*t = TRIGGER_PRESS;
+	else if (strcmp(s, "toggle") == 0)
+		*t = TRIGGER_TOGGLE;
+	else if (strcmp(s, "momentary") == 0)
+		*t = TRIGGER_MOMENTARY;
+	else
+		return false;
+	return true;
+}
+
+/*
+ * Option words of a binding line that take an integer range advancing
+ * with the key's range: track=1..8, marker=1..4.
+ */
+struct ranged { long first; int count; bool set; };
+
+static void
+binding_line(struct profile_loader *L, const struct pending *pl)
+{
+	const struct controller *c = L->p->controller;
+	const struct dialect *d = L->p->dialect;
+	char tok[TOKEN_MAX][TOKEN_LEN], prefix[TOKEN_LEN];
+	const struct action_def *a;
+	const struct dialect_action *da = NULL;
+	const char *err, *path = L->path;
+	struct binding proto;
+	struct ranged track = { 0, 1, false }, marker = { 0, 1, false };
+	long first_name;
+	int ntok, nnames, line = pl->line;
+	bool step_set = false, accel_set = false, min_set = false,
+	    max_set = false, trigger_set = false;
+
+	nnames = parse_name_range(pl->key, prefix, sizeof(prefix), &first_name);
+	if (nnames < 0) {
+		diag_error(L->dl, path, line,
+		    "bad control name range '%s' (write e.g. fader1..8)", pl->key);
+		return;
+	}
+	if ((ntok = tokenize(pl->value, tok, TOKEN_MAX, &err)) < 0) {
+		diag_error(L->dl, path, line, "%s", err);
+		return;
+	}
+	if (ntok == 0) {
+		diag_error(L->dl, path, line, "'%s' needs an action", pl->key);
+		return;
+	}
+	if ((a = action_find(tok[0])) == NULL) {
+		diag_error(L->dl, path, line, "unknown action '%s'", tok[0]);
+		return;
+	}
+	memset(&proto, 0, sizeof(proto));
+	proto.action = a;
+	proto.min = a->min;
+	proto.max = a->max;
+	proto.taper = a->taper;
+	proto.step = a->step;
+	proto.trigger = a->type == ACTION_TOGGLE ? TRIGGER_TOGGLE :
+	    a->type == ACTION_CONTINUOUS ? TRIGGER_MOMENTARY : TRIGGER_PRESS;
+	proto.db_floor = d ? d->db_floor : -200;
+	proto.line = line;
+	for (int i = 1; i < ntok; i++) {
+		char *t = tok[i], *eq = strchr(t, '=');
+		const char *v = eq ? eq + 1 : "";
+		struct ranged *r = NULL;
+		double dv;
+
+		if (eq)
+			*eq = '\0';
+		if (strcmp(t, "track") == 0 || strcmp(t, "marker") == 0) {
+			unsigned need = t[0] == 't' ? PARAM_TRACK : PARAM_MARKER;
+			r = t[0] == 't' ? &track : &marker;
+			if (!(a->params & need)) {
+				diag_error(L->dl, path, line,
+				    "action '%s' takes no %s", a->name, t);
+				return;
+			}
+			r->count = parse_int_range(v, &r->first);
+			if (r->count <= 0 || r->first < 1 ||
+			    r->first + r->count - 1 > 9999) {
+				diag_error(L->dl, path, line,
+				    "%s '%s' is out of range 1..9999", t, v);
+				return;
+			}
+			r->set = true;
+		} else if (strcmp(t, "label") == 0) {
+			if (!(a->params & PARAM_LABEL)) {
+				diag_error(L->dl, path, line,
+				    "action '%s' takes no label", a->name);
+				return;
+			}
+			free(proto.label);
+			proto.label = xstrdup(v);
+		} else if (strcmp(t, "min") == 0 || strcmp(t, "max") == 0) {
+			if (a->type != ACTION_CONTINUOUS) {
+				diag_error(L->dl, path, line,
+				    "%s= applies to continuous actions, not '%s'",
+				    t, a->name);
+				return;
+			}
+			if (!parse_double(v, &dv)) {
+				diag_error(L->dl, path, line,
+				    "%s '%s' is not a number", t, v);
+				return;
+			}
+			if (dv < a->min || dv > a->max) {
+				diag_error(L->dl, path, line,
+				    "%s %s is outside the range of '%s' (%g..%g)",
+				    t, v, a->name, a->min, a->max);
+				return;
+			}
+			if (t[1] == 'i') {
+				proto.min = dv;
+				min_set = true;
+			} else {
+				proto.max = dv;
+				max_set = true;
+			}
+		} else if (strcmp(t, "invert") == 0 && !eq) {
+			proto.invert = true;
+		} else if (strcmp(t, "taper") == 0) {
+			if (a->type != ACTION_CONTINUOUS) {
+				diag_error(L->dl, path, line,
+				    "taper= applies to continuous actions, not '%s'",
+				    a->name);
+				return;
+			}
+			if (strcmp(v, "linear") == 0)
+				proto.taper = TAPER_LINEAR;
+			else if (strcmp(v, "fader") == 0) {
+				if (a->unit != UNIT_DB) {
+					diag_error(L->dl, path, line,
+					    "taper=fader is a law in dB; '%s' is "
+					    "not in dB", a->name);
+					return;
+				}
+				proto.taper = TAPER_FADER;
+			} else {
+				diag_error(L->dl, path, line,
+				    "unknown taper '%s' (expected linear or fader)", v);
+				return;
+			}
+		} else if (strcmp(t, "trigger") == 0) {
+			if (!parse_trigger(v, &proto.trigger)) {
+				diag_error(L->dl, path, line,
+				    "unknown trigger '%s' (expected press, toggle or "
+				    "momentary)", v);
+				return;
+			}
+			trigger_set = true;
+		} else if (strcmp(t, "step") == 0 || strcmp(t, "accel") == 0) {
+			if (!parse_double(v, &dv) || dv < 0 || isinf(dv)) {
+				diag_error(L->dl, path, line,
+				    "%s '%s' is not a number >= 0", t, v);
+				return;
+			}
+			if (t[0] == 's') {
+				proto.step = dv;
+				step_set = true;
+			} else {
+				proto.accel = dv;
+				accel_set = true;
+			}
+		} else {
+			diag_error(L->dl, path, line,
+			    "unknown option '%s' (expected track, marker, label, "
+			    "min, max, invert, taper, trigger, step, accel)", t);
+			return;
+		}
+	}
+	if ((a->required & PARAM_TRACK) && !track.set) {
+		diag_error(L->dl, path, line, "action '%s' needs track=N", a->name);
+		return;
+	}
+	if ((a->required & PARAM_MARKER) && !marker.set) {
+		diag_error(L->dl, path, line, "action '%s' needs marker=N", a->name);
+		return;
+	}
+	if (min_set && max_set && proto.min >= proto.max) {
+		diag_error(L->dl, path, line, "min must be below max");
+		return;
+	}
+	if (proto.taper == TAPER_FADER && (min_set || max_set)) {
+		diag_error(L->dl, path, line,
+		    "taper=fader has a fixed range (-inf..+6 dB); use "
+		    "taper=linear with min= and max=");
+		return;
+	}
+	if (proto.taper == TAPER_LINEAR && isinf(proto.min)) {
+		diag_error(L->dl, path, line,
+		    "taper=linear needs a finite min= for '%s'", a->name);
+		return;
+	}
+	for (struct ranged *r = &track; r; r = r == &track ? &marker : NULL) {
+		if (r->count > 1 && r->count != nnames) {
+			diag_error(L->dl, path, line,
+			    "'%s' names %d controls but the range gives %d values",
+			    pl->key, nnames, r->count);
+			return;
+		}
+	}
+	if (d != NULL) {
+		da = &d->actions[action_index(a)];
+		if (!da->defined)
+			diag_warning(L->dl, path, line,
+			    "dialect '%s' does not define '%s': the binding does "
+			    "nothing", d->name, a->name);
+		else if (da->unsupported)
+			diag_warning(L->dl, path, line,
+			    "%s cannot do '%s' (%s:%d): the binding does nothing",
+			    d->title, a->name, d->file, da->line);
+	}
+	for (int n = 0; n < nnames; n++) {
+		char name[TOKEN_LEN + 32];
+		struct binding *b;
+		int ci;
+
+		range_name(name, sizeof(name), prefix, first_name, n);
+		if (c == NULL)
+			continue;
+		if ((ci = control_index(c, name)) < 0) {
+			diag_error(L->dl, path, line,
+			    "controller '%s' has no control '%s'", c->name, name);
+			continue;
+		}
+		if (L->p->by_control[ci] >= 0) {
+			diag_error(L->dl, path, line,
+			    "control '%s' is already bound at line %d", name,
+			    L->p->bindings[L->p->by_control[ci]].line);
+			continue;
+		}
+		{
+			const struct control *ctl = &c->controls[ci];
+			if ((step_set || accel_set) && ctl->mode != MODE_RELATIVE) {
+				diag_error(L->dl, path, line,
+				    "step= and accel= apply to relative encoders; "
+				    "'%s' is not one", name);
+				continue;
+			}
+			if (trigger_set && ctl->mode == MODE_ABSOLUTE &&
+			    a->type == ACTION_CONTINUOUS) {
+				diag_error(L->dl, path, line,
+				    "trigger= applies to buttons; '%s' is absolute",
+				    name);
+				continue;
+			}
+		}
+		b = &L->p->bindings[L->p->nbindings];
+		*b = proto;
+		b->control = (uint16_t)ci;
+		b->track = track.set ? (int)(track.first + (track.count > 1 ? n : 0)) : 0;
+		b->marker = marker.set ? (int)(marker.first + (marker.count > 1 ? n : 0)) : 0;
+		b->label = proto.label ? xstrdup(proto.label) : NULL;
+		if (da && da->defined && !da->unsupported)
+			compile_message(b, &da->msg);
+		L->p->by_control[ci] = L->p->nbindings++;
+	}
+	free(proto.label);
+}
+
+struct profile *
+profile_load(struct config *cfg, const char *path, const char *name,
+    struct diag_list *dl)
+{
+	struct profile_loader L;
+	struct profile *p;
+	const char *err;
+
+	memset(&L, 0, sizeof(L));
+	p = xcalloc(1, sizeof(*p));
+	p->name = xstrdup(name);
+	p->file = xstrdup(path);
+	L.cfg = cfg;
+	L.p = p;
+	L.path = p->file;
+	L.dl = dl;
+	if (ini_read_file(path, on_section, on_key, &L, dl) < 0) {
+		profile_free(p);
+		return NULL;
+	}
+	if (!L.seen_profile)
+		diag_error(dl, path, 0, "missing [profile] section");
+	else if (L.controller_name == NULL)
+		diag_error(dl, path, 0, "[profile] needs 'controller'");
+	else if (L.dialect_name == NULL)
+		diag_error(dl, path, 0, "[profile] needs 'daw'");
+	if (L.controller_name)
+		p->controller = config_need_controller(cfg, L.controller_name,
+		    path, L.controller_line, dl);
+	if (L.dialect_name)
+		p->dialect = config_need_dialect(cfg, L.dialect_name, path,
+		    L.dialect_line, dl);
+	if (p->title == NULL)
+		p->title = xstrdup(name);
+	if (p->dialect) {
+		p->port = L.port ? L.port : p->dialect->port;
+		p->proto = p->dialect->proto;
+		if (resolve_host(L.host ? L.host : p->dialect->host, &p->host,
+		    &err) < 0)
+			diag_error(dl, L.host ? path : p->dialect->file,
+			    L.host ? L.host_line : 0, "host '%s': %s",
+			    L.host ? L.host : p->dialect->host, err);
+	}
+	if (p->controller) {
+		int total = 0;
+		p->by_control = xcalloc((size_t)p->controller->ncontrols, sizeof(int));
+		for (int i = 0; i < p->controller->ncontrols; i++)
+			p->by_control[i] = -1;
+		/* at most one binding per control */
+		total = p->controller->ncontrols;
+		p->bindings = xcalloc((size_t)total, sizeof(*p->bindings));
+		for (int i = 0; i < L.nlines; i++)
+			binding_line(&L, &L.lines[i]);
+	}
+	for (int i = 0; i < L.nlines; i++) {
+		free(L.lines[i].key);
+		free(L.lines[i].value);
+	}
+	free(L.lines);
+	free(L.controller_name);
+	free(L.dialect_name);
+	free(L.host);
+	return p;
+}
+
+void
+profile_free(struct profile *p)
+{
+	if (p == NULL)
+		return;
+	for (int i = 0; i < p->nbindings; i++) {
+		struct binding *b = &p->bindings[i];
+		for (int j = 0; j < b->msg.nargs; j++)
+			if (b->msg.args[j].type == 's')
+				free(b->msg.args[j].v.s);
+		free(b->msg.args);
+		free(b->msg.address);
+		free(b->label);
+	}
+	free(p->bindings);
+	free(p->by_control);
+	free(p->name);
+	free(p->file);
+	free(p->title);
+	free(p->host);
+	free(p);
+}

@@ -1,0 +1,242 @@
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "transform.h"
+
+/* Encoder ticks closer together than this, in one direction, accelerate. */
+#define ACCEL_WINDOW_NS 60000000ull
+#define ACCEL_MAX_MULT 16.0
+
+int
+surface_init(struct surface *s, const struct profile *p)
+{
+	int n = p->controller->ncontrols;
+
+	memset(s, 0, sizeof(*s));
+	s->controller = p->controller;
+	s->profile = p;
+	if ((s->state = calloc((size_t)(n ? n : 1), sizeof(*s->state))) == NULL)
+		return -1;
+	for (int i = 0; i < n; i++)
+		s->state[i].value = NAN;
+	return 0;
+}
+
+void
+surface_fini(struct surface *s)
+{
+	free(s->state);
+	s->state = NULL;
+}
+
+enum edge { EDGE_NONE, EDGE_PRESS, EDGE_RELEASE };
+
+static double
+event_position(const struct control *c, const struct midi_event *ev)
+{
+	int32_t max = c->max > 0 ? c->max : 127;
+	int32_t v = ev->value;
+
+	if (ev->kind == MIDI_CC14 && c->kind != CONTROL_CC14)
+		v >>= 7;
+	if (v < 0)
+		v = 0;
+	if (v > max)
+		v = max;
+	return (double)v / (double)max;
+}
+
+static enum edge
+button_edge(const struct control *c, struct control_state *st,
+    const struct midi_event *ev, double pos)
+{
+	switch (c->mode) {
+	case MODE_BUTTON:
+		if (ev->kind == MIDI_NOTE_OFF)
+			return EDGE_RELEASE;
+		if (ev->kind == MIDI_PROGRAM || ev->kind == MIDI_NOTE_ON)
+			return EDGE_PRESS;
+		return ev->value > 0 ? EDGE_PRESS : EDGE_RELEASE;
+	case MODE_ABSOLUTE:
+		/* hysteresis, so a fader resting at the middle cannot chatter */
+		if (!st->pressed && pos >= 0.6) {
+			st->pressed = true;
+			return EDGE_PRESS;
+		}
+		if (st->pressed && pos <= 0.4) {
+			st->pressed = false;
+			return EDGE_RELEASE;
+		}
+		return EDGE_NONE;
+	default:
+		return EDGE_NONE;
+	}
+}
+
+static int
+relative_event_ticks(const struct control *c, const struct midi_event *ev)
+{
+	if ((ev->kind == MIDI_NRPN || ev->kind == MIDI_RPN) &&
+	    ev->flags == MIDI_PARAM_DELTA)
+		return ev->value;
+	if (ev->kind == MIDI_NRPN || ev->kind == MIDI_RPN)
+		return relative_ticks(c->relative, ev->value >> 7);
+	return relative_ticks(c->relative, ev->value);
+}
+
+static double
+accelerate(const struct binding *b, struct control_state *st, int ticks,
+    uint64_t now)
+{
+	int dir = ticks > 0 ? 1 : -1;
+
+	if (b->accel > 0 && st->last_dir == dir && st->last_tick_ns != 0 &&
+	    now >= st->last_tick_ns && now - st->last_tick_ns < ACCEL_WINDOW_NS) {
+		st->accel_mult += b->accel;
+		if (st->accel_mult > ACCEL_MAX_MULT)
+			st->accel_mult = ACCEL_MAX_MULT;
+	} else
+		st->accel_mult = 1;
+	st->last_dir = dir;
+	st->last_tick_ns = now;
+	return st->accel_mult;
+}
+
+static int
+emit(struct surface *s, struct control_state *st, const struct binding *b,
+    double value, struct engine_output *out)
+{
+	st->value = value;
+	out->binding = b;
+	out->value = b->action->unit == UNIT_DB ? clamp_db(value, b->db_floor) :
+	    value;
+	if (b->msg.address == NULL)	/* an inert binding sends nothing */
+		return 0;
+	s->sent++;
+	return 1;
+}
+
+/* A press or release on a binding whose action is not continuous. */
+static int
+switch_event(struct surface *s, struct control_state *st,
+    const struct binding *b, enum edge e, struct engine_output *out)
+{
+	switch (b->trigger) {
+	case TRIGGER_PRESS:
+		if (e != EDGE_PRESS)
+			return 0;
+		st->latched = true;
+		return emit(s, st, b, 1, out);
+	case TRIGGER_MOMENTARY:
+		st->latched = e == EDGE_PRESS;
+		return emit(s, st, b, st->latched ? 1 : 0, out);
+	case TRIGGER_TOGGLE:
+		if (e != EDGE_PRESS)
+			return 0;
+		st->latched = !st->latched;
+		return emit(s, st, b, st->latched ? 1 : 0, out);
+	}
+	return 0;
+}
+
+static int
+continuous_press(struct surface *s, struct control_state *st,
+    const struct binding *b, enum edge e, struct engine_output *out)
+{
+	switch (b->trigger) {
+	case TRIGGER_PRESS:
+		if (e != EDGE_PRESS)
+			return 0;
+		return emit(s, st, b, b->invert ? b->min : b->max, out);
+	case TRIGGER_MOMENTARY:
+		st->latched = e == EDGE_PRESS;
+		break;
+	case TRIGGER_TOGGLE:
+		if (e != EDGE_PRESS)
+			return 0;
+		st->latched = !st->latched;
+		break;
+	}
+	return emit(s, st, b, st->latched != b->invert ? b->max : b->min, out);
+}
+
+int
+engine_event(struct surface *s, const struct midi_event *ev,
+    struct engine_output *out)
+{
+	const struct profile *p = s->profile;
+	const struct control *c;
+	const struct binding *b;
+	struct control_state *st;
+	uint16_t ci;
+	int bi;
+	double pos;
+	enum edge e;
+
+	ci = controller_lookup(s->controller, ev);
+	if (ci == CONTROL_NONE) {
+		s->unbound++;
+		return 0;
+	}
+	c = &s->controller->controls[ci];
+	st = &s->state[ci];
+	bi = p->by_control[ci];
+	b = bi >= 0 ? &p->bindings[bi] : NULL;
+	pos = event_position(c, ev);
+
+	if (c->mode == MODE_RELATIVE) {
+		int ticks;
+		double base, value;
+		if (b == NULL) {
+			s->unbound++;
+			return 0;
+		}
+		if ((ticks = relative_event_ticks(c, ev)) == 0)
+			return 0;
+		if (b->action->type != ACTION_CONTINUOUS)
+			return ticks > 0 ? switch_event(s, st, b, EDGE_PRESS, out) : 0;
+		value = ticks * b->step * accelerate(b, st, ticks, ev->time_ns);
+		if (b->invert)
+			value = -value;
+		base = isnan(st->value) ? b->action->def : st->value;
+		if (isinf(base) && base < 0)
+			base = value > 0 ? FADER_DB_LOWEST - value : base;
+		value += base;
+		if (b->taper == TAPER_FADER && value < FADER_DB_LOWEST)
+			value = -INFINITY;
+		if (value > b->max)
+			value = b->max;
+		if (value < b->min)
+			value = b->min;
+		return emit(s, st, b, value, out);
+	}
+
+	if (c->mode == MODE_BUTTON || (b && b->action->type != ACTION_CONTINUOUS)) {
+		e = button_edge(c, st, ev, pos);
+		if (e == EDGE_NONE)
+			return 0;
+		/* a release belongs to the binding that took the press */
+		if (e == EDGE_RELEASE && st->held != NULL) {
+			b = st->held;
+			st->held = NULL;
+		} else if (e == EDGE_PRESS)
+			st->held = b;
+		if (b == NULL) {
+			s->unbound++;
+			return 0;
+		}
+		if (b->action->type == ACTION_CONTINUOUS)
+			return continuous_press(s, st, b, e, out);
+		return switch_event(s, st, b, e, out);
+	}
+
+	if (b == NULL) {
+		s->unbound++;
+		return 0;
+	}
+	if (b->invert)
+		pos = 1 - pos;
+	return emit(s, st, b, binding_value(b, pos), out);
+}

@@ -1,0 +1,124 @@
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ini.h>
+
+#include "ini_read.h"
+
+struct ini_reader_ctx {
+	FILE *fp;
+	const char *path;
+	int line;
+	char *buf;
+	size_t cap;
+	struct diag_list *dl;
+	ini_section_fn on_section;
+	ini_key_fn on_key;
+	void *user;
+	char last_section[INI_READ_MAX_LINE + 2];
+};
+
+static int
+line_is_valid(const char *s)
+{
+	size_t n;
+
+	if (*s == '\0' || *s == ';' || *s == '#')
+		return 1;
+	if (*s == '[') {
+		const char *end = strchr(s, ']');
+		return end != NULL && end > s + 1;
+	}
+	n = strcspn(s, "=:");
+	if (s[n] == '\0' || n == 0)
+		return 0;
+	return 1;
+}
+
+/* inih reader: hands inih one checked line at a time. */
+static char *
+reader(char *str, int num, void *stream)
+{
+	struct ini_reader_ctx *c = stream;
+	ssize_t len;
+	char *s;
+
+	len = getline(&c->buf, &c->cap, c->fp);
+	if (len < 0)
+		return NULL;
+	c->line++;
+	while (len > 0 && (c->buf[len - 1] == '\n' || c->buf[len - 1] == '\r'))
+		c->buf[--len] = '\0';
+	s = c->buf;
+	if (c->line == 1 && (unsigned char)s[0] == 0xEF &&
+	    (unsigned char)s[1] == 0xBB && (unsigned char)s[2] == 0xBF)
+		s += 3;
+	while (isspace((unsigned char)*s))
+		s++;
+	if (strlen(s) > INI_READ_MAX_LINE || (int)strlen(s) + 2 > num) {
+		diag_error(c->dl, c->path, c->line,
+		    "line is longer than %d characters", INI_READ_MAX_LINE);
+		s = "";
+	} else if (memchr(c->buf, '\0', (size_t)len) != NULL) {
+		diag_error(c->dl, c->path, c->line, "line contains a NUL byte");
+		s = "";
+	} else if (!line_is_valid(s)) {
+		diag_error(c->dl, c->path, c->line,
+		    "expected \"[section]\" or \"key = value\", got \"%s\"", s);
+		s = "";
+	} else if (*s == '[') {
+		/* report the section here: inih only tells us of sections with keys */
+		const char *end = strchr(s, ']');
+		size_t n = (size_t)(end - s - 1);
+		char name[INI_READ_MAX_LINE + 2];
+		memcpy(name, s + 1, n);
+		name[n] = '\0';
+		while (n > 0 && isspace((unsigned char)name[n - 1]))
+			name[--n] = '\0';
+		char *nm = name;
+		while (isspace((unsigned char)*nm))
+			nm++;
+		snprintf(c->last_section, sizeof(c->last_section), "%s", nm);
+		if (c->on_section)
+			c->on_section(c->user, nm, c->line);
+	}
+	snprintf(str, (size_t)num, "%s\n", s);
+	return str;
+}
+
+static int
+handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct ini_reader_ctx *c = user;
+
+	if (c->on_key)
+		c->on_key(c->user, section, name, value, c->line);
+	return 1;
+}
+
+int
+ini_read_file(const char *path, ini_section_fn on_section, ini_key_fn on_key,
+    void *user, struct diag_list *dl)
+{
+	struct ini_reader_ctx c;
+
+	memset(&c, 0, sizeof(c));
+	if ((c.fp = fopen(path, "r")) == NULL) {
+		diag_error(dl, path, 0, "cannot open: %s", strerror(errno));
+		return -1;
+	}
+	c.path = path;
+	c.dl = dl;
+	c.on_section = on_section;
+	c.on_key = on_key;
+	c.user = user;
+	ini_parse_stream(reader, &c, handler, &c);
+	if (ferror(c.fp))
+		diag_error(dl, path, c.line + 1, "read error: %s", strerror(errno));
+	free(c.buf);
+	fclose(c.fp);
+	return 0;
+}

@@ -1,0 +1,333 @@
+#include <sys/eventfd.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jack/jack.h>
+#include <jack/midiport.h>
+#include <jack/ringbuffer.h>
+
+#include "config.h"
+#include "jack_in.h"
+#include "log.h"
+#include "util.h"
+
+#define JACK_RING_BYTES (64 * 1024)
+#define JACK_EVENT_MAX 4096		/* larger events are dropped */
+#define JACK_RETRY_NS 2000000000ull
+
+struct jack_event_header {
+	uint64_t time_ns;
+	uint32_t size;
+};
+
+struct jack_in {
+	struct loop *loop;
+	char *pattern;
+	struct input_sink sink;
+	struct midi_decoder dec;
+	jack_client_t *client;
+	jack_port_t *port;
+	jack_ringbuffer_t *ring;
+	int wake_fd;			/* eventfd, written by JACK threads */
+	int retry_timer;
+	bool waiting_logged;
+	atomic_int ports_changed;	/* set by the registration callback */
+	atomic_int server_gone;		/* set by the shutdown callback */
+	atomic_uint overruns;		/* events the ring had no room for */
+	unsigned overruns_reported;
+	struct ratelimit overrun_warn;
+};
+
+static void jack_in_try_open(void *ctx);
+
+static void
+wake(struct jack_in *j)
+{
+	uint64_t one = 1;
+	ssize_t rc = write(j->wake_fd, &one, sizeof(one));	/* non-blocking */
+	(void)rc;
+}
+
+/* Realtime thread: no allocation, no locks, no logging. */
+static int
+process(jack_nframes_t nframes, void *arg)
+{
+	struct jack_in *j = arg;
+	void *buf = jack_port_get_buffer(j->port, nframes);
+	uint32_t n = jack_midi_get_event_count(buf);
+	jack_nframes_t base = jack_last_frame_time(j->client);
+	bool wrote = false;
+
+	for (uint32_t i = 0; i < n; i++) {
+		jack_midi_event_t ev;
+		struct jack_event_header h;
+
+		if (jack_midi_event_get(&ev, buf, i) != 0)
+			continue;
+		if (ev.size == 0 || ev.size > JACK_EVENT_MAX ||
+		    jack_ringbuffer_write_space(j->ring) < sizeof(h) + ev.size) {
+			atomic_fetch_add(&j->overruns, 1);
+			continue;
+		}
+		h.time_ns = (uint64_t)jack_frames_to_time(j->client,
+		    base + ev.time) * 1000u;
+		h.size = (uint32_t)ev.size;
+		jack_ringbuffer_write(j->ring, (const char *)&h, sizeof(h));
+		jack_ringbuffer_write(j->ring, (const char *)ev.buffer, ev.size);
+		wrote = true;
+	}
+	if (wrote)
+		wake(j);
+	return 0;
+}
+
+/* JACK's notification thread. */
+static void
+port_registered(jack_port_id_t id, int registered, void *arg)
+{
+	struct jack_in *j = arg;
+
+	if (registered) {
+		atomic_store(&j->ports_changed, 1);
+		wake(j);
+	}
+}
+
+static void
+server_shutdown(void *arg)
+{
+	struct jack_in *j = arg;
+
+	atomic_store(&j->server_gone, 1);
+	wake(j);
+}
+
+static bool
+port_matches(struct jack_in *j, jack_port_t *p, const char *name)
+{
+	char *aliases[2];
+	char a0[1024], a1[1024];	/* jack_port_name_size() is 320 */
+	int n;
+
+	if (port_pattern_match(j->pattern, name))
+		return true;
+	aliases[0] = a0;
+	aliases[1] = a1;
+	n = jack_port_get_aliases(p, aliases);
+	for (int i = 0; i < n; i++)
+		if (port_pattern_match(j->pattern, aliases[i]))
+			return true;
+	return false;
+}
+
+static void
+connect_matching(struct jack_in *j)
+{
+	const char **ports;
+	const char *own = jack_port_name(j->port);
+
+	ports = jack_get_ports(j->client, NULL, JACK_DEFAULT_MIDI_TYPE,
+	    JackPortIsOutput);
+	for (int i = 0; ports && ports[i]; i++) {
+		jack_port_t *p = jack_port_by_name(j->client, ports[i]);
+		int rc;
+		if (p == NULL || jack_port_is_mine(j->client, p) ||
+		    !port_matches(j, p, ports[i]))
+			continue;
+		if (jack_port_connected_to(j->port, ports[i]))
+			continue;
+		rc = jack_connect(j->client, ports[i], own);
+		if (rc == 0 || rc == EEXIST)
+			log_info("jack: connected %s -> %s", ports[i], own);
+		else
+			log_warnx("jack: cannot connect %s -> %s", ports[i], own);
+	}
+	jack_free(ports);
+}
+
+static void
+drain(struct jack_in *j)
+{
+	struct jack_event_header h;
+	uint8_t buf[JACK_EVENT_MAX];
+
+	while (jack_ringbuffer_read_space(j->ring) >= sizeof(h)) {
+		/* the writer puts header and bytes in two steps: wait for both */
+		jack_ringbuffer_peek(j->ring, (char *)&h, sizeof(h));
+		if (jack_ringbuffer_read_space(j->ring) < sizeof(h) + h.size)
+			break;
+		jack_ringbuffer_read_advance(j->ring, sizeof(h));
+		jack_ringbuffer_read(j->ring, (char *)buf, h.size);
+		midi_decoder_feed(&j->dec, buf, h.size, h.time_ns);
+	}
+}
+
+static void
+close_client(struct jack_in *j)
+{
+	if (j->client) {
+		jack_deactivate(j->client);
+		jack_client_close(j->client);
+	}
+	j->client = NULL;
+	j->port = NULL;
+}
+
+static void
+schedule_retry(struct jack_in *j)
+{
+	j->retry_timer = loop_add_timer(j->loop, JACK_RETRY_NS, jack_in_try_open, j);
+}
+
+static void
+on_wake(void *ctx, int fd, short revents)
+{
+	struct jack_in *j = ctx;
+	uint64_t count;
+	unsigned over;
+
+	if (read(fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
+		log_warn("jack: eventfd");
+	drain(j);
+	over = atomic_load(&j->overruns);
+	if (over != j->overruns_reported) {
+		log_warnx_limited(&j->overrun_warn, "jack: %u MIDI events lost "
+		    "(ring buffer full or event too large)",
+		    over - j->overruns_reported);
+		j->overruns_reported = over;
+	}
+	if (atomic_exchange(&j->ports_changed, 0) && j->client)
+		connect_matching(j);
+	if (atomic_exchange(&j->server_gone, 0)) {
+		log_warnx("jack: the server went away; waiting for it to return");
+		drain(j);
+		close_client(j);
+		midi_decoder_reset(&j->dec);
+		j->waiting_logged = true;
+		schedule_retry(j);
+	}
+}
+
+static void
+midi_warning(void *ctx, const char *msg)
+{
+	log_warnx("jack: %s", msg);
+}
+
+static int
+open_client(struct jack_in *j)
+{
+	jack_status_t status;
+
+	j->client = jack_client_open("ctlbridge", JackNoStartServer, &status);
+	if (j->client == NULL)
+		return -1;
+	j->port = jack_port_register(j->client, "midi_in",
+	    JACK_DEFAULT_MIDI_TYPE, JackPortIsInput, 0);
+	if (j->port == NULL) {
+		log_warnx("jack: cannot register a MIDI input port");
+		close_client(j);
+		return -1;
+	}
+	jack_set_process_callback(j->client, process, j);
+	jack_set_port_registration_callback(j->client, port_registered, j);
+	jack_on_shutdown(j->client, server_shutdown, j);
+	if (jack_activate(j->client) != 0) {
+		log_warnx("jack: cannot activate the client");
+		close_client(j);
+		return -1;
+	}
+	log_info("jack: client %s ready, connecting ports matching '%s'",
+	    jack_get_client_name(j->client), j->pattern);
+	connect_matching(j);
+	return 0;
+}
+
+static void
+jack_in_try_open(void *ctx)
+{
+	struct jack_in *j = ctx;
+
+	j->retry_timer = 0;
+	if (open_client(j) == 0)
+		return;
+	if (!j->waiting_logged) {
+		log_info("jack: no JACK server running; waiting for one");
+		j->waiting_logged = true;
+	}
+	schedule_retry(j);
+}
+
+static void
+silent_error(const char *msg)
+{
+	log_debug("jack: %s", msg);
+}
+
+struct jack_in *
+jack_in_new(struct loop *loop, const char *pattern,
+    const struct input_sink *sink, bool required)
+{
+	struct jack_in *j = xcalloc(1, sizeof(*j));
+
+	j->loop = loop;
+	j->wake_fd = -1;
+	j->pattern = xstrdup(pattern);
+	j->sink = *sink;
+	j->overrun_warn = (struct ratelimit)RATELIMIT_INIT(5);
+	input_sink_decoder(&j->sink, &j->dec, midi_warning);
+	/* libjack prints every failed attempt to connect; keep that quiet */
+	jack_set_error_function(silent_error);
+	jack_set_info_function(silent_error);
+	if ((j->ring = jack_ringbuffer_create(JACK_RING_BYTES)) == NULL ||
+	    (jack_ringbuffer_mlock(j->ring), 0) ||
+	    (j->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
+		log_warn("jack: cannot set up");
+		jack_in_free(j);
+		return NULL;
+	}
+	loop_add_fd(loop, j->wake_fd, POLLIN, on_wake, j);
+	if (open_client(j) < 0) {
+		if (required) {
+			log_warnx("jack: cannot connect to a JACK server (%s%s)",
+			    getenv("JACK_DEFAULT_SERVER") ? "JACK_DEFAULT_SERVER=" :
+			    "default server", getenv("JACK_DEFAULT_SERVER") ?
+			    getenv("JACK_DEFAULT_SERVER") : "");
+			jack_in_free(j);
+			return NULL;
+		}
+		log_info("jack: no JACK server running; waiting for one");
+		j->waiting_logged = true;
+		schedule_retry(j);
+	}
+	return j;
+}
+
+void
+jack_in_free(struct jack_in *j)
+{
+	if (j == NULL)
+		return;
+	close_client(j);
+	if (j->retry_timer > 0)
+		loop_cancel_timer(j->loop, j->retry_timer);
+	if (j->wake_fd >= 0) {
+		loop_del_fd(j->loop, j->wake_fd);
+		close(j->wake_fd);
+	}
+	if (j->ring)
+		jack_ringbuffer_free(j->ring);
+	free(j->pattern);
+	free(j);
+}
+
+bool
+jack_in_connected(const struct jack_in *j)
+{
+	return j->client != NULL;
+}

@@ -1,0 +1,175 @@
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "raw_in.h"
+#include "util.h"
+
+#define RAW_CHUNK 4096
+#define RAW_REOPEN_NS 1000000000ull
+
+struct raw_in {
+	struct loop *loop;
+	char *path;
+	struct input_sink sink;
+	struct midi_decoder dec;
+	int fd;
+	bool is_device;		/* reopen when it goes away */
+	bool is_stdin;
+	int reopen_timer;
+	bool gone_logged;
+};
+
+static void raw_try_open(void *ctx);
+
+static void
+midi_warning(void *ctx, const char *msg)
+{
+	struct raw_in *r = ctx;
+
+	log_warnx("raw %s: %s", r->path, msg);
+}
+
+static void
+forward(void *ctx, const struct midi_event *ev)
+{
+	struct raw_in *r = ctx;
+
+	r->sink.on_event(r->sink.ctx, ev);
+}
+
+static void
+close_fd(struct raw_in *r)
+{
+	if (r->fd >= 0) {
+		loop_del_fd(r->loop, r->fd);
+		if (!r->is_stdin)
+			close(r->fd);
+	}
+	r->fd = -1;
+}
+
+static void
+lost(struct raw_in *r, int err)
+{
+	close_fd(r);
+	midi_decoder_reset(&r->dec);
+	if (r->is_device) {
+		log_warnx("raw %s: %s; reopening when it returns", r->path,
+		    err ? strerror(err) : "closed");
+		r->gone_logged = true;
+		r->reopen_timer = loop_add_timer(r->loop, RAW_REOPEN_NS,
+		    raw_try_open, r);
+		return;
+	}
+	if (err)
+		log_warnx("raw %s: %s", r->path, strerror(err));
+	else
+		log_debug("raw %s: end of input", r->path);
+	if (r->sink.on_finished)
+		r->sink.on_finished(r->sink.ctx);
+}
+
+static void
+on_readable(void *ctx, int fd, short revents)
+{
+	struct raw_in *r = ctx;
+	uint8_t buf[RAW_CHUNK];
+	ssize_t n;
+
+	n = read(fd, buf, sizeof(buf));
+	if (n > 0) {
+		midi_decoder_feed(&r->dec, buf, (size_t)n, now_ns());
+		return;
+	}
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	lost(r, n < 0 ? errno : 0);
+}
+
+static int
+open_fd(struct raw_in *r)
+{
+	struct stat st;
+	int fd;
+
+	if (r->is_stdin)
+		fd = STDIN_FILENO;
+	else if ((fd = open(r->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)) < 0)
+		return -1;
+	if (fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) && !r->is_stdin)
+		r->is_device = true;
+	/* a regular file always polls readable: read it in chunks per round */
+	r->fd = fd;
+	if (loop_add_fd(r->loop, fd, POLLIN, on_readable, r) < 0) {
+		close_fd(r);
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+raw_try_open(void *ctx)
+{
+	struct raw_in *r = ctx;
+
+	r->reopen_timer = 0;
+	if (open_fd(r) == 0) {
+		log_info("raw %s: open again", r->path);
+		r->gone_logged = false;
+		return;
+	}
+	r->reopen_timer = loop_add_timer(r->loop, RAW_REOPEN_NS, raw_try_open, r);
+}
+
+struct raw_in *
+raw_in_new(struct loop *loop, const char *path, const struct input_sink *sink)
+{
+	struct raw_in *r = xcalloc(1, sizeof(*r));
+	struct stat st;
+
+	r->loop = loop;
+	r->path = xstrdup(path);
+	r->sink = *sink;
+	r->fd = -1;
+	r->is_stdin = strcmp(path, "-") == 0;
+	input_sink_decoder(sink, &r->dec, midi_warning);
+	r->dec.on_event = forward;
+	r->dec.on_warn = midi_warning;
+	r->dec.ctx = r;
+	if (open_fd(r) < 0) {
+		int err = errno;
+		/* a device path that is absent now may be plugged in later */
+		if (strncmp(path, "/dev/", 5) == 0 &&
+		    (stat(path, &st) < 0 || S_ISCHR(st.st_mode))) {
+			r->is_device = true;
+			log_warnx("raw %s: %s; waiting for it", path, strerror(err));
+			r->reopen_timer = loop_add_timer(loop, RAW_REOPEN_NS,
+			    raw_try_open, r);
+			return r;
+		}
+		log_warnx("raw %s: %s", path, strerror(err));
+		raw_in_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+void
+raw_in_free(struct raw_in *r)
+{
+	if (r == NULL)
+		return;
+	close_fd(r);
+	if (r->reopen_timer > 0)
+		loop_cancel_timer(r->loop, r->reopen_timer);
+	free(r->path);
+	free(r);
+}

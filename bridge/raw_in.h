@@ -1,0 +1,21 @@
+/*
+ * Raw MIDI byte stream input: a serial tty, a rawmidi device, a FIFO, a
+ * regular file, or standard input ("-").  A regular file, FIFO or standard
+ * input ends at end of file (sink->on_finished is called once every byte
+ * has been decoded); a character device that fails or goes away is
+ * reopened every second until it returns.
+ */
+#ifndef CTLBRIDGE_RAW_IN_H
+#define CTLBRIDGE_RAW_IN_H
+
+#include "input.h"
+#include "loop.h"
+
+struct raw_in;
+
+/* NULL with a warning if path cannot be opened now and is not a device. */
+struct raw_in *raw_in_new(struct loop *loop, const char *path,
+    const struct input_sink *sink);
+void raw_in_free(struct raw_in *r);
+
+#endif
