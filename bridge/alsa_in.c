@@ -179,6 +179,15 @@ on_readable(void *ctx, int fd, short revents)
 	}
 }
 
+/* alsa-lib prints its errors to stderr by default; ours say it better. */
+static void
+alsa_lib_error(const char *file, int line, const char *func, int err,
+    const char *fmt, ...)
+{
+	if (log_verbose >= 2)
+		log_debug("alsa-lib: %s:%d: %s", file, line, snd_strerror(err));
+}
+
 struct alsa_in *
 alsa_in_new(struct loop *loop, const char *pattern,
     const struct input_sink *sink, const char **why)
@@ -187,6 +196,7 @@ alsa_in_new(struct loop *loop, const char *pattern,
 	snd_seq_t *seq;
 	int rc;
 
+	snd_lib_error_set_handler(alsa_lib_error);
 	rc = snd_seq_open(&seq, "default", SND_SEQ_OPEN_DUPLEX, SND_SEQ_NONBLOCK);
 	if (rc < 0) {
 		*why = rc == -ENOENT ?

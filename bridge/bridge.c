@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <lo/lo.h>
+#include <sys/socket.h>
 
 #include "alsa_in.h"
 #include "bridge.h"
@@ -27,7 +27,7 @@
 struct bridge {
 	struct loop *loop;
 	struct config *cfg;
-	lo_server osc;
+	struct osc_port osc;
 	struct surface surface;
 	struct osc_target target;
 	struct input_sink sink;
@@ -100,7 +100,7 @@ deliver(void *ctx, const struct midi_event *ev)
 		return;
 	if (log_verbose >= 1)
 		trace_message(&br->surface, &out);
-	osc_send_binding(&br->target, br->osc, out.binding, out.value);
+	osc_send_binding(&br->target, &br->osc, out.binding, out.value);
 }
 
 static void
@@ -127,20 +127,14 @@ on_signal(void *ctx, int fd, short revents)
 	loop_stop(br->loop);
 }
 
-static void
-osc_error(int num, const char *msg, const char *where)
-{
-	log_debug("osc: %s %s", msg, where ? where : "");
-}
-
-/* Messages to the bridge's own port: replies and feedback from the DAW.
+/* Datagrams to the bridge's own port: replies and feedback from the DAW.
  * Nothing consumes them yet; read them so the socket never fills. */
 static void
 on_osc(void *ctx, int fd, short revents)
 {
-	struct bridge *br = ctx;
+	char buf[2048];
 
-	while (lo_server_recv_noblock(br->osc, 0) > 0)
+	while (recv(fd, buf, sizeof(buf), 0) > 0)
 		;
 }
 
@@ -236,8 +230,7 @@ bridge_cleanup(struct bridge *br)
 	alsa_in_free(br->alsa);
 	osc_target_close(&br->target);
 	surface_fini(&br->surface);
-	if (br->osc)
-		lo_server_free(br->osc);
+	osc_port_close(&br->osc);
 	if (br->sigfd >= 0)
 		close(br->sigfd);
 	config_free(br->cfg);
@@ -253,6 +246,7 @@ bridge_run(const struct bridge_options *opt)
 
 	memset(&br, 0, sizeof(br));
 	br.sigfd = -1;
+	br.osc.fd = -1;
 	br.osc_in_warn = (struct ratelimit)RATELIMIT_INIT(10);
 	diag_init(&dl);
 	if ((br.loop = loop_new()) == NULL)
@@ -283,13 +277,13 @@ bridge_run(const struct bridge_options *opt)
 		br.exit_code = 1;
 		goto out;
 	}
-	br.osc = lo_server_new_with_proto(NULL, LO_UDP, osc_error);
-	if (br.osc == NULL) {
-		log_warnx("osc: cannot open a UDP socket");
+	/* loopback unless the DAW is elsewhere: nobody else reaches our port */
+	if (osc_port_open(&br.osc, strncmp(p->host, "127.", 4) == 0 ?
+	    "127.0.0.1" : "0.0.0.0", 0) < 0) {
 		br.exit_code = 1;
 		goto out;
 	}
-	loop_add_fd(br.loop, lo_server_get_socket_fd(br.osc), POLLIN, on_osc, &br);
+	loop_add_fd(br.loop, br.osc.fd, POLLIN, on_osc, &br);
 	if (osc_target_open(&br.target, p->host, p->port, p->proto) < 0) {
 		br.exit_code = 1;
 		goto out;
@@ -301,7 +295,7 @@ bridge_run(const struct bridge_options *opt)
 	    sizeof(br.sink.cc14_mask));
 	log_info("profile %s: %s -> %s at %s (OSC port %d)", p->name,
 	    p->controller->title, p->dialect->title, br.target.url,
-	    lo_server_get_port(br.osc));
+	    br.osc.port);
 	if (open_inputs(&br, opt) < 0) {
 		br.exit_code = 1;
 		goto out;

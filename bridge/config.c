@@ -76,6 +76,20 @@ find_file(const struct config *cfg, const char *sub, const char *name)
 	return NULL;
 }
 
+/* "DIR" or "DIR1, DIR2", for messages about what was searched. */
+static char *
+search_path_text(const struct config *cfg)
+{
+	char *s = xstrdup(cfg->ndirs ? cfg->dirs[0] : "(no directory)");
+
+	for (int i = 1; i < cfg->ndirs; i++) {
+		char *t = xasprintf("%s, %s", s, cfg->dirs[i]);
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
 static bool
 valid_name(const char *name)
 {
@@ -99,9 +113,11 @@ config_need_controller(struct config *cfg, const char *name, const char *file,
 		return found;
 	if (!valid_name(name) ||
 	    (path = find_file(cfg, "mappings/controllers", name)) == NULL) {
+		char *where = search_path_text(cfg);
 		diag_error(dl, file, line,
-		    "controller '%s': no file mappings/controllers/%s.ini", name,
-		    name);
+		    "controller '%s' not found: no mappings/controllers/%s.ini "
+		    "in %s", name, name, where);
+		free(where);
 		return NULL;
 	}
 	c = controller_load(path, name, dl);
@@ -126,8 +142,11 @@ config_need_dialect(struct config *cfg, const char *name, const char *file,
 		return found;
 	if (!valid_name(name) ||
 	    (path = find_file(cfg, "mappings/daws", name)) == NULL) {
+		char *where = search_path_text(cfg);
 		diag_error(dl, file, line,
-		    "daw '%s': no file mappings/daws/%s.ini", name, name);
+		    "daw '%s' not found: no mappings/daws/%s.ini in %s", name,
+		    name, where);
+		free(where);
 		return NULL;
 	}
 	d = dialect_load(path, name, dl);
@@ -248,11 +267,12 @@ static char *
 first_section(const char *path)
 {
 	FILE *fp = fopen(path, "r");
-	char line[256];
+	char *line = NULL, *found = NULL;
+	size_t cap = 0;
 
 	if (fp == NULL)
 		return NULL;
-	while (fgets(line, sizeof(line), fp)) {
+	while (found == NULL && getline(&line, &cap, fp) >= 0) {
 		char *s = line, *end;
 		while (isspace((unsigned char)*s))
 			s++;
@@ -261,11 +281,16 @@ first_section(const char *path)
 		if ((end = strchr(s, ']')) == NULL)
 			break;
 		*end = '\0';
-		fclose(fp);
-		return xstrdup(s + 1);
+		s++;
+		while (isspace((unsigned char)*s))
+			s++;
+		while (end > s && isspace((unsigned char)end[-1]))
+			*--end = '\0';
+		found = xstrdup(s);
 	}
+	free(line);
 	fclose(fp);
-	return xstrdup("");
+	return found ? found : xstrdup("");
 }
 
 struct config *
@@ -278,24 +303,29 @@ config_load_files(char *const *dirs, int ndirs, char *const *files, int nfiles,
 		char *kind = first_section(files[i]);
 		char *stem = file_stem(files[i]);
 
+		/* a file that lost its first header is still known by the
+		 * other section, so its loader can say what is missing */
 		if (kind == NULL)
 			diag_error(dl, files[i], 0, "cannot open: %s",
 			    strerror(errno));
-		else if (strcmp(kind, "controller") == 0) {
+		else if (strcmp(kind, "controller") == 0 ||
+		    strcmp(kind, "controls") == 0) {
 			struct controller *c = controller_load(files[i], stem, dl);
 			if (c) {
 				cfg->controllers = xrealloc(cfg->controllers,
 				    (size_t)(cfg->ncontrollers + 1) * sizeof(c));
 				cfg->controllers[cfg->ncontrollers++] = c;
 			}
-		} else if (strcmp(kind, "daw") == 0) {
+		} else if (strcmp(kind, "daw") == 0 ||
+		    strcmp(kind, "actions") == 0) {
 			struct dialect *d = dialect_load(files[i], stem, dl);
 			if (d) {
 				cfg->dialects = xrealloc(cfg->dialects,
 				    (size_t)(cfg->ndialects + 1) * sizeof(d));
 				cfg->dialects[cfg->ndialects++] = d;
 			}
-		} else if (strcmp(kind, "profile") == 0) {
+		} else if (strcmp(kind, "profile") == 0 ||
+		    strcmp(kind, "bindings") == 0) {
 			struct profile *p = profile_load(cfg, files[i], stem, dl);
 			if (p)
 				add_profile(cfg, p);

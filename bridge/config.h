@@ -152,6 +152,10 @@ struct binding {
 	double min, max;	/* action value range */
 	bool invert;
 	enum taper taper;
+	/* A bipolar range (trim, pan) has a centre the control's middle raw
+	 * value (64 of 0..127) hits exactly: centre_pos maps to centre. */
+	bool centred;
+	double centre, centre_pos;
 	enum trigger_mode trigger;
 	double step, accel;	/* relative encoders */
 	double db_floor;

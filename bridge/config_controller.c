@@ -119,16 +119,18 @@ add_control(struct ctl_loader *L, const char *name, const struct kind_info *k,
 			    describe(&ctl, desc, sizeof(desc)), o->name, o->line);
 			return;
 		}
-		/* a 14-bit pair takes its LSB controller too */
-		if ((ctl.kind == CONTROL_CC && o->kind == CONTROL_CC14 &&
-		    o->channel == ctl.channel && o->number + 32 == ctl.number) ||
+		/* a 14-bit pair takes its MSB and LSB controllers */
+		if (o->channel == ctl.channel &&
+		    ((ctl.kind == CONTROL_CC && o->kind == CONTROL_CC14 &&
+		    (o->number == ctl.number || o->number + 32 == ctl.number)) ||
 		    (ctl.kind == CONTROL_CC14 && o->kind == CONTROL_CC &&
-		    o->channel == ctl.channel &&
-		    (o->number == ctl.number || o->number == ctl.number + 32))) {
+		    (o->number == ctl.number || o->number == ctl.number + 32)))) {
+			unsigned msb = ctl.kind == CONTROL_CC14 ? ctl.number :
+			    o->number;
 			diag_error(L->dl, L->path, line,
-			    "%s overlaps control '%s' (line %d): a cc14 pair uses "
-			    "cc N and cc N+32", describe(&ctl, desc, sizeof(desc)),
-			    o->name, o->line);
+			    "%s overlaps control '%s' (line %d): cc14 %u uses cc %u "
+			    "and cc %u", describe(&ctl, desc, sizeof(desc)),
+			    o->name, o->line, msb, msb, msb + 32);
 			return;
 		}
 	}
@@ -176,7 +178,7 @@ control_line(struct ctl_loader *L, const char *key, const char *value, int line)
 		return;
 	}
 	if ((ntok = tokenize(value, tok, TOKEN_MAX, &err)) < 0) {
-		diag_error(L->dl, L->path, line, "%s", err);
+		diag_error(L->dl, L->path, line, "%s in '%s'", err, value);
 		return;
 	}
 	if (ntok == 0) {

@@ -31,7 +31,7 @@ parse_template(struct dialect_loader *L, const struct action_def *a,
 	int ntok;
 
 	if ((ntok = tokenize(value, tok, TOKEN_MAX, &err)) < 0) {
-		diag_error(L->dl, L->path, line, "%s", err);
+		diag_error(L->dl, L->path, line, "%s in '%s'", err, value);
 		return false;
 	}
 	if (ntok == 0 || tok[0][0] != '/') {
@@ -210,7 +210,7 @@ on_key(void *user, const char *section, const char *key, const char *value,
 		return;
 	}
 	da = &d->actions[action_index(a)];
-	if (da->defined) {
+	if (da->line != 0) {	/* even if that definition was rejected */
 		diag_error(L->dl, L->path, line,
 		    "action '%s' is already defined at line %d", key, da->line);
 		return;

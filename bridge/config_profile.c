@@ -231,7 +231,7 @@ binding_line(struct profile_loader *L, const struct pending *pl)
 		return;
 	}
 	if ((ntok = tokenize(pl->value, tok, TOKEN_MAX, &err)) < 0) {
-		diag_error(L->dl, path, line, "%s", err);
+		diag_error(L->dl, path, line, "%s in '%s'", err, pl->value);
 		return;
 	}
 	if (ntok == 0) {
@@ -369,8 +369,9 @@ binding_line(struct profile_loader *L, const struct pending *pl)
 		diag_error(L->dl, path, line, "action '%s' needs marker=N", a->name);
 		return;
 	}
-	if (min_set && max_set && proto.min >= proto.max) {
-		diag_error(L->dl, path, line, "min must be below max");
+	if ((min_set || max_set) && proto.min >= proto.max) {
+		diag_error(L->dl, path, line, "min %g must be below max %g",
+		    proto.min, proto.max);
 		return;
 	}
 	if (proto.taper == TAPER_FADER && (min_set || max_set)) {
@@ -387,8 +388,10 @@ binding_line(struct profile_loader *L, const struct pending *pl)
 	for (struct ranged *r = &track; r; r = r == &track ? &marker : NULL) {
 		if (r->count > 1 && r->count != nnames) {
 			diag_error(L->dl, path, line,
-			    "'%s' names %d controls but the range gives %d values",
-			    pl->key, nnames, r->count);
+			    "'%s' names %d control%s but %s=%ld..%ld gives %d "
+			    "values", pl->key, nnames, nnames == 1 ? "" : "s",
+			    r == &track ? "track" : "marker", r->first,
+			    r->first + r->count - 1, r->count);
 			return;
 		}
 	}
@@ -444,6 +447,14 @@ binding_line(struct profile_loader *L, const struct pending *pl)
 		b->track = track.set ? (int)(track.first + (track.count > 1 ? n : 0)) : 0;
 		b->marker = marker.set ? (int)(marker.first + (marker.count > 1 ? n : 0)) : 0;
 		b->label = proto.label ? xstrdup(proto.label) : NULL;
+		if (a->type == ACTION_CONTINUOUS && b->taper == TAPER_LINEAR &&
+		    c->controls[ci].mode == MODE_ABSOLUTE &&
+		    a->def > b->min && a->def < b->max) {
+			int32_t max = c->controls[ci].max;
+			b->centred = true;
+			b->centre = a->def;
+			b->centre_pos = (double)((max + 1) / 2) / max;
+		}
 		if (da && da->defined && !da->unsupported)
 			compile_message(b, &da->msg);
 		L->p->by_control[ci] = L->p->nbindings++;

@@ -213,6 +213,11 @@ engine_event(struct surface *s, const struct midi_event *ev,
 		return emit(s, st, b, value, out);
 	}
 
+	/* an increment/decrement is not a position: only encoders take it */
+	if ((ev->kind == MIDI_NRPN || ev->kind == MIDI_RPN) &&
+	    ev->flags == MIDI_PARAM_DELTA)
+		return 0;
+
 	if (c->mode == MODE_BUTTON || (b && b->action->type != ACTION_CONTINUOUS)) {
 		e = button_edge(c, st, ev, pos);
 		if (e == EDGE_NONE)

@@ -30,10 +30,17 @@ line_is_valid(const char *s)
 		return 1;
 	if (*s == '[') {
 		const char *end = strchr(s, ']');
-		return end != NULL && end > s + 1;
+		if (end == NULL)
+			return 0;
+		for (const char *p = s + 1; p < end; p++)
+			if (!isspace((unsigned char)*p))
+				return 1;
+		return 0;	/* "[]" or "[ ]" */
 	}
+	/* inih also splits at ':', but "key: value" is not our syntax, and
+	 * a line missing its '=' often has a ':' in its value ("i:{track}") */
 	n = strcspn(s, "=:");
-	if (s[n] == '\0' || n == 0)
+	if (s[n] != '=' || n == 0)
 		return 0;
 	return 1;
 }
@@ -60,7 +67,8 @@ reader(char *str, int num, void *stream)
 		s++;
 	if (strlen(s) > INI_READ_MAX_LINE || (int)strlen(s) + 2 > num) {
 		diag_error(c->dl, c->path, c->line,
-		    "line is longer than %d characters", INI_READ_MAX_LINE);
+		    "line is too long (%zu characters, at most %d)", strlen(s),
+		    INI_READ_MAX_LINE);
 		s = "";
 	} else if (memchr(c->buf, '\0', (size_t)len) != NULL) {
 		diag_error(c->dl, c->path, c->line, "line contains a NUL byte");
@@ -94,8 +102,11 @@ handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct ini_reader_ctx *c = user;
 
+	/* inih's own section name keeps the blanks of "[ controls ]" and is
+	 * cut at 50 characters; ours is trimmed, as on_section saw it */
+	(void)section;
 	if (c->on_key)
-		c->on_key(c->user, section, name, value, c->line);
+		c->on_key(c->user, c->last_section, name, value, c->line);
 	return 1;
 }
 

@@ -301,7 +301,7 @@ jack_in_new(struct loop *loop, const char *pattern,
 			jack_in_free(j);
 			return NULL;
 		}
-		log_info("jack: no JACK server running; waiting for one");
+		log_debug("jack: no JACK server running; waiting for one");
 		j->waiting_logged = true;
 		schedule_retry(j);
 	}

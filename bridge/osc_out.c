@@ -1,4 +1,8 @@
+#include <arpa/inet.h>
+#include <errno.h>
 #include <math.h>
+#include <netdb.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,31 +11,78 @@
 #include "util.h"
 
 int
+osc_port_open(struct osc_port *p, const char *host, int port)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+
+	p->fd = -1;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)port);
+	if (inet_pton(AF_INET, host, &sin.sin_addr) != 1) {
+		log_warnx("osc: '%s' is not an IPv4 address", host);
+		return -1;
+	}
+	if ((p->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) < 0 || bind(p->fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
+	    getsockname(p->fd, (struct sockaddr *)&sin, &len) < 0) {
+		log_warn("osc: cannot open UDP port %s:%d", host, port);
+		osc_port_close(p);
+		return -1;
+	}
+	p->port = ntohs(sin.sin_port);
+	return 0;
+}
+
+void
+osc_port_close(struct osc_port *p)
+{
+	if (p->fd >= 0)
+		close(p->fd);
+	p->fd = -1;
+}
+
+int
 osc_target_open(struct osc_target *t, const char *host, int port,
     enum osc_proto proto)
 {
+	struct addrinfo hints, *res;
 	char portstr[16];
 
 	memset(t, 0, sizeof(*t));
 	t->warn = (struct ratelimit)RATELIMIT_INIT(10);
-	snprintf(portstr, sizeof(portstr), "%d", port);
 	t->proto = proto;
-	t->addr = lo_address_new_with_proto(proto == OSC_TCP ? LO_TCP : LO_UDP,
-	    host, portstr);
-	if (t->addr == NULL) {
-		log_warnx("cannot create OSC address %s:%d", host, port);
-		return -1;
-	}
+	snprintf(portstr, sizeof(portstr), "%d", port);
 	t->url = xasprintf("osc.%s://%s:%d", proto == OSC_TCP ? "tcp" : "udp",
 	    host, port);
+	if (proto == OSC_TCP) {
+		if ((t->tcp = lo_address_new_with_proto(LO_TCP, host, portstr)) == NULL) {
+			log_warnx("osc: cannot create address %s", t->url);
+			return -1;
+		}
+		return 0;
+	}
+	/* host is numeric already: no name service lookup happens here */
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_INET;
+	hints.ai_socktype = SOCK_DGRAM;
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+	if (getaddrinfo(host, portstr, &hints, &res) != 0) {
+		log_warnx("osc: %s is not an IPv4 address", t->url);
+		return -1;
+	}
+	memcpy(&t->sa, res->ai_addr, res->ai_addrlen);
+	t->salen = res->ai_addrlen;
+	freeaddrinfo(res);
 	return 0;
 }
 
 void
 osc_target_close(struct osc_target *t)
 {
-	if (t->addr)
-		lo_address_free(t->addr);
+	if (t->tcp)
+		lo_address_free(t->tcp);
 	free(t->url);
 	memset(t, 0, sizeof(*t));
 }
@@ -90,26 +141,33 @@ osc_build_message(const struct binding *b, double value)
 }
 
 int
-osc_send_binding(struct osc_target *t, lo_server srv, const struct binding *b,
-    double value)
+osc_send_binding(struct osc_target *t, const struct osc_port *from,
+    const struct binding *b, double value)
 {
+	char buf[1024];
+	size_t size = sizeof(buf);
 	lo_message m;
-	int rc;
+	int rc = -1, err = 0;
 
-	if (t->addr == NULL || b->msg.address == NULL)
+	if (b->msg.address == NULL || (m = osc_build_message(b, value)) == NULL)
 		return -1;
-	if ((m = osc_build_message(b, value)) == NULL)
-		return -1;
-	if (t->proto == OSC_UDP && srv != NULL)
-		rc = lo_send_message_from(t->addr, srv, b->msg.address, m);
-	else
-		rc = lo_send_message(t->addr, b->msg.address, m);
+	if (t->proto == OSC_TCP) {
+		rc = lo_send_message(t->tcp, b->msg.address, m);
+	} else if (lo_message_length(m, b->msg.address) <= sizeof(buf) &&
+	    lo_message_serialise(m, b->msg.address, buf, &size) != NULL) {
+		if (sendto(from->fd, buf, size, 0, (struct sockaddr *)&t->sa,
+		    t->salen) == (ssize_t)size)
+			rc = 0;
+		else
+			err = errno;
+	}
 	lo_message_free(m);
 	if (rc < 0) {
 		t->failed++;
-		log_warnx_limited(&t->warn, "osc: cannot send %s to %s: %s "
-		    "(is the DAW running?)", b->msg.address, t->url,
-		    lo_address_errstr(t->addr));
+		log_warnx_limited(&t->warn, "osc: cannot send %s to %s: %s",
+		    b->msg.address, t->url, t->proto == OSC_TCP ?
+		    lo_address_errstr(t->tcp) : err ? strerror(err) :
+		    "message too long");
 		return -1;
 	}
 	t->sent++;

@@ -1,37 +1,53 @@
 /*
- * OSC out through liblo.  Messages leave from the bridge's own server
- * socket, so that a DAW which answers to the sender (Ardour) answers to us.
- * Targets are created when a profile is activated, with addresses already
- * numeric (resolved at load), never per event.  Send failures cost one
+ * OSC out.  liblo builds and serialises each message; UDP datagrams leave
+ * from the bridge's own socket (struct osc_port), so that a DAW answering
+ * to the sender (Ardour identifies a surface by its address and port)
+ * answers to the bridge.  TCP targets go through liblo's lo_address.
+ * Targets are opened when a profile is activated, from addresses already
+ * numeric (resolved at load), never per event.  A send failure costs one
  * rate-limited warning, never the daemon.
  */
 #ifndef CTLBRIDGE_OSC_OUT_H
 #define CTLBRIDGE_OSC_OUT_H
+
+#include <sys/socket.h>
 
 #include <lo/lo.h>
 
 #include "config.h"
 #include "log.h"
 
+/* The bridge's own UDP socket: sends to DAWs, receives their replies. */
+struct osc_port {
+	int fd;
+	int port;
+};
+
+/* Bind to host (numeric) and port (0: any free port); 0 or -1 with a
+ * warning. */
+int osc_port_open(struct osc_port *p, const char *host, int port);
+void osc_port_close(struct osc_port *p);
+
 struct osc_target {
-	lo_address addr;
-	char *url;		/* for messages */
+	struct sockaddr_storage sa;	/* UDP destination */
+	socklen_t salen;
+	lo_address tcp;			/* TCP destination */
+	char *url;
 	enum osc_proto proto;
 	struct ratelimit warn;
 	uint64_t sent, failed;
 };
 
-/* 0 or -1 with a warning. */
 int osc_target_open(struct osc_target *t, const char *host, int port,
     enum osc_proto proto);
 void osc_target_close(struct osc_target *t);
 
-/* Send b's message with value filled in, from srv's socket when UDP. */
-int osc_send_binding(struct osc_target *t, lo_server srv,
+/* Send b's message with value filled in. */
+int osc_send_binding(struct osc_target *t, const struct osc_port *from,
     const struct binding *b, double value);
 
-/* Build (without sending) b's message: for tests and tools.  The caller
- * frees it with lo_message_free(). */
+/* Build (without sending) b's message; the caller frees it with
+ * lo_message_free(). */
 lo_message osc_build_message(const struct binding *b, double value);
 
 #endif

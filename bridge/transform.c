@@ -59,6 +59,12 @@ binding_value(const struct binding *b, double pos)
 		pos = 1;
 	if (b->taper == TAPER_FADER)
 		return taper_fader_db(pos);
+	if (b->centred) {
+		if (pos <= b->centre_pos)
+			return b->min + pos / b->centre_pos * (b->centre - b->min);
+		return b->centre + (pos - b->centre_pos) / (1 - b->centre_pos) *
+		    (b->max - b->centre);
+	}
 	return b->min + pos * (b->max - b->min);
 }
 
@@ -71,7 +77,14 @@ binding_position(const struct binding *b, double value)
 		return taper_fader_pos(value);
 	if (b->max == b->min)
 		return 0;
-	pos = (value - b->min) / (b->max - b->min);
+	if (b->centred) {
+		if (value <= b->centre)
+			pos = (value - b->min) / (b->centre - b->min) * b->centre_pos;
+		else
+			pos = b->centre_pos + (value - b->centre) /
+			    (b->max - b->centre) * (1 - b->centre_pos);
+	} else
+		pos = (value - b->min) / (b->max - b->min);
 	return pos < 0 ? 0 : pos > 1 ? 1 : pos;
 }
 

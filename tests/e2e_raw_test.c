@@ -1,0 +1,356 @@
+/*
+ * End to end with raw MIDI byte streams (a capture file, a FIFO, standard
+ * input): the real ctlbridge binary and a liblo receiver on a free port.
+ * Also the command line's exit statuses and messages.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "oscrecv.h"
+#include "proc.h"
+
+struct fixture {
+	struct oscrecv *osc;
+	struct proc bridge;
+	char daw[64];
+	char tmp[256];
+};
+
+static int
+setup(void **state)
+{
+	static struct fixture f;
+
+	memset(&f, 0, sizeof(f));
+	f.osc = oscrecv_new();
+	snprintf(f.daw, sizeof(f.daw), "127.0.0.1:%d", oscrecv_port(f.osc));
+	snprintf(f.tmp, sizeof(f.tmp), "/tmp/%s", test_unique("ctlb-raw"));
+	*state = &f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	proc_free(&f->bridge);
+	oscrecv_free(f->osc);
+	unlink(f->tmp);
+	return 0;
+}
+
+static char *
+read_file(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	char *buf;
+	long len;
+
+	assert_non_null(fp);
+	fseek(fp, 0, SEEK_END);
+	len = ftell(fp);
+	fseek(fp, 0, SEEK_SET);
+	buf = calloc(1, (size_t)len + 1);
+	assert_int_equal(fread(buf, 1, (size_t)len, fp), (size_t)len);
+	fclose(fp);
+	return buf;
+}
+
+static void
+write_bytes(const char *path, const uint8_t *b, size_t n)
+{
+	FILE *fp = fopen(path, "wb");
+
+	assert_non_null(fp);
+	assert_int_equal(fwrite(b, 1, n, fp), n);
+	fclose(fp);
+}
+
+static int
+run_bridge(struct fixture *f, char *const extra[], const char *stdin_path,
+    int timeout_ms)
+{
+	char *argv[32] = { (char *)ctlbridge_path(), "-c", ".", "-o", f->daw };
+	int n = 5;
+
+	for (int i = 0; extra && extra[i]; i++)
+		argv[n++] = extra[i];
+	argv[n] = NULL;
+	assert_int_equal(proc_start(&f->bridge, argv, NULL, stdin_path), 0);
+	if (!proc_wait(&f->bridge, timeout_ms)) {
+		print_error("bridge did not exit:\n%s\n", proc_output(&f->bridge));
+		fail();
+	}
+	return WIFEXITED(f->bridge.status) ? WEXITSTATUS(f->bridge.status) : -1;
+}
+
+/* The received messages, one a line, must equal the expected text. */
+static void
+assert_received(struct fixture *f, const char *expected)
+{
+	int lines = 0;
+
+	for (const char *p = expected; *p; p++)
+		lines += *p == '\n';
+	oscrecv_wait(f->osc, lines, 3000);
+	oscrecv_settle(f->osc, 100);
+	if (strcmp(oscrecv_dump(f->osc), expected) != 0) {
+		print_error("expected:\n%sgot:\n%sbridge log:\n%s\n", expected,
+		    oscrecv_dump(f->osc), proc_output(&f->bridge));
+		fail();
+	}
+}
+
+/* Replaying a nanoKONTROL2 capture through the engineer profile. */
+static void
+test_replay_capture(void **state)
+{
+	struct fixture *f = *state;
+	char *expected = read_file("tests/data/captures/nanokontrol2-engineer.expected");
+	char *extra[] = { "-m", "raw:tests/data/captures/nanokontrol2-engineer.bin",
+	    NULL };
+
+	assert_int_equal(run_bridge(f, extra, NULL, 5000), 0);
+	assert_received(f, expected);
+	free(expected);
+}
+
+/* Standard input, with running status and realtime bytes in the middle of
+ * messages, as a serial line would deliver them. */
+static void
+test_stdin_running_status(void **state)
+{
+	struct fixture *f = *state;
+	const uint8_t bytes[] = {
+		0xB0, 0x00, 0xF8, 0x64,	/* fader1 unity, clock inside */
+		0x01, 0x7F,		/* running status: fader2 top */
+		0xFE,			/* active sensing */
+		0x40, 0x7F,		/* running status: R1 press */
+		0x40, 0x00,		/* R1 release */
+	};
+	char *extra[] = { "-m", "raw:-", NULL };
+
+	write_bytes(f->tmp, bytes, sizeof(bytes));
+	assert_int_equal(run_bridge(f, extra, f->tmp, 5000), 0);
+	assert_received(f, "/strip/gain if 1 0\n/strip/gain if 2 6\n"
+	    "/strip/recenable ii 1 1\n");
+}
+
+/* A FIFO: the bridge waits for a writer and ends when it closes. */
+static void
+test_fifo(void **state)
+{
+	struct fixture *f = *state;
+	char spec[300];
+	char *argv[] = { (char *)ctlbridge_path(), "-c", ".", "-o", f->daw,
+	    "-m", spec, NULL };
+	const uint8_t first[] = { 0xB0, 41, 127 }, second[] = { 0xB0, 42, 127 };
+	int fd;
+
+	assert_int_equal(mkfifo(f->tmp, 0600), 0);
+	snprintf(spec, sizeof(spec), "raw:%s", f->tmp);
+	assert_int_equal(proc_start(&f->bridge, argv, NULL, NULL), 0);
+	sleep_ms(300);
+	assert_false(proc_wait(&f->bridge, 0));	/* no writer yet: waiting */
+	fd = open(f->tmp, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, first, 3), 3);
+	oscrecv_wait(f->osc, 1, 3000);
+	assert_int_equal(write(fd, second, 3), 3);
+	close(fd);
+	assert_true(proc_wait(&f->bridge, 5000));
+	assert_int_equal(WEXITSTATUS(f->bridge.status), 0);
+	assert_received(f, "/transport_play\n/transport_stop\n");
+}
+
+/* Random garbage: no crash, exit 0, and a valid message after it still
+ * gets through (the decoder resynchronises on the next status byte). */
+static void
+test_garbage(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t bytes[20000];
+	uint32_t x = 12345;
+	char spec[300];
+	char *extra[] = { "-p", "producer", "-m", spec, NULL };
+	const uint8_t tail[] = { 0xF7, 0xB0, 60, 127 };	/* marker set */
+
+	for (size_t i = 0; i < sizeof(bytes) - sizeof(tail); i++) {
+		x = x * 1103515245u + 12345u;
+		bytes[i] = (uint8_t)(x >> 16);
+		/* keep controller messages out so the output is predictable */
+		if ((bytes[i] & 0xF0) == 0xB0 || (bytes[i] & 0xF0) == 0x90 ||
+		    (bytes[i] & 0xF0) == 0x80 || bytes[i] == 0xF0)
+			bytes[i] = 0xF8;
+	}
+	memcpy(bytes + sizeof(bytes) - sizeof(tail), tail, sizeof(tail));
+	write_bytes(f->tmp, bytes, sizeof(bytes));
+	snprintf(spec, sizeof(spec), "raw:%s", f->tmp);
+	assert_int_equal(run_bridge(f, extra, NULL, 5000), 0);
+	assert_received(f, "/add_marker\n");
+}
+
+/* Oversize sysex is dropped with a warning; what follows still works. */
+static void
+test_oversize_sysex(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t bytes[3000];
+	char spec[300];
+	char *extra[] = { "-m", spec, NULL };
+	size_t n = 0;
+
+	bytes[n++] = 0xF0;
+	while (n < 2500)
+		bytes[n++] = 0x11;
+	bytes[n++] = 0xF7;
+	bytes[n++] = 0xB0; bytes[n++] = 41; bytes[n++] = 127;
+	write_bytes(f->tmp, bytes, n);
+	snprintf(spec, sizeof(spec), "raw:%s", f->tmp);
+	assert_int_equal(run_bridge(f, extra, NULL, 5000), 0);
+	assert_received(f, "/transport_play\n");
+	assert_non_null(strstr(f->bridge.output, "sysex"));
+}
+
+/* No DAW listening: messages are sent into the void, the bridge does not
+ * mind, and ends normally. */
+static void
+test_no_daw(void **state)
+{
+	struct fixture *f = *state;
+	char *extra[] = { "-m", "raw:tests/data/captures/nanokontrol2-engineer.bin",
+	    NULL };
+
+	oscrecv_free(f->osc);
+	f->osc = oscrecv_new();	/* a fresh port; f->daw points at the old one */
+	assert_int_equal(run_bridge(f, extra, NULL, 5000), 0);
+	assert_int_equal(oscrecv_settle(f->osc, 100), 0);
+}
+
+static int
+exit_of(struct fixture *f, char *const argv[])
+{
+	assert_int_equal(proc_start(&f->bridge, argv, NULL, NULL), 0);
+	assert_true(proc_wait(&f->bridge, 5000));
+	return WIFEXITED(f->bridge.status) ? WEXITSTATUS(f->bridge.status) : -1;
+}
+
+static void
+test_usage_errors(void **state)
+{
+	struct fixture *f = *state;
+	char *b = (char *)ctlbridge_path();
+	char *bad_input[] = { b, "-c", ".", "-m", "midi:x", NULL };
+	char *bad_flag[] = { b, "-c", ".", "-x", NULL };
+	char *extra_arg[] = { b, "-c", ".", "frobnicate", NULL };
+
+	assert_int_equal(exit_of(f, bad_input), 2);
+	assert_non_null(strstr(f->bridge.output, "bad MIDI input 'midi:x'"));
+	proc_free(&f->bridge);
+	assert_int_equal(exit_of(f, bad_flag), 2);
+	proc_free(&f->bridge);
+	assert_int_equal(exit_of(f, extra_arg), 2);
+	assert_non_null(strstr(f->bridge.output, "unknown command 'frobnicate'"));
+}
+
+static void
+test_runtime_errors(void **state)
+{
+	struct fixture *f = *state;
+	char *b = (char *)ctlbridge_path();
+	char *no_profile[] = { b, "-c", ".", "-p", "nosuch", "-m", "raw:-", NULL };
+	char *no_file[] = { b, "-c", ".", "-m", "raw:/nonexistent/x.bin", NULL };
+	char *bad_daw[] = { b, "-c", ".", "-o", "nohostport", "-m", "raw:-", NULL };
+
+	assert_int_equal(exit_of(f, no_profile), 1);
+	assert_non_null(strstr(f->bridge.output,
+	    "no profile 'nosuch' (profiles: engineer, producer)"));
+	proc_free(&f->bridge);
+	assert_int_equal(exit_of(f, no_file), 1);
+	assert_non_null(strstr(f->bridge.output, "No such file or directory"));
+	proc_free(&f->bridge);
+	assert_int_equal(exit_of(f, bad_daw), 1);
+	assert_non_null(strstr(f->bridge.output, "'nohostport' is not HOST:PORT"));
+}
+
+/* An explicitly requested ALSA input that cannot exist is an error that
+ * names the cause. */
+static void
+test_alsa_requested_without_sequencer(void **state)
+{
+	struct fixture *f = *state;
+	char *argv[] = { (char *)ctlbridge_path(), "-c", ".", "-m", "alsa", NULL };
+
+	if (access("/dev/snd/seq", F_OK) == 0) {
+		print_message("# this machine has /dev/snd/seq: nothing to test\n");
+		skip();
+	}
+	assert_int_equal(exit_of(f, argv), 1);
+	assert_non_null(strstr(f->bridge.output, "/dev/snd/seq does not exist"));
+	assert_null(strstr(f->bridge.output, "ALSA lib"));
+}
+
+/* `check` on the shipped files, on a bad file, and its usage. */
+static void
+test_check(void **state)
+{
+	struct fixture *f = *state;
+	char *b = (char *)ctlbridge_path();
+	char *shipped[] = { b, "check", "-c", ".", NULL };
+	char *one[] = { b, "check", "-c", ".", "profiles/engineer.ini", NULL };
+	char *bad[] = { b, "check", "-c", ".", f->tmp, NULL };
+	char *usage[] = { b, "check", "-z", NULL };
+	FILE *fp;
+
+	assert_int_equal(exit_of(f, shipped), 0);
+	assert_non_null(strstr(f->bridge.output, "ok: "));
+	proc_free(&f->bridge);
+	assert_int_equal(exit_of(f, one), 0);
+	proc_free(&f->bridge);
+	fp = fopen(f->tmp, "w");
+	fprintf(fp, "[profile]\ncontroller = nanokontrol2\ndaw = ardour\n"
+	    "[bindings]\nfader9 = track.gain track=9\nplay = transport.ply\n");
+	fclose(fp);
+	assert_int_equal(exit_of(f, bad), 1);
+	{
+		char want[600];
+		snprintf(want, sizeof(want),
+		    "%s:5: controller 'nanokontrol2' has no control 'fader9'\n"
+		    "%s:6: unknown action 'transport.ply'\n", f->tmp, f->tmp);
+		assert_string_equal(f->bridge.output, want);
+	}
+	proc_free(&f->bridge);
+	assert_int_equal(exit_of(f, usage), 2);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_replay_capture, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stdin_running_status, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fifo, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_oversize_sysex, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_daw, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_usage_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_runtime_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alsa_requested_without_sequencer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,162 @@
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jack/jack.h>
+#include <jack/midiport.h>
+#include <jack/ringbuffer.h>
+
+#include "jackenv.h"
+
+static jack_client_t *
+open_on(const char *server, const char *client)
+{
+	jack_status_t st;
+
+	return jack_client_open(client, JackNoStartServer | JackServerName,
+	    &st, server);
+}
+
+static void
+quiet(const char *msg)
+{
+	(void)msg;
+}
+
+int
+jackd_start(struct jackd *j, const char *name)
+{
+	char *argv[] = { "jackd", "-n", j->name, "-r", "-d", "dummy", "-r",
+	    "48000", "-p", "256", NULL };
+
+	memset(j, 0, sizeof(*j));
+	snprintf(j->name, sizeof(j->name), "%s", name);
+	snprintf(j->env, sizeof(j->env), "JACK_DEFAULT_SERVER=%s", name);
+	jack_set_error_function(quiet);
+	jack_set_info_function(quiet);
+	if (proc_start(&j->proc, argv, NULL, NULL) < 0)
+		return -1;
+	for (int i = 0; i < 500; i++) {
+		jack_client_t *c = open_on(j->name, "probe");
+		if (c) {
+			jack_client_close(c);
+			return 0;
+		}
+		if (proc_wait(&j->proc, 0)) {
+			fprintf(stderr, "jackd exited:\n%s\n", j->proc.output);
+			return -1;
+		}
+		sleep_ms(20);
+	}
+	fprintf(stderr, "jackd did not start:\n%s\n", proc_output(&j->proc));
+	return -1;
+}
+
+void
+jackd_stop(struct jackd *j)
+{
+	proc_free(&j->proc);
+}
+
+struct midisrc {
+	jack_client_t *client;
+	jack_port_t *port;
+	jack_ringbuffer_t *ring;	/* 1 length byte + message */
+	atomic_int queued;
+};
+
+static int
+process(jack_nframes_t nframes, void *arg)
+{
+	struct midisrc *m = arg;
+	void *buf = jack_port_get_buffer(m->port, nframes);
+	jack_nframes_t t = 0;
+	uint8_t len, msg[256];
+
+	jack_midi_clear_buffer(buf);
+	while (t < nframes && jack_ringbuffer_read_space(m->ring) >= 1) {
+		jack_ringbuffer_peek(m->ring, (char *)&len, 1);
+		if (jack_ringbuffer_read_space(m->ring) < 1u + len)
+			break;
+		if (jack_midi_max_event_size(buf) < len)
+			break;	/* buffer full: rest next cycle */
+		jack_ringbuffer_read_advance(m->ring, 1);
+		jack_ringbuffer_read(m->ring, (char *)msg, len);
+		jack_midi_event_write(buf, t++, msg, len);
+		atomic_fetch_sub(&m->queued, 1);
+	}
+	return 0;
+}
+
+struct midisrc *
+midisrc_new(const char *server, const char *client)
+{
+	struct midisrc *m = calloc(1, sizeof(*m));
+
+	if ((m->client = open_on(server, client)) == NULL) {
+		free(m);
+		return NULL;
+	}
+	m->ring = jack_ringbuffer_create(1 << 20);
+	m->port = jack_port_register(m->client, "out", JACK_DEFAULT_MIDI_TYPE,
+	    JackPortIsOutput, 0);
+	jack_set_process_callback(m->client, process, m);
+	jack_activate(m->client);
+	return m;
+}
+
+void
+midisrc_free(struct midisrc *m)
+{
+	if (m == NULL)
+		return;
+	jack_deactivate(m->client);
+	jack_client_close(m->client);
+	jack_ringbuffer_free(m->ring);
+	free(m);
+}
+
+int
+midisrc_send(struct midisrc *m, const uint8_t *bytes, size_t len)
+{
+	uint8_t l = (uint8_t)len;
+
+	if (len == 0 || len > 255)
+		return -1;
+	while (jack_ringbuffer_write_space(m->ring) < 1 + len)
+		sleep_ms(1);
+	atomic_fetch_add(&m->queued, 1);
+	/* one write so the reader never sees a header without its bytes */
+	{
+		uint8_t tmp[256];
+		tmp[0] = l;
+		memcpy(tmp + 1, bytes, len);
+		jack_ringbuffer_write(m->ring, (const char *)tmp, 1 + len);
+	}
+	return 0;
+}
+
+bool
+midisrc_wait_connected(struct midisrc *m, int n, int timeout_ms)
+{
+	for (int waited = 0;; waited += 20) {
+		if (jack_port_connected(m->port) >= n)
+			return true;
+		if (waited >= timeout_ms)
+			return false;
+		sleep_ms(20);
+	}
+}
+
+bool
+midisrc_wait_drained(struct midisrc *m, int timeout_ms)
+{
+	for (int waited = 0;; waited += 5) {
+		if (atomic_load(&m->queued) == 0)
+			return true;
+		if (waited >= timeout_ms)
+			return false;
+		sleep_ms(5);
+	}
+}

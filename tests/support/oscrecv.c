@@ -1,0 +1,196 @@
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <lo/lo.h>
+
+#include "oscrecv.h"
+
+struct oscrecv {
+	int fd, port;
+	char **msgs;
+	int n, cap;
+	char *dump;
+};
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct oscrecv *
+oscrecv_new(void)
+{
+	struct oscrecv *r = calloc(1, sizeof(*r));
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	int bufsize = 4 * 1024 * 1024;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	r->fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	setsockopt(r->fd, SOL_SOCKET, SO_RCVBUF, &bufsize, sizeof(bufsize));
+	if (r->fd < 0 || bind(r->fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
+	    getsockname(r->fd, (struct sockaddr *)&sin, &len) < 0) {
+		perror("oscrecv");
+		free(r);
+		return NULL;
+	}
+	r->port = ntohs(sin.sin_port);
+	return r;
+}
+
+void
+oscrecv_free(struct oscrecv *r)
+{
+	if (r == NULL)
+		return;
+	oscrecv_clear(r);
+	free(r->msgs);
+	free(r->dump);
+	close(r->fd);
+	free(r);
+}
+
+int
+oscrecv_port(const struct oscrecv *r)
+{
+	return r->port;
+}
+
+static void
+push(struct oscrecv *r, char *text)
+{
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 64;
+		r->msgs = realloc(r->msgs, (size_t)r->cap * sizeof(char *));
+	}
+	r->msgs[r->n++] = text;
+}
+
+static void
+decode(struct oscrecv *r, const char *data, size_t size)
+{
+	char text[1024];
+	size_t n = 0;
+	int result = 0;
+	lo_message m;
+	const char *path, *types;
+	lo_arg **argv;
+	int argc;
+
+	if (size >= 8 && memcmp(data, "#bundle", 8) == 0) {
+		push(r, strdup("#bundle"));
+		return;
+	}
+	path = lo_get_path((void *)data, (ssize_t)size);
+	m = lo_message_deserialise((void *)data, size, &result);
+	if (m == NULL || path == NULL) {
+		push(r, strdup("(undecodable)"));
+		return;
+	}
+	types = lo_message_get_types(m);
+	argv = lo_message_get_argv(m);
+	argc = lo_message_get_argc(m);
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "%s", path);
+	if (argc > 0)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, " %s", types);
+	for (int i = 0; i < argc && n < sizeof(text) - 64; i++) {
+		switch (types[i]) {
+		case 'i': n += (size_t)snprintf(text + n, sizeof(text) - n, " %d", argv[i]->i); break;
+		case 'h': n += (size_t)snprintf(text + n, sizeof(text) - n, " %lld", (long long)argv[i]->h); break;
+		case 'f': n += (size_t)snprintf(text + n, sizeof(text) - n, " %g", argv[i]->f); break;
+		case 'd': n += (size_t)snprintf(text + n, sizeof(text) - n, " %g", argv[i]->d); break;
+		case 's': n += (size_t)snprintf(text + n, sizeof(text) - n, " \"%s\"", &argv[i]->s); break;
+		default: break;
+		}
+	}
+	lo_message_free(m);
+	push(r, strdup(text));
+}
+
+static int
+receive(struct oscrecv *r, int timeout_ms)
+{
+	struct pollfd p = { r->fd, POLLIN, 0 };
+	char buf[65536];
+	ssize_t len;
+
+	if (poll(&p, 1, timeout_ms) <= 0)
+		return 0;
+	while ((len = recv(r->fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+		decode(r, buf, (size_t)len);
+	return 1;
+}
+
+int
+oscrecv_wait(struct oscrecv *r, int count, int timeout_ms)
+{
+	long long end = now_ms() + timeout_ms;
+
+	while (r->n < count) {
+		long long left = end - now_ms();
+		if (left <= 0)
+			break;
+		receive(r, (int)left);
+	}
+	return r->n;
+}
+
+int
+oscrecv_settle(struct oscrecv *r, int ms)
+{
+	long long end = now_ms() + ms;
+
+	for (long long left; (left = end - now_ms()) > 0;)
+		receive(r, (int)left);
+	return r->n;
+}
+
+int
+oscrecv_count(const struct oscrecv *r)
+{
+	return r->n;
+}
+
+const char *
+oscrecv_get(const struct oscrecv *r, int i)
+{
+	return i >= 0 && i < r->n ? r->msgs[i] : "(none)";
+}
+
+void
+oscrecv_clear(struct oscrecv *r)
+{
+	for (int i = 0; i < r->n; i++)
+		free(r->msgs[i]);
+	r->n = 0;
+}
+
+const char *
+oscrecv_dump(struct oscrecv *r)
+{
+	size_t len = 1;
+
+	for (int i = 0; i < r->n; i++)
+		len += strlen(r->msgs[i]) + 1;
+	free(r->dump);
+	r->dump = calloc(1, len);
+	for (int i = 0; i < r->n; i++) {
+		strcat(r->dump, r->msgs[i]);
+		strcat(r->dump, "\n");
+	}
+	return r->dump;
+}

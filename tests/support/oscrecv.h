@@ -1,0 +1,29 @@
+/*
+ * Test support: an OSC receiver on a free 127.0.0.1 UDP port.  Datagrams are
+ * decoded with liblo and kept as text, e.g.
+ *   /strip/gain if 1 -15
+ *   /add_marker s "Verse"
+ * so tests can compare exact messages.
+ */
+#ifndef TEST_OSCRECV_H
+#define TEST_OSCRECV_H
+
+#include <stddef.h>
+
+struct oscrecv;
+
+struct oscrecv *oscrecv_new(void);
+void oscrecv_free(struct oscrecv *r);
+int oscrecv_port(const struct oscrecv *r);
+/* Receive until count messages are held in all, or timeout; returns the
+ * number held. */
+int oscrecv_wait(struct oscrecv *r, int count, int timeout_ms);
+/* Receive whatever arrives within ms (to prove nothing more comes). */
+int oscrecv_settle(struct oscrecv *r, int ms);
+int oscrecv_count(const struct oscrecv *r);
+const char *oscrecv_get(const struct oscrecv *r, int i);
+void oscrecv_clear(struct oscrecv *r);
+/* All messages, one a line, for failure messages. */
+const char *oscrecv_dump(struct oscrecv *r);
+
+#endif

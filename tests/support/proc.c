@@ -1,0 +1,144 @@
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proc.h"
+
+void
+sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+const char *
+ctlbridge_path(void)
+{
+	const char *p = getenv("CTLBRIDGE");
+
+	return p && *p ? p : "build/ctlbridge";
+}
+
+const char *
+test_unique(const char *prefix)
+{
+	static char buf[8][128];
+	static int next, counter;
+	char *b = buf[next++ % 8];
+
+	snprintf(b, sizeof(buf[0]), "%s-%d-%d", prefix, (int)getpid(), counter++);
+	return b;
+}
+
+int
+proc_start(struct proc *p, char *const argv[], char *const env[],
+    const char *stdin_path)
+{
+	int fd;
+
+	memset(p, 0, sizeof(*p));
+	p->status = -1;
+	snprintf(p->log, sizeof(p->log), "/tmp/%s.log", test_unique("ctlbridge-test"));
+	if ((p->pid = fork()) < 0)
+		return -1;
+	if (p->pid == 0) {
+		setpgid(0, 0);
+		fd = open(p->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		fd = open(stdin_path ? stdin_path : "/dev/null", O_RDONLY);
+		dup2(fd, 0);
+		for (int i = 0; env && env[i]; i++)
+			putenv(env[i]);
+		execvp(argv[0], argv);
+		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	return 0;
+}
+
+bool
+proc_wait(struct proc *p, int timeout_ms)
+{
+	int waited = 0;
+
+	while (!p->exited) {
+		pid_t rc = waitpid(p->pid, &p->status, WNOHANG);
+		if (rc == p->pid) {
+			p->exited = true;
+			break;
+		}
+		if (waited >= timeout_ms)
+			return false;
+		sleep_ms(10);
+		waited += 10;
+	}
+	proc_output(p);
+	return true;
+}
+
+void
+proc_stop(struct proc *p)
+{
+	if (p->pid <= 0 || p->exited) {
+		proc_output(p);
+		return;
+	}
+	kill(p->pid, SIGTERM);
+	if (!proc_wait(p, 5000)) {
+		kill(-p->pid, SIGKILL);
+		kill(p->pid, SIGKILL);
+		proc_wait(p, 5000);
+	}
+}
+
+const char *
+proc_output(struct proc *p)
+{
+	FILE *fp = fopen(p->log, "r");
+	long len;
+
+	free(p->output);
+	p->output = NULL;
+	if (fp == NULL)
+		return p->output = strdup("");
+	fseek(fp, 0, SEEK_END);
+	len = ftell(fp);
+	fseek(fp, 0, SEEK_SET);
+	p->output = calloc(1, (size_t)len + 1);
+	if (fread(p->output, 1, (size_t)len, fp) != (size_t)len)
+		p->output[0] = '\0';
+	fclose(fp);
+	return p->output;
+}
+
+bool
+proc_wait_output(struct proc *p, const char *text, int timeout_ms)
+{
+	for (int waited = 0;; waited += 20) {
+		if (strstr(proc_output(p), text))
+			return true;
+		if (waited >= timeout_ms)
+			return false;
+		sleep_ms(20);
+	}
+}
+
+void
+proc_free(struct proc *p)
+{
+	proc_stop(p);
+	unlink(p->log);
+	free(p->output);
+	p->output = NULL;
+}

@@ -1,0 +1,40 @@
+/*
+ * Test support: run the real ctlbridge binary (or any program) as a child,
+ * its output captured in a file, with bounded waits.
+ */
+#ifndef TEST_PROC_H
+#define TEST_PROC_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct proc {
+	pid_t pid;
+	int status;		/* exit status once reaped, -1 before */
+	bool exited;
+	char log[256];		/* stdout and stderr */
+	char *output;		/* log contents, after proc_wait/proc_stop */
+};
+
+/* The binary under test: $CTLBRIDGE (set by the runner) or build/ctlbridge. */
+const char *ctlbridge_path(void);
+
+/* argv[0] is the program; env is extra NAME=VALUE pairs (NULL-terminated
+ * or NULL).  stdin_path: file for standard input, or NULL for /dev/null. */
+int proc_start(struct proc *p, char *const argv[], char *const env[],
+    const char *stdin_path);
+/* Wait up to timeout_ms for exit; true if it exited (status in p). */
+bool proc_wait(struct proc *p, int timeout_ms);
+/* SIGTERM, then SIGKILL after a grace period; reaps. */
+void proc_stop(struct proc *p);
+/* Read the captured output so far (also kept in p->output). */
+const char *proc_output(struct proc *p);
+/* Poll until the output contains text, or timeout. */
+bool proc_wait_output(struct proc *p, const char *text, int timeout_ms);
+void proc_free(struct proc *p);
+
+/* A unique name for servers and files of this test run. */
+const char *test_unique(const char *prefix);
+void sleep_ms(int ms);
+
+#endif
