@@ -98,6 +98,7 @@ static int
 cmd_check(int argc, char **argv)
 {
 	char *dirs[4];
+	const char *confdir = NULL;
 	int ndirs = 0, ch, rc;
 	struct diag_list dl;
 	struct config *cfg;
@@ -106,8 +107,7 @@ cmd_check(int argc, char **argv)
 	while ((ch = getopt(argc, argv, "c:h")) != -1) {
 		switch (ch) {
 		case 'c':
-			if (ndirs == 0)
-				dirs[ndirs++] = xstrdup(optarg);
+			confdir = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -117,7 +117,9 @@ cmd_check(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (ndirs == 0)
+	if (confdir)
+		dirs[ndirs++] = xstrdup(confdir);
+	else
 		ndirs = default_dirs(dirs);
 	diag_init(&dl);
 	if (optind < argc)
@@ -125,6 +127,7 @@ cmd_check(int argc, char **argv)
 	else if (ndirs == 0) {
 		fprintf(stderr, "ctlbridge: no configuration directory found; "
 		    "give one with -c DIR\n");
+		diag_free(&dl);
 		return 1;
 	} else
 		cfg = config_load(dirs, ndirs, &dl);
@@ -155,6 +158,7 @@ main(int argc, char **argv)
 	struct bridge_options opt;
 	struct input_spec inputs[16];
 	char *dirs[4];
+	const char *confdir = NULL;
 	int ch, verbose = 0, rc;
 
 	log_init("ctlbridge", 0);
@@ -168,11 +172,11 @@ main(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "c:p:m:o:vh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
-			if (opt.ndirs) {
+			if (confdir) {
 				fprintf(stderr, "ctlbridge: -c given twice\n");
 				return 2;
 			}
-			dirs[opt.ndirs++] = xstrdup(optarg);
+			confdir = optarg;
 			break;
 		case 'p':
 			opt.profile = optarg;
@@ -210,7 +214,9 @@ main(int argc, char **argv)
 		return 2;
 	}
 	log_init("ctlbridge", verbose);
-	if (opt.ndirs == 0)
+	if (confdir)
+		dirs[opt.ndirs++] = xstrdup(confdir);
+	else
 		opt.ndirs = default_dirs(dirs);
 	if (opt.ndirs == 0) {
 		log_warnx("no configuration directory found (looked in "

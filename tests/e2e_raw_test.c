@@ -329,7 +329,9 @@ test_check(void **state)
 		char want[600];
 		snprintf(want, sizeof(want),
 		    "%s:5: controller 'nanokontrol2' has no control 'fader9'\n"
-		    "%s:6: unknown action 'transport.ply'\n", f->tmp, f->tmp);
+		    "%s:6: unknown action 'transport.ply' (transport actions "
+		    "are play, stop, toggle, record, start, end, rewind, "
+		    "forward, loop)\n", f->tmp, f->tmp);
 		assert_string_equal(f->bridge.output, want);
 	}
 	proc_free(&f->bridge);

@@ -107,14 +107,37 @@ decode(struct oscrecv *r, const char *data, size_t size)
 	n += (size_t)snprintf(text + n, sizeof(text) - n, "%s", path);
 	if (argc > 0)
 		n += (size_t)snprintf(text + n, sizeof(text) - n, " %s", types);
+	/* liblo's argument pointers are 4-byte aligned only: copy, never
+	 * dereference the lo_arg union directly */
 	for (int i = 0; i < argc && n < sizeof(text) - 64; i++) {
+		int32_t iv;
+		int64_t hv;
+		float fv;
+		double dv;
+
 		switch (types[i]) {
-		case 'i': n += (size_t)snprintf(text + n, sizeof(text) - n, " %d", argv[i]->i); break;
-		case 'h': n += (size_t)snprintf(text + n, sizeof(text) - n, " %lld", (long long)argv[i]->h); break;
-		case 'f': n += (size_t)snprintf(text + n, sizeof(text) - n, " %g", argv[i]->f); break;
-		case 'd': n += (size_t)snprintf(text + n, sizeof(text) - n, " %g", argv[i]->d); break;
-		case 's': n += (size_t)snprintf(text + n, sizeof(text) - n, " \"%s\"", &argv[i]->s); break;
-		default: break;
+		case 'i':
+			memcpy(&iv, argv[i], sizeof(iv));
+			n += (size_t)snprintf(text + n, sizeof(text) - n, " %d", iv);
+			break;
+		case 'h':
+			memcpy(&hv, argv[i], sizeof(hv));
+			n += (size_t)snprintf(text + n, sizeof(text) - n, " %lld", (long long)hv);
+			break;
+		case 'f':
+			memcpy(&fv, argv[i], sizeof(fv));
+			n += (size_t)snprintf(text + n, sizeof(text) - n, " %g", fv);
+			break;
+		case 'd':
+			memcpy(&dv, argv[i], sizeof(dv));
+			n += (size_t)snprintf(text + n, sizeof(text) - n, " %g", dv);
+			break;
+		case 's':
+			n += (size_t)snprintf(text + n, sizeof(text) - n, " \"%s\"",
+			    (const char *)argv[i]);
+			break;
+		default:
+			break;
 		}
 	}
 	lo_message_free(m);
