@@ -91,3 +91,10 @@ clean:
 	rm -rf build
 
 -include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/support/*.d $(BUILD)/tests/*.d)
+
+$(BUILD)/bench: bench/bench.c $(TEST_HOBJ) $(BUILD)/libctlbridge.a
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Ibridge -Itests/support $(LDFLAGS) -o $@ \
+	    $< $(TEST_HOBJ) $(BUILD)/libctlbridge.a $(LDLIBS)
+
+bench: deps $(BUILD)/ctlbridge $(BUILD)/bench
+	./$(BUILD)/bench ./$(BUILD)/ctlbridge

@@ -1,0 +1,223 @@
+/*
+ * ctlbridge benchmark.  Measures, on this machine:
+ *  1. in-process cost per MIDI event: decode; decode + map (controller ->
+ *     profile -> value); decode + map + build and serialise the OSC message;
+ *  2. end to end through the real binary: a raw capture of N fader moves
+ *     replayed to a liblo receiver: messages per second, and the bridge's
+ *     peak resident memory (wait4 ru_maxrss);
+ *  3. latency, MIDI byte in to OSC datagram out, through a FIFO into the
+ *     real binary: median, 99th percentile, maximum of many single
+ *     round trips.
+ * Nothing here asserts a time: it prints figures.  Run: make bench.
+ */
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <lo/lo.h>
+
+#include "config.h"
+#include "engine.h"
+#include "midi_decode.h"
+#include "oscrecv.h"
+#include "osc_out.h"
+#include "proc.h"
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+struct sink {
+	struct surface *s;
+	int mode;		/* 0 decode, 1 map, 2 map + serialise */
+	unsigned long events, messages;
+	char buf[1024];
+};
+
+static void
+on_event(void *ctx, const struct midi_event *ev)
+{
+	struct sink *k = ctx;
+	struct engine_output out;
+
+	k->events++;
+	if (k->mode == 0)
+		return;
+	if (!engine_event(k->s, ev, &out))
+		return;
+	k->messages++;
+	if (k->mode == 2) {
+		lo_message m = osc_build_message(out.binding, out.value);
+		size_t size = sizeof(k->buf);
+		lo_message_serialise(m, out.binding->msg.address, k->buf, &size);
+		lo_message_free(m);
+	}
+}
+
+/* N fader moves across eight faders, with full status bytes. */
+static uint8_t *
+fader_stream(size_t n, size_t *len)
+{
+	uint8_t *b = malloc(n * 3);
+
+	for (size_t i = 0; i < n; i++) {
+		b[i * 3] = 0xB0;
+		b[i * 3 + 1] = (uint8_t)(i % 8);
+		b[i * 3 + 2] = (uint8_t)((i / 8) % 128);
+	}
+	*len = n * 3;
+	return b;
+}
+
+static void
+bench_in_process(const struct profile *p)
+{
+	static const char *names[] = { "decode", "decode+map",
+	    "decode+map+OSC serialise" };
+	size_t n = 2000000, len;
+	uint8_t *bytes = fader_stream(n, &len);
+
+	printf("in-process, %zu fader events (engineer profile):\n", n);
+	for (int mode = 0; mode < 3; mode++) {
+		struct surface s;
+		struct sink k = { &s, mode, 0, 0, { 0 } };
+		struct midi_decoder d;
+		double t0, t1;
+
+		surface_init(&s, p);
+		midi_decoder_init(&d, 0, on_event, NULL, &k);
+		t0 = now_s();
+		midi_decoder_feed(&d, bytes, len, 0);
+		t1 = now_s();
+		printf("  %-26s %7.1f ns/event  (%lu events, %lu messages)\n",
+		    names[mode], (t1 - t0) * 1e9 / (double)n, k.events, k.messages);
+		surface_fini(&s);
+	}
+	free(bytes);
+}
+
+static void
+bench_throughput(const char *bridge)
+{
+	size_t n = 200000, len;
+	uint8_t *bytes = fader_stream(n, &len);
+	char path[] = "/tmp/ctlbridge-bench-XXXXXX", daw[64], spec[128];
+	struct oscrecv *r = oscrecv_new();
+	struct rusage ru;
+	int fd = mkstemp(path), status;
+	double t0, t1;
+	pid_t pid;
+
+	if (write(fd, bytes, len) != (ssize_t)len)
+		perror("write");
+	close(fd);
+	snprintf(daw, sizeof(daw), "127.0.0.1:%d", oscrecv_port(r));
+	snprintf(spec, sizeof(spec), "raw:%s", path);
+	t0 = now_s();
+	if ((pid = fork()) == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, 2);
+		execl(bridge, bridge, "-c", ".", "-o", daw, "-m", spec, (char *)NULL);
+		_exit(127);
+	}
+	/* receive while it runs, so the socket never overflows */
+	while (waitpid(pid, &status, WNOHANG) == 0)
+		oscrecv_settle(r, 5), oscrecv_clear(r);
+	t1 = now_s();
+	wait4(pid, &status, 0, &ru);
+	getrusage(RUSAGE_CHILDREN, &ru);
+	printf("end to end, raw capture of %zu fader moves -> UDP receiver:\n", n);
+	printf("  %.0f messages/s (%.2f s wall), bridge peak RSS %ld KiB\n",
+	    (double)n / (t1 - t0), t1 - t0, ru.ru_maxrss);
+	oscrecv_free(r);
+	unlink(path);
+	free(bytes);
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+bench_latency(const char *bridge)
+{
+	enum { ROUNDS = 2000 };
+	char fifo[128], daw[64], spec[160];
+	static double lat[ROUNDS];
+	struct oscrecv *r = oscrecv_new();
+	struct proc p;
+	int fd, got = 0;
+
+	snprintf(fifo, sizeof(fifo), "/tmp/%s", test_unique("ctlbridge-bench"));
+	mkfifo(fifo, 0600);
+	snprintf(daw, sizeof(daw), "127.0.0.1:%d", oscrecv_port(r));
+	snprintf(spec, sizeof(spec), "raw:%s", fifo);
+	{
+		char *argv[] = { (char *)bridge, "-c", ".", "-o", daw, "-m", spec,
+		    NULL };
+		proc_start(&p, argv, NULL, NULL);
+	}
+	fd = open(fifo, O_WRONLY);
+	for (int i = 0; i < ROUNDS; i++) {
+		uint8_t msg[3] = { 0xB0, (uint8_t)(i % 8), (uint8_t)(i % 128) };
+		double t0 = now_s();
+		if (write(fd, msg, 3) != 3)
+			break;
+		if (oscrecv_wait(r, 1, 1000) < 1)
+			continue;
+		lat[got++] = (now_s() - t0) * 1e6;
+		oscrecv_clear(r);
+	}
+	close(fd);
+	proc_wait(&p, 5000);
+	proc_free(&p);
+	unlink(fifo);
+	oscrecv_free(r);
+	qsort(lat, (size_t)got, sizeof(double), cmp_double);
+	printf("latency, MIDI bytes into a FIFO -> OSC datagram received, %d "
+	    "round trips:\n", got);
+	if (got)
+		printf("  median %.0f us, p99 %.0f us, max %.0f us\n",
+		    lat[got / 2], lat[(int)(got * 0.99)], lat[got - 1]);
+}
+
+int
+main(int argc, char **argv)
+{
+	char *dirs[] = { "." };
+	struct diag_list dl;
+	struct config *cfg;
+	const struct profile *p;
+	const char *bridge = argc > 1 ? argv[1] : "build/ctlbridge";
+
+	diag_init(&dl);
+	cfg = config_load(dirs, 1, &dl);
+	if (dl.errors || (p = config_profile(cfg, "engineer")) == NULL) {
+		diag_print(&dl, stderr);
+		return 1;
+	}
+	printf("ctlbridge benchmark (%ld cores)\n", sysconf(_SC_NPROCESSORS_ONLN));
+	bench_in_process(p);
+	bench_throughput(bridge);
+	bench_latency(bridge);
+	config_free(cfg);
+	diag_free(&dl);
+	return 0;
+}
