@@ -21,6 +21,42 @@ static const char *const arg_sources[] = {
 	[ARG_VALUE] = "{value}",
 };
 
+/* "unknown action" help: the actions of the group named, or the groups. */
+static const char *
+action_hint(const char *name, char *buf, size_t len)
+{
+	const char *dot = strchr(name, '.');
+	size_t glen = dot ? (size_t)(dot - name) + 1 : 0, n;
+	int found = 0;
+
+	for (int i = 0; glen && i < action_count(); i++)
+		found += strncmp(action_at(i)->name, name, glen) == 0;
+	if (found) {
+		n = (size_t)snprintf(buf, len, "%.*s actions are", (int)glen - 1,
+		    name);
+		found = 0;
+		for (int i = 0; i < action_count() && n < len; i++) {
+			const char *an = action_at(i)->name;
+			if (strncmp(an, name, glen) == 0)
+				n += (size_t)snprintf(buf + n, len - n, "%s %s",
+				    found++ ? "," : "", an + glen);
+		}
+		return buf;
+	}
+	n = (size_t)snprintf(buf, len, "actions are");
+	for (int i = 0; i < action_count() && n < len; i++) {
+		const char *an = action_at(i)->name, *ad = strchr(an, '.');
+		size_t al = ad ? (size_t)(ad - an) : strlen(an);
+		bool seen = false;
+		for (int j = 0; j < i && !seen; j++)
+			seen = strncmp(action_at(j)->name, an, al + 1) == 0;
+		if (!seen)
+			n += (size_t)snprintf(buf + n, len - n, "%s %.*s.*",
+			    found++ ? "," : "", (int)al, an);
+	}
+	return buf;
+}
+
 /* Parse "/strip/gain i:{track} f:{value}" into t; false with a diagnostic. */
 static bool
 parse_template(struct dialect_loader *L, const struct action_def *a,
@@ -106,18 +142,18 @@ parse_template(struct dialect_loader *L, const struct action_def *a,
 		}
 		if ((arg->source == ARG_TRACK || arg->source == ARG_TRACK0) &&
 		    !(a->params & PARAM_TRACK)) {
-			diag_error(L->dl, L->path, line, "'%s' takes no track",
-			    a->name);
+			diag_error(L->dl, L->path, line, "'%s' takes no track, "
+			    "so it cannot send '%s'", a->name, s);
 			return false;
 		}
 		if (arg->source == ARG_MARKER && !(a->params & PARAM_MARKER)) {
-			diag_error(L->dl, L->path, line, "'%s' takes no marker",
-			    a->name);
+			diag_error(L->dl, L->path, line, "'%s' takes no marker, "
+			    "so it cannot send '%s'", a->name, s);
 			return false;
 		}
 		if (arg->source == ARG_LABEL && !(a->params & PARAM_LABEL)) {
-			diag_error(L->dl, L->path, line, "'%s' takes no label",
-			    a->name);
+			diag_error(L->dl, L->path, line, "'%s' takes no label, "
+			    "so it cannot send '%s'", a->name, s);
 			return false;
 		}
 		if (arg->source == ARG_LABEL && arg->type != 's') {
@@ -136,7 +172,12 @@ parse_template(struct dialect_loader *L, const struct action_def *a,
 			}
 			if (!ok) {
 				diag_error(L->dl, L->path, line,
-				    "'%s' is not a valid %c argument", s, arg->type);
+				    "'%s' is not a valid %c argument (%s)", s,
+				    arg->type,
+				    arg->type == 'i' ? "i wants a 32-bit integer" :
+				    arg->type == 'h' ? "h wants a 64-bit integer" :
+				    arg->type == 'b' ? "b is only b:{value}, sent "
+				    "as T or F" : "f and d want a number");
 				return false;
 			}
 			arg->text = xstrdup(spec);
@@ -206,7 +247,9 @@ on_key(void *user, const char *section, const char *key, const char *value,
 		return;
 	}
 	if ((a = action_find(key)) == NULL) {
-		diag_error(L->dl, L->path, line, "unknown action '%s'", key);
+		char hint[400];
+		diag_error(L->dl, L->path, line, "unknown action '%s' (%s)", key,
+		    action_hint(key, hint, sizeof(hint)));
 		return;
 	}
 	da = &d->actions[action_index(a)];

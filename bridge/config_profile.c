@@ -88,6 +88,42 @@ on_key(void *user, const char *section, const char *key, const char *value,
 		    "key '%s' is outside any section", key);
 }
 
+/* "unknown action" help: the actions of the group named, or the groups. */
+static const char *
+action_hint(const char *name, char *buf, size_t len)
+{
+	const char *dot = strchr(name, '.');
+	size_t glen = dot ? (size_t)(dot - name) + 1 : 0, n;
+	int found = 0;
+
+	for (int i = 0; glen && i < action_count(); i++)
+		found += strncmp(action_at(i)->name, name, glen) == 0;
+	if (found) {
+		n = (size_t)snprintf(buf, len, "%.*s actions are", (int)glen - 1,
+		    name);
+		found = 0;
+		for (int i = 0; i < action_count() && n < len; i++) {
+			const char *an = action_at(i)->name;
+			if (strncmp(an, name, glen) == 0)
+				n += (size_t)snprintf(buf + n, len - n, "%s %s",
+				    found++ ? "," : "", an + glen);
+		}
+		return buf;
+	}
+	n = (size_t)snprintf(buf, len, "actions are");
+	for (int i = 0; i < action_count() && n < len; i++) {
+		const char *an = action_at(i)->name, *ad = strchr(an, '.');
+		size_t al = ad ? (size_t)(ad - an) : strlen(an);
+		bool seen = false;
+		for (int j = 0; j < i && !seen; j++)
+			seen = strncmp(action_at(j)->name, an, al + 1) == 0;
+		if (!seen)
+			n += (size_t)snprintf(buf + n, len - n, "%s %.*s.*",
+			    found++ ? "," : "", (int)al, an);
+	}
+	return buf;
+}
+
 static int
 control_index(const struct controller *c, const char *name)
 {
@@ -222,7 +258,7 @@ binding_line(struct profile_loader *L, const struct pending *pl)
 	long first_name;
 	int ntok, nnames, line = pl->line;
 	bool step_set = false, accel_set = false, min_set = false,
-	    max_set = false, trigger_set = false;
+	    max_set = false, trigger_set = false, reported = false;
 
 	nnames = parse_name_range(pl->key, prefix, sizeof(prefix), &first_name);
 	if (nnames < 0) {
@@ -239,7 +275,9 @@ binding_line(struct profile_loader *L, const struct pending *pl)
 		return;
 	}
 	if ((a = action_find(tok[0])) == NULL) {
-		diag_error(L->dl, path, line, "unknown action '%s'", tok[0]);
+		char hint[400];
+		diag_error(L->dl, path, line, "unknown action '%s' (%s)", tok[0],
+		    action_hint(tok[0], hint, sizeof(hint)));
 		return;
 	}
 	memset(&proto, 0, sizeof(proto));
@@ -269,10 +307,17 @@ binding_line(struct profile_loader *L, const struct pending *pl)
 				return;
 			}
 			r->count = parse_int_range(v, &r->first);
-			if (r->count <= 0 || r->first < 1 ||
+			if (r->count == 0) {
+				diag_error(L->dl, path, line,
+				    "%s '%s' is not a number or a range like 1..8",
+				    t, v);
+				return;
+			}
+			if (r->count < 0 || r->first < 1 ||
 			    r->first + r->count - 1 > 9999) {
 				diag_error(L->dl, path, line,
-				    "%s '%s' is out of range 1..9999", t, v);
+				    "%s '%s' is out of range 1..9999 (%ss count "
+				    "from 1)", t, v, t);
 				return;
 			}
 			r->set = true;
@@ -370,8 +415,17 @@ binding_line(struct profile_loader *L, const struct pending *pl)
 		return;
 	}
 	if ((min_set || max_set) && proto.min >= proto.max) {
-		diag_error(L->dl, path, line, "min %g must be below max %g",
-		    proto.min, proto.max);
+		if (min_set && max_set)
+			diag_error(L->dl, path, line,
+			    "min %g must be below max %g", proto.min, proto.max);
+		else if (min_set)
+			diag_error(L->dl, path, line,
+			    "min %g must be below %g, the top of '%s' (or give "
+			    "a larger max=)", proto.min, proto.max, a->name);
+		else
+			diag_error(L->dl, path, line,
+			    "max %g must be above %g, the bottom of '%s' (or "
+			    "give a smaller min=)", proto.max, proto.min, a->name);
 		return;
 	}
 	if (proto.taper == TAPER_FADER && (min_set || max_set)) {
@@ -403,8 +457,9 @@ binding_line(struct profile_loader *L, const struct pending *pl)
 			    "nothing", d->name, a->name);
 		else if (da->unsupported)
 			diag_warning(L->dl, path, line,
-			    "%s cannot do '%s' (%s:%d): the binding does nothing",
-			    d->title, a->name, d->file, da->line);
+			    "%s cannot do '%s' (declared unsupported at %s:%d): "
+			    "the binding does nothing", d->title, a->name, d->file,
+			    da->line);
 	}
 	for (int n = 0; n < nnames; n++) {
 		char name[TOKEN_LEN + 32];
@@ -426,18 +481,25 @@ binding_line(struct profile_loader *L, const struct pending *pl)
 			continue;
 		}
 		{
+			/* one report for the line, not one per control */
 			const struct control *ctl = &c->controls[ci];
 			if ((step_set || accel_set) && ctl->mode != MODE_RELATIVE) {
-				diag_error(L->dl, path, line,
-				    "step= and accel= apply to relative encoders; "
-				    "'%s' is not one", name);
+				if (!reported)
+					diag_error(L->dl, path, line,
+					    "step= and accel= apply to relative "
+					    "encoders; '%s' (%s:%d) is not one",
+					    name, c->file, ctl->line);
+				reported = true;
 				continue;
 			}
 			if (trigger_set && ctl->mode == MODE_ABSOLUTE &&
 			    a->type == ACTION_CONTINUOUS) {
-				diag_error(L->dl, path, line,
-				    "trigger= applies to buttons; '%s' is absolute",
-				    name);
+				if (!reported)
+					diag_error(L->dl, path, line,
+					    "trigger= applies to buttons; '%s' "
+					    "(%s:%d) is absolute", name, c->file,
+					    ctl->line);
+				reported = true;
 				continue;
 			}
 		}
@@ -484,10 +546,14 @@ profile_load(struct config *cfg, const char *path, const char *name,
 	}
 	if (!L.seen_profile)
 		diag_error(dl, path, 0, "missing [profile] section");
-	else if (L.controller_name == NULL)
-		diag_error(dl, path, 0, "[profile] needs 'controller'");
-	else if (L.dialect_name == NULL)
-		diag_error(dl, path, 0, "[profile] needs 'daw'");
+	else {
+		if (L.controller_name == NULL)
+			diag_error(dl, path, 0, "[profile] needs 'controller', "
+			    "the name of a file in mappings/controllers");
+		if (L.dialect_name == NULL)
+			diag_error(dl, path, 0, "[profile] needs 'daw', the "
+			    "name of a file in mappings/daws");
+	}
 	if (L.controller_name)
 		p->controller = config_need_controller(cfg, L.controller_name,
 		    path, L.controller_line, dl);
