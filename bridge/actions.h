@@ -6,6 +6,8 @@
 #ifndef CTLBRIDGE_ACTIONS_H
 #define CTLBRIDGE_ACTIONS_H
 
+#include <stddef.h>
+
 enum action_type {
 	ACTION_TRIGGER,		/* a one-shot command: play, add marker */
 	ACTION_TOGGLE,		/* an on/off state: record arm, mute */
@@ -42,5 +44,8 @@ const struct action_def *action_find(const char *name);
 int action_count(void);
 const struct action_def *action_at(int i);
 int action_index(const struct action_def *a);
+/* Help for an unknown action name: the actions of its group ("transport
+ * actions are play, stop, ...") or else the groups; returns buf. */
+const char *action_hint(const char *name, char *buf, size_t len);
 
 #endif

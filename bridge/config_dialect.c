@@ -21,42 +21,6 @@ static const char *const arg_sources[] = {
 	[ARG_VALUE] = "{value}",
 };
 
-/* "unknown action" help: the actions of the group named, or the groups. */
-static const char *
-action_hint(const char *name, char *buf, size_t len)
-{
-	const char *dot = strchr(name, '.');
-	size_t glen = dot ? (size_t)(dot - name) + 1 : 0, n;
-	int found = 0;
-
-	for (int i = 0; glen && i < action_count(); i++)
-		found += strncmp(action_at(i)->name, name, glen) == 0;
-	if (found) {
-		n = (size_t)snprintf(buf, len, "%.*s actions are", (int)glen - 1,
-		    name);
-		found = 0;
-		for (int i = 0; i < action_count() && n < len; i++) {
-			const char *an = action_at(i)->name;
-			if (strncmp(an, name, glen) == 0)
-				n += (size_t)snprintf(buf + n, len - n, "%s %s",
-				    found++ ? "," : "", an + glen);
-		}
-		return buf;
-	}
-	n = (size_t)snprintf(buf, len, "actions are");
-	for (int i = 0; i < action_count() && n < len; i++) {
-		const char *an = action_at(i)->name, *ad = strchr(an, '.');
-		size_t al = ad ? (size_t)(ad - an) : strlen(an);
-		bool seen = false;
-		for (int j = 0; j < i && !seen; j++)
-			seen = strncmp(action_at(j)->name, an, al + 1) == 0;
-		if (!seen)
-			n += (size_t)snprintf(buf + n, len - n, "%s %.*s.*",
-			    found++ ? "," : "", (int)al, an);
-	}
-	return buf;
-}
-
 /* Parse "/strip/gain i:{track} f:{value}" into t; false with a diagnostic. */
 static bool
 parse_template(struct dialect_loader *L, const struct action_def *a,

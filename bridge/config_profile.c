@@ -88,42 +88,6 @@ on_key(void *user, const char *section, const char *key, const char *value,
 		    "key '%s' is outside any section", key);
 }
 
-/* "unknown action" help: the actions of the group named, or the groups. */
-static const char *
-action_hint(const char *name, char *buf, size_t len)
-{
-	const char *dot = strchr(name, '.');
-	size_t glen = dot ? (size_t)(dot - name) + 1 : 0, n;
-	int found = 0;
-
-	for (int i = 0; glen && i < action_count(); i++)
-		found += strncmp(action_at(i)->name, name, glen) == 0;
-	if (found) {
-		n = (size_t)snprintf(buf, len, "%.*s actions are", (int)glen - 1,
-		    name);
-		found = 0;
-		for (int i = 0; i < action_count() && n < len; i++) {
-			const char *an = action_at(i)->name;
-			if (strncmp(an, name, glen) == 0)
-				n += (size_t)snprintf(buf + n, len - n, "%s %s",
-				    found++ ? "," : "", an + glen);
-		}
-		return buf;
-	}
-	n = (size_t)snprintf(buf, len, "actions are");
-	for (int i = 0; i < action_count() && n < len; i++) {
-		const char *an = action_at(i)->name, *ad = strchr(an, '.');
-		size_t al = ad ? (size_t)(ad - an) : strlen(an);
-		bool seen = false;
-		for (int j = 0; j < i && !seen; j++)
-			seen = strncmp(action_at(j)->name, an, al + 1) == 0;
-		if (!seen)
-			n += (size_t)snprintf(buf + n, len - n, "%s %.*s.*",
-			    found++ ? "," : "", (int)al, an);
-	}
-	return buf;
-}
-
 static int
 control_index(const struct controller *c, const char *name)
 {
@@ -516,6 +480,10 @@ binding_line(struct profile_loader *L, const struct pending *pl)
 			b->centred = true;
 			b->centre = a->def;
 			b->centre_pos = (double)((max + 1) / 2) / max;
+			/* the engine inverts first: the middle raw value of an
+			 * inverted control arrives as 1 - centre_pos */
+			if (b->invert)
+				b->centre_pos = 1 - b->centre_pos;
 		}
 		if (da && da->defined && !da->unsupported)
 			compile_message(b, &da->msg);

@@ -326,7 +326,7 @@ test_check(void **state)
 	fclose(fp);
 	assert_int_equal(exit_of(f, bad), 1);
 	{
-		char want[600];
+		char want[1200];
 		snprintf(want, sizeof(want),
 		    "%s:5: controller 'nanokontrol2' has no control 'fader9'\n"
 		    "%s:6: unknown action 'transport.ply' (transport actions "

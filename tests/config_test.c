@@ -1,0 +1,887 @@
+/*
+ * Tests for the configuration loader (config*.c, ini_read.c, util.c):
+ * golden diagnostics for every file in tests/data/bad, the shipped and the
+ * test configuration loading clean, range expansion, control lookup,
+ * precompiled OSC messages, -o overrides and port patterns.
+ * Run from the repository root (paths are relative to it).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "diag.h"
+
+#define TEST_CONFIG "tests/data/config"
+#define BAD_DIR "tests/data/bad"
+
+static char *test_dirs[] = { TEST_CONFIG };
+static char *shipped_dirs[] = { "." };
+
+/* ---- helpers ---- */
+
+static char *
+read_text(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	char *buf;
+	long n;
+
+	if (fp == NULL)
+		return NULL;
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	fseek(fp, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	n = (long)fread(buf, 1, (size_t)n, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	/* the file ends in a newline; the joined diagnostics do not */
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		buf[--n] = '\0';
+	return buf;
+}
+
+/* Every diagnostic, as diag_print prints them, joined with '\n'. */
+static char *
+join_diags(const struct diag_list *dl)
+{
+	size_t len = 1;
+	char *s;
+
+	for (int i = 0; i < dl->count; i++)
+		len += strlen(dl->items[i].text) + 1;
+	s = calloc(1, len);
+	assert_non_null(s);
+	for (int i = 0; i < dl->count; i++) {
+		if (i)
+			strcat(s, "\n");
+		strcat(s, dl->items[i].text);
+	}
+	return s;
+}
+
+/* Print expected and actual line by line: "  " same, "- " expected only,
+ * "+ " actual only (a plain positional comparison, enough for a few lines). */
+static void
+print_diff(const char *path, const char *expected_path, const char *want,
+    const char *got)
+{
+	const char *w = want, *g = got;
+
+	print_message("%s: diagnostics differ from %s (- expected, + got):\n",
+	    path, expected_path);
+	while (*w || *g) {
+		size_t wl = strcspn(w, "\n"), gl = strcspn(g, "\n");
+		if (wl == gl && strncmp(w, g, wl) == 0 && (*w || *g))
+			print_message("    %.*s\n", (int)wl, w);
+		else {
+			if (*w)
+				print_message("  - %.*s\n", (int)wl, w);
+			if (*g)
+				print_message("  + %.*s\n", (int)gl, g);
+		}
+		w += wl + (w[wl] == '\n');
+		g += gl + (g[gl] == '\n');
+	}
+}
+
+static void
+print_diags(const struct diag_list *dl)
+{
+	for (int i = 0; i < dl->count; i++)
+		print_message("  %s\n", dl->items[i].text);
+}
+
+static struct config *
+load_clean(char **dirs, int ndirs)
+{
+	struct diag_list dl;
+	struct config *cfg;
+
+	diag_init(&dl);
+	cfg = config_load(dirs, ndirs, &dl);
+	assert_non_null(cfg);
+	if (dl.count)
+		print_diags(&dl);
+	assert_int_equal(dl.errors, 0);
+	assert_int_equal(dl.warnings, 0);
+	diag_free(&dl);
+	return cfg;
+}
+
+static int
+control_named(const struct controller *c, const char *name)
+{
+	for (int i = 0; i < c->ncontrols; i++)
+		if (strcmp(c->controls[i].name, name) == 0)
+			return i;
+	fail_msg("controller %s has no control %s", c->name, name);
+	return -1;
+}
+
+static const struct binding *
+binding_of(const struct profile *p, const char *control)
+{
+	int ci = control_named(p->controller, control);
+	int bi = p->by_control[ci];
+
+	if (bi < 0)
+		fail_msg("profile %s does not bind %s", p->name, control);
+	return &p->bindings[bi];
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* ---- golden diagnostics ---- */
+
+static void
+test_bad_files_golden(void **state)
+{
+	DIR *dp = opendir(BAD_DIR);
+	struct dirent *de;
+	char **names = NULL;
+	int n = 0, failed = 0;
+
+	(void)state;
+	assert_non_null(dp);
+	while ((de = readdir(dp)) != NULL) {
+		size_t len = strlen(de->d_name);
+		if (len > 4 && strcmp(de->d_name + len - 4, ".ini") == 0) {
+			names = realloc(names, (size_t)(n + 1) * sizeof(*names));
+			assert_non_null(names);
+			names[n] = strdup(de->d_name);
+			assert_non_null(names[n]);
+			n++;
+		}
+	}
+	closedir(dp);
+	qsort(names, (size_t)n, sizeof(*names), cmp_names);
+	assert_true(n >= 40);
+
+	for (int i = 0; i < n; i++) {
+		char path[512], expected_path[512];
+		char *files[1] = { path };
+		struct diag_list dl;
+		struct config *cfg;
+		char *want, *got;
+		bool warn_only = strncmp(names[i], "warn-", 5) == 0;
+
+		snprintf(path, sizeof(path), "%s/%s", BAD_DIR, names[i]);
+		snprintf(expected_path, sizeof(expected_path), "%s/%.*s.expected",
+		    BAD_DIR, (int)(strlen(names[i]) - 4), names[i]);
+		diag_init(&dl);
+		cfg = config_load_files(test_dirs, 1, files, 1, &dl);
+		assert_non_null(cfg);
+		got = join_diags(&dl);
+		want = read_text(expected_path);
+		if (want == NULL) {
+			print_message("%s: missing %s; the loader said:\n%s\n",
+			    path, expected_path, got);
+			failed++;
+		} else if (strcmp(want, got) != 0) {
+			print_diff(path, expected_path, want, got);
+			failed++;
+		}
+		if (warn_only && (dl.errors != 0 || dl.warnings == 0)) {
+			print_message("%s: a warn- file must give warnings and no "
+			    "errors (%d errors, %d warnings)\n", path, dl.errors,
+			    dl.warnings);
+			failed++;
+		} else if (!warn_only && dl.errors == 0) {
+			print_message("%s: no error reported\n", path);
+			failed++;
+		}
+		free(want);
+		free(got);
+		diag_free(&dl);
+		config_free(cfg);
+		free(names[i]);
+	}
+	free(names);
+	assert_int_equal(failed, 0);
+}
+
+/* The mistakes the golden files must cover, so none is lost by a rename. */
+static void
+test_bad_files_coverage(void **state)
+{
+	static const char *const need[] = {
+		"ctl-unknown-key", "daw-unknown-key", "prof-unknown-key",
+		"ctl-unknown-section", "daw-unknown-section",
+		"prof-unknown-section", "ctl-key-outside-section",
+		"ctl-no-equals", "ctl-long-line", "ctl-unterminated-quote",
+		"prof-unterminated-quote", "ctl-unknown-kind", "ctl-cc-128",
+		"ctl-channel-17", "ctl-duplicate-name", "ctl-same-message",
+		"ctl-cc14-overlap-lsb", "ctl-cc14-overlap-msb",
+		"ctl-bad-name-range", "ctl-range-count", "prof-range-count",
+		"prof-unknown-action", "daw-unknown-action",
+		"prof-unknown-control", "prof-duplicate-binding",
+		"prof-duplicate-binding-range", "prof-track-zero",
+		"prof-missing-track", "prof-label-on-gain", "prof-track-on-play",
+		"prof-min-above-max", "prof-taper-fader-min",
+		"prof-step-absolute", "prof-missing-controller-file",
+		"prof-missing-daw-file", "ctl-missing-controller-section",
+		"daw-missing-daw-section", "prof-missing-profile-section",
+		"daw-address-no-slash", "daw-bad-arg-type", "daw-track-no-track",
+		"daw-unknown-placeholder", "daw-int-not-numeric",
+		"warn-unsupported",
+	};
+	char path[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+		FILE *fp;
+		snprintf(path, sizeof(path), "%s/%s.ini", BAD_DIR, need[i]);
+		if ((fp = fopen(path, "r")) == NULL)
+			fail_msg("missing %s", path);
+		fclose(fp);
+	}
+}
+
+static void
+test_unsupported_warning_text(void **state)
+{
+	char *files[] = { BAD_DIR "/warn-unsupported.ini" };
+	struct diag_list dl;
+	struct config *cfg;
+	const struct profile *p;
+
+	(void)state;
+	diag_init(&dl);
+	cfg = config_load_files(test_dirs, 1, files, 1, &dl);
+	assert_int_equal(dl.errors, 0);
+	assert_int_equal(dl.warnings, 1);
+	assert_int_equal(dl.items[0].severity, DIAG_WARNING);
+	assert_string_equal(dl.items[0].text,
+	    "tests/data/bad/warn-unsupported.ini:8: warning: Test DAW cannot do "
+	    "'take.discard' (declared unsupported at "
+	    "tests/data/config/mappings/daws/testdaw.ini:25): the binding does "
+	    "nothing");
+	/* the binding exists, inert: no message to send */
+	p = config_profile(cfg, "warn-unsupported");
+	assert_non_null(p);
+	assert_null(binding_of(p, "rec")->msg.address);
+	assert_non_null(binding_of(p, "play")->msg.address);
+	diag_free(&dl);
+	config_free(cfg);
+}
+
+/* ---- clean configurations ---- */
+
+static void
+test_shipped_config_clean(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	cfg = load_clean(shipped_dirs, 1);
+	assert_int_equal(cfg->ncontrollers, 1);
+	assert_int_equal(cfg->ndialects, 1);
+	assert_int_equal(cfg->nprofiles, 2);
+	assert_non_null(config_profile(cfg, "engineer"));
+	assert_non_null(config_profile(cfg, "producer"));
+	assert_non_null(config_controller(cfg, "nanokontrol2"));
+	assert_non_null(config_dialect(cfg, "ardour"));
+	assert_null(config_profile(cfg, "nosuch"));
+	/* the dialect defines every action of the catalog */
+	for (int i = 0; i < action_count(); i++)
+		assert_true(config_dialect(cfg, "ardour")->actions[i].defined);
+	config_free(cfg);
+}
+
+static void
+test_test_config_clean(void **state)
+{
+	char *files[] = {
+		TEST_CONFIG "/mappings/controllers/testctl.ini",
+		TEST_CONFIG "/mappings/daws/testdaw.ini",
+		TEST_CONFIG "/profiles/good.ini",
+		TEST_CONFIG "/profiles/alt.ini",
+	};
+	struct diag_list dl;
+	struct config *cfg;
+	const struct profile *p;
+
+	(void)state;
+	cfg = load_clean(test_dirs, 1);
+	assert_int_equal(cfg->ncontrollers, 1);
+	assert_int_equal(cfg->ndialects, 1);
+	assert_int_equal(cfg->nprofiles, 2);
+	p = config_profile(cfg, "good");
+	assert_non_null(p);
+	assert_string_equal(p->title, "Good");
+	assert_string_equal(p->controller->title, "Test Controller");
+	assert_string_equal(p->dialect->title, "Test DAW");
+	assert_string_equal(p->host, "127.0.0.1");
+	assert_int_equal(p->port, 9000);
+	assert_int_equal(p->proto, OSC_UDP);
+	assert_true(p->dialect->db_floor == -100);
+	assert_int_equal(config_profile(cfg, "alt")->port, 9001);
+	/* every control but one is bound */
+	assert_int_equal(p->nbindings, p->controller->ncontrols - 1);
+	assert_int_equal(p->by_control[control_named(p->controller, "spare")], -1);
+	config_free(cfg);
+
+	/* the same files checked one by one (ctlbridge check FILE...) */
+	diag_init(&dl);
+	cfg = config_load_files(test_dirs, 1, files, 4, &dl);
+	if (dl.count)
+		print_diags(&dl);
+	assert_int_equal(dl.count, 0);
+	assert_int_equal(cfg->ncontrollers, 1);
+	assert_int_equal(cfg->ndialects, 1);
+	assert_int_equal(cfg->nprofiles, 2);
+	diag_free(&dl);
+	config_free(cfg);
+}
+
+/* [ controls ] is [controls]; indented lines are ordinary lines. */
+static void
+test_spaced_section_names(void **state)
+{
+	char *files[] = { "tests/data/misc/ctl-spaced-sections.ini" };
+	struct diag_list dl;
+	struct config *cfg;
+	const struct controller *c;
+
+	(void)state;
+	diag_init(&dl);
+	cfg = config_load_files(test_dirs, 1, files, 1, &dl);
+	if (dl.count)
+		print_diags(&dl);
+	assert_int_equal(dl.count, 0);
+	c = config_controller(cfg, "ctl-spaced-sections");
+	assert_non_null(c);
+	assert_string_equal(c->title, "Spaced");
+	assert_string_equal(c->port_pattern, "spaced");
+	assert_int_equal(c->ncontrols, 3);
+	assert_int_equal(c->controls[control_named(c, "play")].number, 41);
+	assert_int_equal(c->controls[control_named(c, "play")].mode, MODE_BUTTON);
+	diag_free(&dl);
+	config_free(cfg);
+}
+
+/* An action defined twice, the first time wrongly: both lines reported,
+ * the action left undefined, nothing leaked (ASan build). */
+static void
+test_dialect_redefined_after_error(void **state)
+{
+	char *files[] = { "tests/data/misc/daw-redefined-after-error.ini" };
+	struct diag_list dl;
+	struct config *cfg;
+	const struct dialect *d;
+
+	(void)state;
+	diag_init(&dl);
+	cfg = config_load_files(test_dirs, 1, files, 1, &dl);
+	assert_int_equal(dl.errors, 2);
+	assert_string_equal(dl.items[1].text,
+	    "tests/data/misc/daw-redefined-after-error.ini:7: action "
+	    "'transport.play' is already defined at line 6");
+	d = config_dialect(cfg, "daw-redefined-after-error");
+	assert_non_null(d);
+	assert_false(d->actions[action_index(action_find("transport.play"))].defined);
+	diag_free(&dl);
+	config_free(cfg);
+}
+
+static void
+test_missing_file(void **state)
+{
+	char *files[] = { "tests/data/nosuch.ini" };
+	struct diag_list dl;
+	struct config *cfg;
+
+	(void)state;
+	diag_init(&dl);
+	cfg = config_load_files(test_dirs, 1, files, 1, &dl);
+	assert_int_equal(dl.errors, 1);
+	assert_string_equal(dl.items[0].text,
+	    "tests/data/nosuch.ini: cannot open: No such file or directory");
+	diag_free(&dl);
+	config_free(cfg);
+}
+
+/* ---- ranges ---- */
+
+static void
+test_range_expansion(void **state)
+{
+	struct config *cfg;
+	const struct controller *c;
+	const struct profile *p;
+	char name[32];
+
+	(void)state;
+	cfg = load_clean(test_dirs, 1);
+	c = config_controller(cfg, "testctl");
+	assert_non_null(c);
+
+	/* fader1..8 = cc 0..7: eight controls, in order */
+	for (int i = 0; i < 8; i++) {
+		const struct control *ctl = &c->controls[i];
+		snprintf(name, sizeof(name), "fader%d", i + 1);
+		assert_string_equal(ctl->name, name);
+		assert_int_equal(ctl->kind, CONTROL_CC);
+		assert_int_equal(ctl->mode, MODE_ABSOLUTE);
+		assert_int_equal(ctl->channel, 0);
+		assert_int_equal(ctl->number, i);
+		assert_int_equal(ctl->max, 127);
+		assert_int_equal(ctl->line, 11);
+	}
+	assert_null(strstr(c->controls[8].name, "fader"));
+	/* knob1..4 relative, mute1..4 = cc 104..107 button */
+	for (int i = 0; i < 4; i++) {
+		const struct control *k, *m;
+		snprintf(name, sizeof(name), "knob%d", i + 1);
+		k = &c->controls[control_named(c, name)];
+		assert_int_equal(k->number, 16 + i);
+		assert_int_equal(k->mode, MODE_RELATIVE);
+		assert_int_equal(k->relative, REL_TWOS_COMPLEMENT);
+		snprintf(name, sizeof(name), "mute%d", i + 1);
+		m = &c->controls[control_named(c, name)];
+		assert_int_equal(m->number, 104 + i);
+		assert_int_equal(m->mode, MODE_BUTTON);
+	}
+	assert_int_equal(c->controls[control_named(c, "knob_sm")].relative,
+	    REL_SIGN_MAGNITUDE);
+	assert_int_equal(c->controls[control_named(c, "knob_bo")].relative,
+	    REL_BINARY_OFFSET);
+	assert_int_equal(c->controls[control_named(c, "knob_rel")].relative,
+	    REL_TWOS_COMPLEMENT);
+	/* pad1..4 = note 36..39, prog1..4 = program 0..3, hifader1..2 */
+	for (int i = 0; i < 4; i++) {
+		snprintf(name, sizeof(name), "pad%d", i + 1);
+		assert_int_equal(c->controls[control_named(c, name)].number, 36 + i);
+		snprintf(name, sizeof(name), "prog%d", i + 1);
+		assert_int_equal(c->controls[control_named(c, name)].number, i);
+	}
+	assert_int_equal(c->controls[control_named(c, "hifader2")].number, 9);
+	assert_int_equal(c->controls[control_named(c, "hifader2")].max, 16383);
+	assert_int_equal(c->controls[control_named(c, "ch2fader")].channel, 1);
+
+	/* bindings: track=1..8 advances with fader1..8 */
+	p = config_profile(cfg, "good");
+	for (int i = 0; i < 8; i++) {
+		const struct binding *b;
+		snprintf(name, sizeof(name), "fader%d", i + 1);
+		b = binding_of(p, name);
+		assert_string_equal(b->action->name, "track.gain");
+		assert_int_equal(b->track, i + 1);
+		assert_int_equal(b->control, control_named(p->controller, name));
+		assert_int_equal(b->line, 9);
+	}
+	/* knob3..4 = track=3..4; mute1..4 = track=5..8 */
+	assert_int_equal(binding_of(p, "knob3")->track, 3);
+	assert_int_equal(binding_of(p, "knob4")->track, 4);
+	for (int i = 0; i < 4; i++) {
+		snprintf(name, sizeof(name), "mute%d", i + 1);
+		assert_int_equal(binding_of(p, name)->track, 5 + i);
+	}
+	/* a constant label repeats over the range */
+	assert_string_equal(binding_of(p, "prog3")->label, "Cue here");
+	assert_string_equal(binding_of(p, "prog4")->label, "Cue here");
+	assert_ptr_not_equal(binding_of(p, "prog3")->label,
+	    binding_of(p, "prog4")->label);
+	assert_string_equal(binding_of(p, "prog4")->msg.args[0].v.s, "Cue here");
+	/* marker=1..4 advances too (alt profile) */
+	p = config_profile(cfg, "alt");
+	for (int i = 0; i < 4; i++) {
+		snprintf(name, sizeof(name), "mute%d", i + 1);
+		assert_int_equal(binding_of(p, name)->marker, i + 1);
+	}
+	config_free(cfg);
+
+	/* the shipped controller the same way */
+	cfg = load_clean(shipped_dirs, 1);
+	c = config_controller(cfg, "nanokontrol2");
+	for (int i = 0; i < 8; i++) {
+		snprintf(name, sizeof(name), "fader%d", i + 1);
+		assert_int_equal(c->controls[control_named(c, name)].number, i);
+		snprintf(name, sizeof(name), "rec%d", i + 1);
+		assert_int_equal(c->controls[control_named(c, name)].number, 64 + i);
+		assert_int_equal(binding_of(config_profile(cfg, "engineer"),
+		    name)->track, i + 1);
+	}
+	config_free(cfg);
+}
+
+/* ---- lookup ---- */
+
+static uint16_t
+lookup(const struct controller *c, int kind, int ch, int number, int value)
+{
+	struct midi_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = (uint8_t)kind;
+	ev.channel = (uint8_t)ch;
+	ev.number = (uint16_t)number;
+	ev.value = value;
+	return controller_lookup(c, &ev);
+}
+
+#define assert_lookup(c, name, kind, ch, number, value) \
+	assert_int_equal(lookup(c, kind, ch, number, value), control_named(c, name))
+#define assert_no_lookup(c, kind, ch, number, value) \
+	assert_int_equal(lookup(c, kind, ch, number, value), CONTROL_NONE)
+
+static void
+test_controller_lookup(void **state)
+{
+	struct config *cfg;
+	const struct controller *c;
+
+	(void)state;
+	cfg = load_clean(test_dirs, 1);
+	c = config_controller(cfg, "testctl");
+
+	assert_lookup(c, "fader1", MIDI_CC, 0, 0, 64);
+	assert_lookup(c, "fader8", MIDI_CC, 0, 7, 0);
+	assert_lookup(c, "ch2fader", MIDI_CC, 1, 0, 0);
+	assert_no_lookup(c, MIDI_CC, 2, 0, 0);
+	assert_lookup(c, "knob_bo", MIDI_CC, 0, 21, 65);
+	assert_lookup(c, "play", MIDI_CC, 0, 102, 127);
+	assert_no_lookup(c, MIDI_CC, 0, 111, 127);
+	assert_no_lookup(c, MIDI_CC, 0, 200, 127);
+
+	assert_lookup(c, "hifader1", MIDI_CC14, 0, 8, 12900);
+	assert_lookup(c, "hifader2", MIDI_CC14, 0, 9, 0);
+	assert_no_lookup(c, MIDI_CC14, 0, 10, 0);
+	assert_no_lookup(c, MIDI_CC14, 0, 40, 0);
+	assert_int_equal(c->cc14_mask[0], (1u << 8) | (1u << 9));
+	assert_int_equal(c->cc14_mask[1], 0);
+
+	assert_lookup(c, "param", MIDI_NRPN, 0, 1000, 8192);
+	assert_lookup(c, "param_enc", MIDI_NRPN, 0, 1001, 1);
+	assert_no_lookup(c, MIDI_NRPN, 0, 999, 0);
+	assert_no_lookup(c, MIDI_NRPN, 1, 1000, 0);
+	assert_no_lookup(c, MIDI_NRPN, 0, 0, 0);	/* rpn 0 is not nrpn 0 */
+	assert_lookup(c, "tune", MIDI_RPN, 0, 0, 8192);
+	assert_no_lookup(c, MIDI_RPN, 0, 1000, 0);
+
+	assert_lookup(c, "pad1", MIDI_NOTE_ON, 0, 36, 100);
+	assert_lookup(c, "pad1", MIDI_NOTE_OFF, 0, 36, 0);
+	assert_lookup(c, "pad4", MIDI_NOTE_ON, 0, 39, 1);
+	assert_no_lookup(c, MIDI_NOTE_ON, 0, 40, 100);
+	assert_lookup(c, "poly60", MIDI_POLY_AFTERTOUCH, 0, 60, 30);
+	assert_no_lookup(c, MIDI_POLY_AFTERTOUCH, 0, 61, 30);
+	assert_no_lookup(c, MIDI_NOTE_ON, 0, 60, 30);
+
+	assert_lookup(c, "bend", MIDI_PITCH_BEND, 0, 0, 8192);
+	assert_no_lookup(c, MIDI_PITCH_BEND, 1, 0, 8192);
+	assert_lookup(c, "pressure", MIDI_CHANNEL_AFTERTOUCH, 0, 0, 50);
+	assert_no_lookup(c, MIDI_CHANNEL_AFTERTOUCH, 5, 0, 50);
+
+	/* "program N" is selected by the program number, the event's value */
+	assert_lookup(c, "prog1", MIDI_PROGRAM, 0, 0, 0);
+	assert_lookup(c, "prog4", MIDI_PROGRAM, 0, 0, 3);
+	assert_no_lookup(c, MIDI_PROGRAM, 0, 0, 4);
+
+	assert_no_lookup(c, MIDI_SYSEX, 0, 0, 0);
+	assert_no_lookup(c, MIDI_REALTIME, 0, 0xF8, 0);
+	config_free(cfg);
+}
+
+/* ---- compiled messages ---- */
+
+static void
+assert_const_i(const struct osc_msg *m, int i, int32_t v)
+{
+	assert_true(i < m->nargs);
+	assert_int_equal(m->args[i].type, 'i');
+	assert_false(m->args[i].is_value);
+	assert_int_equal(m->args[i].v.i, v);
+}
+
+static void
+assert_const_s(const struct osc_msg *m, int i, const char *v)
+{
+	assert_true(i < m->nargs);
+	assert_int_equal(m->args[i].type, 's');
+	assert_false(m->args[i].is_value);
+	assert_string_equal(m->args[i].v.s, v);
+}
+
+static void
+assert_value_slot(const struct osc_msg *m, int i, char type)
+{
+	assert_true(i < m->nargs);
+	assert_int_equal(m->args[i].type, type);
+	assert_true(m->args[i].is_value);
+}
+
+static void
+test_compiled_messages_shipped(void **state)
+{
+	struct config *cfg;
+	const struct profile *eng, *prod;
+	const struct osc_msg *m;
+
+	(void)state;
+	cfg = load_clean(shipped_dirs, 1);
+	eng = config_profile(cfg, "engineer");
+	prod = config_profile(cfg, "producer");
+	assert_string_equal(eng->host, "127.0.0.1");
+	assert_int_equal(eng->port, 3819);
+
+	m = &binding_of(eng, "fader3")->msg;
+	assert_string_equal(m->address, "/strip/gain");
+	assert_int_equal(m->nargs, 2);
+	assert_const_i(m, 0, 3);
+	assert_value_slot(m, 1, 'f');
+	assert_true(binding_of(eng, "fader3")->db_floor == -193);
+	assert_int_equal(binding_of(eng, "fader3")->taper, TAPER_FADER);
+
+	m = &binding_of(eng, "knob8")->msg;
+	assert_string_equal(m->address, "/strip/trimdB");
+	assert_const_i(m, 0, 8);
+	assert_value_slot(m, 1, 'f');
+
+	m = &binding_of(eng, "rec1")->msg;
+	assert_string_equal(m->address, "/strip/recenable");
+	assert_const_i(m, 0, 1);
+	assert_value_slot(m, 1, 'i');
+	assert_int_equal(binding_of(eng, "rec1")->trigger, TRIGGER_TOGGLE);
+
+	/* {label?} with no label: the argument is left out */
+	m = &binding_of(eng, "marker_set")->msg;
+	assert_string_equal(m->address, "/add_marker");
+	assert_int_equal(m->nargs, 0);
+
+	m = &binding_of(eng, "play")->msg;
+	assert_string_equal(m->address, "/transport_play");
+	assert_int_equal(m->nargs, 0);
+	assert_int_equal(binding_of(eng, "play")->trigger, TRIGGER_PRESS);
+
+	m = &binding_of(prod, "rec2")->msg;
+	assert_string_equal(m->address, "/add_marker");
+	assert_int_equal(m->nargs, 1);
+	assert_const_s(m, 0, "Verse");
+	assert_const_s(&binding_of(prod, "solo4")->msg, 0,
+	    "cue: again from the top");
+
+	m = &binding_of(prod, "mute3")->msg;
+	assert_string_equal(m->address, "/marker");
+	assert_int_equal(m->nargs, 1);
+	assert_const_i(m, 0, 3);
+
+	assert_string_equal(binding_of(prod, "record")->msg.address, "/stop_forget");
+	assert_int_equal(binding_of(prod, "record")->trigger, TRIGGER_PRESS);
+	assert_int_equal(prod->by_control[control_named(prod->controller,
+	    "fader1")], -1);
+	config_free(cfg);
+}
+
+static void
+test_compiled_messages_every_type(void **state)
+{
+	struct config *cfg;
+	const struct profile *p;
+	const struct binding *b;
+	const struct osc_msg *m;
+
+	(void)state;
+	cfg = load_clean(test_dirs, 1);
+	p = config_profile(cfg, "good");
+
+	/* {track} in the address, {marker} in address and argument */
+	m = &binding_of(p, "rec")->msg;
+	assert_string_equal(m->address, "/track/1/recarm");
+	assert_int_equal(m->nargs, 1);
+	assert_value_slot(m, 0, 'i');
+	m = &binding_of(p, "pad4")->msg;
+	assert_string_equal(m->address, "/marker/2/goto");
+	assert_const_i(m, 0, 2);
+
+	/* {track0} is 0-based, s:{track} is text */
+	m = &binding_of(p, "mute2")->msg;	/* track 6 */
+	assert_string_equal(m->address, "/track/mute");
+	assert_const_i(m, 0, 5);
+	assert_value_slot(m, 1, 'i');
+	m = &binding_of(p, "pad2")->msg;
+	assert_const_s(m, 0, "1");
+
+	/* the value slot of each type */
+	assert_value_slot(&binding_of(p, "switch")->msg, 0, 'b');
+	assert_value_slot(&binding_of(p, "pressure")->msg, 1, 'd');
+	assert_value_slot(&binding_of(p, "ch2fader")->msg, 0, 'f');
+
+	/* constants of each type */
+	m = &binding_of(p, "stop")->msg;
+	assert_string_equal(m->address, "/stop");
+	assert_int_equal(m->nargs, 0);
+	m = &binding_of(p, "prog1")->msg;
+	assert_string_equal(m->address, "/save");
+	assert_const_s(m, 0, "all of it");
+	m = &binding_of(p, "knob_rel")->msg;
+	assert_string_equal(m->address, "/forward");
+	assert_int_equal(m->args[0].type, 'd');
+	assert_true(m->args[0].v.d == 2.5);
+	m = &binding_of(p, "pad3")->msg;
+	assert_string_equal(m->address, "/marker/add");
+	assert_const_s(m, 0, "Verse 1");
+	assert_string_equal(binding_of(p, "pad3")->label, "Verse 1");
+
+	/* options */
+	b = binding_of(p, "hifader2");
+	assert_int_equal(b->taper, TAPER_LINEAR);
+	assert_true(b->min == -10 && b->max == 10 && b->invert);
+	b = binding_of(p, "knob2");
+	assert_true(b->step == 0.01 && b->accel == 1);
+	b = binding_of(p, "knob4");	/* defaults of track.trim */
+	assert_true(b->step == 0.5 && b->accel == 0);
+	assert_true(b->min == -20 && b->max == 20);
+	b = binding_of(p, "fader1");
+	assert_true(isinf(b->min) && b->min < 0 && b->max == 6);
+	assert_true(b->db_floor == -100);
+	assert_int_equal(binding_of(p, "pad1")->trigger, TRIGGER_TOGGLE);
+	assert_int_equal(binding_of(p, "pad2")->trigger, TRIGGER_MOMENTARY);
+	assert_int_equal(binding_of(p, "prog2")->trigger, TRIGGER_PRESS);
+	config_free(cfg);
+}
+
+/* Constants the test dialect gives in every OSC type (checked on a
+ * binding of each action that has one). */
+static void
+test_dialect_templates(void **state)
+{
+	struct config *cfg;
+	const struct dialect *d;
+	const struct dialect_action *da;
+
+	(void)state;
+	cfg = load_clean(test_dirs, 1);
+	d = config_dialect(cfg, "testdaw");
+	assert_non_null(d);
+	assert_string_equal(d->host, "127.0.0.1");
+	assert_int_equal(d->port, 9000);
+
+	da = &d->actions[action_index(action_find("transport.loop"))];
+	assert_true(da->defined && da->unsupported);
+	assert_null(da->msg.address);
+
+	da = &d->actions[action_index(action_find("transport.end"))];
+	assert_string_equal(da->msg.address, "/locate");
+	assert_int_equal(da->msg.args[0].type, 'h');
+	assert_string_equal(da->msg.args[0].text, "9000000000");
+
+	da = &d->actions[action_index(action_find("marker.add"))];
+	assert_int_equal(da->msg.args[0].source, ARG_LABEL);
+	assert_true(da->msg.args[0].optional);
+
+	da = &d->actions[action_index(action_find("track.mute"))];
+	assert_int_equal(da->msg.args[0].source, ARG_TRACK0);
+	assert_int_equal(da->msg.args[1].source, ARG_VALUE);
+
+	da = &d->actions[action_index(action_find("transport.toggle"))];
+	assert_int_equal(da->msg.nargs, 1);
+	assert_int_equal(da->msg.args[0].type, 'T');
+	config_free(cfg);
+}
+
+/* ---- -o and port patterns ---- */
+
+static void
+test_override_daw(void **state)
+{
+	struct diag_list dl;
+	struct config *cfg;
+
+	(void)state;
+	cfg = load_clean(test_dirs, 1);
+	diag_init(&dl);
+
+	assert_int_equal(config_override_daw(cfg, "127.0.0.2:9100", &dl), 0);
+	assert_int_equal(dl.count, 0);
+	for (int i = 0; i < cfg->nprofiles; i++) {
+		assert_string_equal(cfg->profiles[i]->host, "127.0.0.2");
+		assert_int_equal(cfg->profiles[i]->port, 9100);
+	}
+
+	assert_int_equal(config_override_daw(cfg, "nohostport", &dl), -1);
+	assert_int_equal(dl.errors, 1);
+	assert_string_equal(dl.items[0].text, "-o: 'nohostport' is not HOST:PORT");
+	assert_int_equal(config_override_daw(cfg, ":9000", &dl), -1);
+	assert_int_equal(config_override_daw(cfg, "127.0.0.1:", &dl), -1);
+	assert_int_equal(config_override_daw(cfg, "127.0.0.1:0", &dl), -1);
+	assert_int_equal(config_override_daw(cfg, "127.0.0.1:65536", &dl), -1);
+	assert_int_equal(config_override_daw(cfg, "127.0.0.1:port", &dl), -1);
+	assert_int_equal(dl.errors, 6);
+	/* a rejected -o leaves the addresses as they were */
+	for (int i = 0; i < cfg->nprofiles; i++) {
+		assert_string_equal(cfg->profiles[i]->host, "127.0.0.2");
+		assert_int_equal(cfg->profiles[i]->port, 9100);
+	}
+
+	/* IPv6 in brackets */
+	assert_int_equal(config_override_daw(cfg, "[::1]:3819", &dl), 0);
+	assert_string_equal(cfg->profiles[0]->host, "::1");
+	assert_int_equal(cfg->profiles[0]->port, 3819);
+	diag_free(&dl);
+	config_free(cfg);
+}
+
+static void
+test_port_pattern_match(void **state)
+{
+	(void)state;
+	/* plain text: a case-insensitive substring */
+	assert_true(port_pattern_match("nanoKONTROL2",
+	    "nanoKONTROL2 nanoKONTROL2 _ CTR"));
+	assert_true(port_pattern_match("nanokontrol2",
+	    "nanoKONTROL2 nanoKONTROL2 _ CTR"));
+	assert_true(port_pattern_match("KONTROL", "Korg nanoKONTROL2"));
+	assert_true(port_pattern_match("ctr", "nanoKONTROL2 _ CTR"));
+	assert_false(port_pattern_match("nanoKONTROL2", "nanoKEY2"));
+	assert_false(port_pattern_match("nanoKONTROL2", "nanoKONTROL"));
+	/* globs: the whole name, case-insensitive */
+	assert_true(port_pattern_match("nano*CTR", "nanoKONTROL2 _ CTR"));
+	assert_true(port_pattern_match("NANO*ctr", "nanoKONTROL2 _ CTR"));
+	assert_false(port_pattern_match("nano*", "Korg nanoKONTROL2"));
+	assert_true(port_pattern_match("*nano*", "Korg nanoKONTROL2"));
+	assert_true(port_pattern_match("TestCtl*Port", "testctl midi port"));
+	assert_false(port_pattern_match("TestCtl*Port", "testctl midi port 2"));
+	assert_true(port_pattern_match("nanoKONTROL?", "nanoKONTROL2"));
+	assert_false(port_pattern_match("nanoKONTROL?", "nanoKONTROL"));
+	assert_true(port_pattern_match("[a-z]ano*", "Nanokontrol"));
+	assert_false(port_pattern_match("[0-9]ano*", "nanokontrol"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bad_files_golden),
+		cmocka_unit_test(test_bad_files_coverage),
+		cmocka_unit_test(test_unsupported_warning_text),
+		cmocka_unit_test(test_shipped_config_clean),
+		cmocka_unit_test(test_test_config_clean),
+		cmocka_unit_test(test_spaced_section_names),
+		cmocka_unit_test(test_dialect_redefined_after_error),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_range_expansion),
+		cmocka_unit_test(test_controller_lookup),
+		cmocka_unit_test(test_compiled_messages_shipped),
+		cmocka_unit_test(test_compiled_messages_every_type),
+		cmocka_unit_test(test_dialect_templates),
+		cmocka_unit_test(test_override_daw),
+		cmocka_unit_test(test_port_pattern_match),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
