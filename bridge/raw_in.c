@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -105,6 +106,16 @@ open_fd(struct raw_in *r)
 		return -1;
 	if (fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) && !r->is_stdin)
 		r->is_device = true;
+	/* a serial line: bytes as they come, no line editing or translation
+	 * (the speed is left as set, e.g. by stty) */
+	if (isatty(fd) && !r->is_stdin) {
+		struct termios t;
+		if (tcgetattr(fd, &t) == 0) {
+			cfmakeraw(&t);
+			if (tcsetattr(fd, TCSANOW, &t) < 0)
+				log_warn("raw %s: cannot set raw mode", r->path);
+		}
+	}
 	/* a regular file always polls readable: read it in chunks per round */
 	r->fd = fd;
 	if (loop_add_fd(r->loop, fd, POLLIN, on_readable, r) < 0) {

@@ -338,6 +338,102 @@ test_check(void **state)
 	assert_int_equal(exit_of(f, usage), 2);
 }
 
+/* A serial tty that goes away (the master side closes: the pty's node
+ * disappears) is reopened when a device of that name returns, and the
+ * bridge keeps serving throughout. */
+static void
+test_tty_goes_away_and_returns(void **state)
+{
+	struct fixture *f = *state;
+	char name[128], spec[160];
+	char *argv[] = { (char *)ctlbridge_path(), "-c", ".", "-o", f->daw,
+	    "-m", spec, NULL };
+	const uint8_t play[] = { 0xB0, 41, 127 }, stop[] = { 0xB0, 42, 127 };
+	int master, others[32], nothers = 0;
+
+	/* close-on-exec: a master inherited by the bridge would never hang up */
+	master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	assert_true(master >= 0);
+	assert_int_equal(grantpt(master), 0);
+	assert_int_equal(unlockpt(master), 0);
+	snprintf(name, sizeof(name), "%s", ptsname(master));
+	snprintf(spec, sizeof(spec), "raw:%s", name);
+	assert_int_equal(proc_start(&f->bridge, argv, NULL, NULL), 0);
+	assert_true(proc_wait_output(&f->bridge, "profile engineer", 5000));
+	sleep_ms(200);	/* the tty is open and in raw mode */
+	assert_int_equal(write(master, play, 3), 3);
+	oscrecv_wait(f->osc, 1, 3000);
+	close(master);
+	assert_true(proc_wait_output(&f->bridge, "reopening when it returns", 5000));
+	assert_false(proc_wait(&f->bridge, 0));
+
+	/* the lowest free pty number comes back first */
+	for (;;) {
+		master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+		assert_true(master >= 0 && nothers < 32);
+		grantpt(master);
+		unlockpt(master);
+		if (strcmp(ptsname(master), name) == 0)
+			break;
+		others[nothers++] = master;
+	}
+	assert_true(proc_wait_output(&f->bridge, "open again", 5000));
+	sleep_ms(100);
+	assert_int_equal(write(master, stop, 3), 3);
+	oscrecv_wait(f->osc, 2, 3000);
+	proc_stop(&f->bridge);
+	assert_int_equal(WEXITSTATUS(f->bridge.status), 0);
+	close(master);
+	while (nothers > 0)
+		close(others[--nothers]);
+	assert_received(f, "/transport_play\n/transport_stop\n");
+}
+
+/* A dialect with protocol = tcp: the same messages over liblo's TCP; and
+ * with nobody listening, a warning and no crash. */
+static void
+test_tcp_dialect(void **state)
+{
+	struct fixture *f = *state;
+	struct oscrecv *tcp = oscrecv_new_tcp();
+	char dir[300], path[2048], daw[64];
+	char *argv[] = { (char *)ctlbridge_path(), "-c", dir, "-o", daw, "-m",
+	    "raw:tests/data/captures/nanokontrol2-engineer.bin", NULL };
+	char *expected = read_file("tests/data/captures/nanokontrol2-engineer.expected");
+	FILE *fp;
+
+	snprintf(dir, sizeof(dir), "%s.d", f->tmp);
+	snprintf(path, sizeof(path), "mkdir -p %s/mappings/controllers "
+	    "%s/mappings/daws %s/profiles && cp mappings/controllers/*.ini "
+	    "%s/mappings/controllers && cp profiles/engineer.ini %s/profiles && "
+	    "sed 's/^protocol = udp/protocol = tcp/' mappings/daws/ardour.ini "
+	    "> %s/mappings/daws/ardour.ini", dir, dir, dir, dir, dir, dir);
+	assert_int_equal(system(path), 0);
+	snprintf(path, sizeof(path), "%s/mappings/daws/ardour.ini", dir);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	fclose(fp);
+
+	snprintf(daw, sizeof(daw), "127.0.0.1:%d", oscrecv_port(tcp));
+	assert_int_equal(proc_start(&f->bridge, argv, NULL, NULL), 0);
+	oscrecv_wait(tcp, 13, 5000);
+	assert_true(proc_wait(&f->bridge, 5000));
+	assert_int_equal(WEXITSTATUS(f->bridge.status), 0);
+	oscrecv_settle(tcp, 100);
+	assert_string_equal(oscrecv_dump(tcp), expected);
+	oscrecv_free(tcp);
+	proc_free(&f->bridge);
+
+	/* nobody listening on that port any more */
+	assert_int_equal(proc_start(&f->bridge, argv, NULL, NULL), 0);
+	assert_true(proc_wait(&f->bridge, 5000));
+	assert_int_equal(WEXITSTATUS(f->bridge.status), 0);
+	assert_non_null(strstr(f->bridge.output, "cannot send"));
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	assert_int_equal(system(path), 0);
+	free(expected);
+}
+
 int
 main(void)
 {
@@ -352,6 +448,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_runtime_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alsa_requested_without_sequencer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tty_goes_away_and_returns, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_dialect, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,10 @@
 
 struct oscrecv {
 	int fd, port;
+	bool tcp;
+	int conn;			/* accepted TCP connection, -1 if none */
+	unsigned char stream[65536];	/* TCP bytes not yet framed */
+	size_t have;
 	char **msgs;
 	int n, cap;
 	char *dump;
@@ -49,6 +54,31 @@ oscrecv_new(void)
 		return NULL;
 	}
 	r->port = ntohs(sin.sin_port);
+	r->conn = -1;
+	return r;
+}
+
+struct oscrecv *
+oscrecv_new_tcp(void)
+{
+	struct oscrecv *r = calloc(1, sizeof(*r));
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	r->tcp = true;
+	r->conn = -1;
+	r->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (r->fd < 0 || bind(r->fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
+	    listen(r->fd, 4) < 0 ||
+	    getsockname(r->fd, (struct sockaddr *)&sin, &len) < 0) {
+		perror("oscrecv tcp");
+		free(r);
+		return NULL;
+	}
+	r->port = ntohs(sin.sin_port);
 	return r;
 }
 
@@ -60,6 +90,8 @@ oscrecv_free(struct oscrecv *r)
 	oscrecv_clear(r);
 	free(r->msgs);
 	free(r->dump);
+	if (r->conn >= 0)
+		close(r->conn);
 	close(r->fd);
 	free(r);
 }
@@ -145,7 +177,42 @@ decode(struct oscrecv *r, const char *data, size_t size)
 }
 
 static int
-receive(struct oscrecv *r, int timeout_ms)
+receive_tcp(struct oscrecv *r, int timeout_ms)
+{
+	struct pollfd p = { r->conn >= 0 ? r->conn : r->fd, POLLIN, 0 };
+	ssize_t len;
+
+	if (poll(&p, 1, timeout_ms) <= 0)
+		return 0;
+	if (r->conn < 0) {
+		r->conn = accept(r->fd, NULL, NULL);
+		return 1;
+	}
+	len = recv(r->conn, r->stream + r->have, sizeof(r->stream) - r->have, 0);
+	if (len <= 0) {
+		close(r->conn);
+		r->conn = -1;
+		r->have = 0;
+		return 1;
+	}
+	r->have += (size_t)len;
+	for (;;) {
+		uint32_t n;
+		if (r->have < 4)
+			break;
+		memcpy(&n, r->stream, 4);
+		n = ntohl(n);
+		if (r->have < 4 + n)
+			break;
+		decode(r, (const char *)r->stream + 4, n);
+		memmove(r->stream, r->stream + 4 + n, r->have - 4 - n);
+		r->have -= 4 + n;
+	}
+	return 1;
+}
+
+static int
+receive_udp(struct oscrecv *r, int timeout_ms)
 {
 	struct pollfd p = { r->fd, POLLIN, 0 };
 	char buf[65536];
@@ -156,6 +223,12 @@ receive(struct oscrecv *r, int timeout_ms)
 	while ((len = recv(r->fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
 		decode(r, buf, (size_t)len);
 	return 1;
+}
+
+static int
+receive(struct oscrecv *r, int timeout_ms)
+{
+	return r->tcp ? receive_tcp(r, timeout_ms) : receive_udp(r, timeout_ms);
 }
 
 int

@@ -13,6 +13,8 @@
 struct oscrecv;
 
 struct oscrecv *oscrecv_new(void);
+/* The same over TCP (liblo's framing: a 32-bit length before each packet). */
+struct oscrecv *oscrecv_new_tcp(void);
 void oscrecv_free(struct oscrecv *r);
 int oscrecv_port(const struct oscrecv *r);
 /* Receive until count messages are held in all, or timeout; returns the
