@@ -3,6 +3,7 @@
 #   make run        install missing packages, build, run the bridge
 #   make test       install missing packages, build, run every test
 #   make test-asan  the same tests on an ASan + UBSan build
+#   make test-ardour  the bridge against a real headless Ardour
 #   make install    PREFIX=/usr/local DESTDIR=
 PREFIX  ?= /usr/local
 DATADIR ?= $(PREFIX)/share/ctlbridge
@@ -29,7 +30,7 @@ TEST_BIN  = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_HELP = $(wildcard tests/support/*.c)
 TEST_HOBJ = $(TEST_HELP:tests/support/%.c=$(BUILD)/obj/support/%.o)
 
-.PHONY: all run test test-asan install uninstall clean deps check-config bench
+.PHONY: all run test test-asan test-ardour install uninstall clean deps check-config bench
 
 all: $(BUILD)/ctlbridge
 
@@ -66,6 +67,11 @@ test-asan: deps
 	$(MAKE) BUILD=build/asan OPT='-O1 -g' \
 	    SANITIZE='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' \
 	    test
+
+# The real bridge against a real headless Ardour (Debian's ardour package).
+test-ardour: $(BUILD)/ctlbridge
+	@CTLBRIDGE_ARDOUR=1 sh .ci/install-deps
+	@CTLBRIDGE=$(BUILD)/ctlbridge tests/ardour/roles-test
 
 check-config: $(BUILD)/ctlbridge
 	./$(BUILD)/ctlbridge check -c .
