@@ -5,10 +5,14 @@
 
 #include "actions.h"
 
-#define TRIG(n, p, r, s) { n, ACTION_TRIGGER, p, r, UNIT_NONE, 0, 1, 0, TAPER_LINEAR, 0, s }
-#define TOGL(n, p, r, s) { n, ACTION_TOGGLE, p, r, UNIT_NONE, 0, 1, 0, TAPER_LINEAR, 0, s }
+#define TRIG(n, p, r, s) \
+	{ n, ACTION_TRIGGER, p, r, UNIT_NONE, 0, 1, 0, TAPER_LINEAR, 0, false, s }
+#define TOGL(n, p, r, s) \
+	{ n, ACTION_TOGGLE, p, r, UNIT_NONE, 0, 1, 0, TAPER_LINEAR, 0, false, s }
 #define CONT(n, p, r, u, lo, hi, d, t, st, s) \
-	{ n, ACTION_CONTINUOUS, p, r, u, lo, hi, d, t, st, s }
+	{ n, ACTION_CONTINUOUS, p, r, u, lo, hi, d, t, st, false, s }
+#define BIPOLAR(n, p, r, u, lo, hi, d, st, s) \
+	{ n, ACTION_CONTINUOUS, p, r, u, lo, hi, d, TAPER_LINEAR, st, true, s }
 
 static const struct action_def catalog[] = {
 	TRIG("transport.play", 0, 0, "start the transport"),
@@ -38,10 +42,10 @@ static const struct action_def catalog[] = {
 	    TAPER_FADER, 0.5, "track gain in dB"),
 	CONT("track.fader", PARAM_TRACK, PARAM_TRACK, UNIT_POSITION, 0, 1, 0.7818,
 	    TAPER_LINEAR, 0.01, "track fader position in the DAW's own law"),
-	CONT("track.trim", PARAM_TRACK, PARAM_TRACK, UNIT_DB, -20, 20, 0,
-	    TAPER_LINEAR, 0.5, "track input trim in dB"),
-	CONT("track.pan", PARAM_TRACK, PARAM_TRACK, UNIT_POSITION, 0, 1, 0.5,
-	    TAPER_LINEAR, 0.01, "track pan, 0 left, 0.5 centre, 1 right"),
+	BIPOLAR("track.trim", PARAM_TRACK, PARAM_TRACK, UNIT_DB, -20, 20, 0,
+	    0.5, "track input trim in dB"),
+	BIPOLAR("track.pan", PARAM_TRACK, PARAM_TRACK, UNIT_POSITION, 0, 1, 0.5,
+	    0.01, "track pan, 0 left, 0.5 centre, 1 right"),
 	CONT("master.gain", 0, 0, UNIT_DB, -INFINITY, 6, 0, TAPER_FADER, 0.5,
 	    "master gain in dB"),
 };

@@ -6,6 +6,7 @@
 #ifndef CTLBRIDGE_ACTIONS_H
 #define CTLBRIDGE_ACTIONS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum action_type {
@@ -37,6 +38,8 @@ struct action_def {
 	double min, max, def;	/* CONTINUOUS: value range and start value */
 	enum taper taper;	/* CONTINUOUS: default taper */
 	double step;		/* CONTINUOUS: default encoder step per tick */
+	bool bipolar;		/* CONTINUOUS: def is a centre (trim 0 dB, pan
+				 * 0.5) that a knob's middle value must hit */
 	const char *summary;
 };
 

@@ -132,9 +132,12 @@ on_signal(void *ctx, int fd, short revents)
 static void
 on_osc(void *ctx, int fd, short revents)
 {
+	struct bridge *br = ctx;
 	char buf[2048];
 
-	while (recv(fd, buf, sizeof(buf), 0) > 0)
+	if (revents & POLLERR)
+		osc_port_drain_errors(&br->osc, &br->target);
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
 		;
 }
 

@@ -142,6 +142,7 @@ struct osc_msg {
 	char *address;		/* fully expanded */
 	struct osc_arg *args;
 	int nargs;
+	bool has_value;		/* an argument carries the per-event value */
 };
 
 struct binding {

@@ -152,6 +152,7 @@ compile_message(struct binding *b, const struct msg_template *t)
 		switch (at->source) {
 		case ARG_VALUE:
 			a->is_value = true;
+			b->msg.has_value = true;
 			break;
 		case ARG_TRACK:
 			set_number_arg(a, b->track);
@@ -318,7 +319,18 @@ binding_line(struct profile_loader *L, const struct pending *pl)
 				proto.max = dv;
 				max_set = true;
 			}
-		} else if (strcmp(t, "invert") == 0 && !eq) {
+		} else if (strcmp(t, "invert") == 0) {
+			if (eq) {
+				diag_error(L->dl, path, line,
+				    "invert takes no value: write just 'invert'");
+				return;
+			}
+			if (a->type != ACTION_CONTINUOUS) {
+				diag_error(L->dl, path, line,
+				    "invert applies to continuous actions, not '%s'",
+				    a->name);
+				return;
+			}
 			proto.invert = true;
 		} else if (strcmp(t, "taper") == 0) {
 			if (a->type != ACTION_CONTINUOUS) {
@@ -330,10 +342,10 @@ binding_line(struct profile_loader *L, const struct pending *pl)
 			if (strcmp(v, "linear") == 0)
 				proto.taper = TAPER_LINEAR;
 			else if (strcmp(v, "fader") == 0) {
-				if (a->unit != UNIT_DB) {
+				if (a->unit != UNIT_DB || !isinf(a->min)) {
 					diag_error(L->dl, path, line,
-					    "taper=fader is a law in dB; '%s' is "
-					    "not in dB", a->name);
+					    "taper=fader is a gain law down to -inf "
+					    "dB; '%s' is not a gain", a->name);
 					return;
 				}
 				proto.taper = TAPER_FADER;
@@ -473,7 +485,7 @@ binding_line(struct profile_loader *L, const struct pending *pl)
 		b->track = track.set ? (int)(track.first + (track.count > 1 ? n : 0)) : 0;
 		b->marker = marker.set ? (int)(marker.first + (marker.count > 1 ? n : 0)) : 0;
 		b->label = proto.label ? xstrdup(proto.label) : NULL;
-		if (a->type == ACTION_CONTINUOUS && b->taper == TAPER_LINEAR &&
+		if (a->bipolar && b->taper == TAPER_LINEAR &&
 		    c->controls[ci].mode == MODE_ABSOLUTE &&
 		    a->def > b->min && a->def < b->max) {
 			int32_t max = c->controls[ci].max;

@@ -131,6 +131,11 @@ switch_event(struct surface *s, struct control_state *st,
 		return emit(s, st, b, 1, out);
 	case TRIGGER_MOMENTARY:
 		st->latched = e == EDGE_PRESS;
+		/* a command without a value would be sent twice: once is the
+		 * press, the release has nothing to say */
+		if (e == EDGE_RELEASE && b->action->type == ACTION_TRIGGER &&
+		    !b->msg.has_value)
+			return 0;
 		return emit(s, st, b, st->latched ? 1 : 0, out);
 	case TRIGGER_TOGGLE:
 		if (e != EDGE_PRESS)

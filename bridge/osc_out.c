@@ -1,5 +1,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/errqueue.h>
+#include <netinet/in.h>
 #include <math.h>
 #include <netdb.h>
 #include <unistd.h>
@@ -32,7 +34,45 @@ osc_port_open(struct osc_port *p, const char *host, int port)
 		return -1;
 	}
 	p->port = ntohs(sin.sin_port);
+	/* learn of ICMP port unreachable: "no DAW listens there" */
+	setsockopt(p->fd, IPPROTO_IP, IP_RECVERR, &(int){ 1 }, sizeof(int));
 	return 0;
+}
+
+void
+osc_port_drain_errors(struct osc_port *p, struct osc_target *t)
+{
+	char data[512], ctrl[512];
+	struct sockaddr_storage dest;
+	struct iovec iov = { data, sizeof(data) };
+	struct msghdr msg;
+
+	for (;;) {
+		const struct sock_extended_err *ee = NULL;
+		memset(&msg, 0, sizeof(msg));
+		msg.msg_name = &dest;
+		msg.msg_namelen = sizeof(dest);
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		msg.msg_control = ctrl;
+		msg.msg_controllen = sizeof(ctrl);
+		if (recvmsg(p->fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+			break;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c;
+		    c = CMSG_NXTHDR(&msg, c))
+			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR)
+				ee = (const struct sock_extended_err *)CMSG_DATA(c);
+		/* msg_name is where the datagram that bounced was going */
+		if (ee && ee->ee_errno == ECONNREFUSED && t && t->url &&
+		    msg.msg_namelen >= sizeof(struct sockaddr_in) &&
+		    memcmp(&((struct sockaddr_in *)&dest)->sin_addr,
+		    &((struct sockaddr_in *)&t->sa)->sin_addr,
+		    sizeof(struct in_addr)) == 0 &&
+		    ((struct sockaddr_in *)&dest)->sin_port ==
+		    ((struct sockaddr_in *)&t->sa)->sin_port)
+			log_warnx_limited(&t->warn, "osc: nothing listens at %s "
+			    "(is the DAW running, with OSC on?)", t->url);
+	}
 }
 
 void
@@ -155,11 +195,19 @@ osc_send_binding(struct osc_target *t, const struct osc_port *from,
 		rc = lo_send_message(t->tcp, b->msg.address, m);
 	} else if (lo_message_length(m, b->msg.address) <= sizeof(buf) &&
 	    lo_message_serialise(m, b->msg.address, buf, &size) != NULL) {
-		if (sendto(from->fd, buf, size, 0, (struct sockaddr *)&t->sa,
-		    t->salen) == (ssize_t)size)
-			rc = 0;
-		else
-			err = errno;
+		/* ECONNREFUSED reports an earlier datagram nobody received,
+		 * and this one was not sent: say so, and send it again */
+		for (int tries = 0; tries < 2 && rc < 0; tries++) {
+			if (sendto(from->fd, buf, size, 0,
+			    (struct sockaddr *)&t->sa, t->salen) == (ssize_t)size)
+				rc = 0;
+			else if ((err = errno) == ECONNREFUSED)
+				log_warnx_limited(&t->warn, "osc: nothing listens "
+				    "at %s (is the DAW running, with OSC on?)",
+				    t->url);
+			else
+				break;
+		}
 	}
 	lo_message_free(m);
 	if (rc < 0) {

@@ -238,6 +238,10 @@ test_no_daw(void **state)
 	f->osc = oscrecv_new();	/* a fresh port; f->daw points at the old one */
 	assert_int_equal(run_bridge(f, extra, NULL, 5000), 0);
 	assert_int_equal(oscrecv_settle(f->osc, 100), 0);
+	assert_non_null(strstr(f->bridge.output, "nothing listens at"));
+	/* rate-limited: one line, not thirteen */
+	assert_null(strstr(strstr(f->bridge.output, "nothing listens at") + 1,
+	    "nothing listens at"));
 }
 
 static int
@@ -434,6 +438,50 @@ test_tcp_dialect(void **state)
 	free(expected);
 }
 
+/* The DAW is not there when the bridge starts: a warning says so; when it
+ * appears, every later message arrives exactly once (the kernel's pending
+ * "port unreachable" must not eat one). */
+static void
+test_daw_appears_later(void **state)
+{
+	struct fixture *f = *state;
+	char spec[300];
+	char *argv[] = { (char *)ctlbridge_path(), "-c", ".", "-o", f->daw,
+	    "-m", spec, "-v", NULL };
+	const uint8_t play[] = { 0xB0, 41, 127 }, stop[] = { 0xB0, 42, 127 },
+	    rec[] = { 0xB0, 45, 127 };
+	int port = oscrecv_port(f->osc), fd, sends = 0;
+
+	oscrecv_free(f->osc);	/* nobody listens on f->daw now */
+	f->osc = NULL;
+	assert_int_equal(mkfifo(f->tmp, 0600), 0);
+	snprintf(spec, sizeof(spec), "raw:%s", f->tmp);
+	assert_int_equal(proc_start(&f->bridge, argv, NULL, NULL), 0);
+	fd = open(f->tmp, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, play, 3), 3);
+	sleep_ms(100);
+	assert_int_equal(write(fd, play, 3), 3);	/* meets the pending error */
+	assert_true(proc_wait_output(&f->bridge, "nothing listens at", 3000));
+	/* both plays went out (into the void) before the DAW appears */
+	for (int waited = 0; sends < 2 && waited < 3000; waited += 10) {
+		const char *o = proc_output(&f->bridge);
+		sends = 0;
+		while ((o = strstr(o, "play -> /transport_play")) != NULL)
+			sends++, o++;
+		sleep_ms(10);
+	}
+	assert_int_equal(sends, 2);
+	f->osc = oscrecv_new_at(port);
+	assert_non_null(f->osc);
+	assert_int_equal(write(fd, stop, 3), 3);
+	sleep_ms(50);
+	assert_int_equal(write(fd, rec, 3), 3);
+	close(fd);
+	assert_true(proc_wait(&f->bridge, 5000));
+	assert_received(f, "/transport_stop\n/rec_enable_toggle\n");
+}
+
 int
 main(void)
 {
@@ -450,6 +498,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_check, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tty_goes_away_and_returns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_dialect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_daw_appears_later, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

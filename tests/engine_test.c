@@ -388,6 +388,18 @@ test_momentary(void **state)
 	assert_sends(s, CC(108, 127), rec, 1.0);
 	assert_sends(s, CC(108, 0), rec, 0.0);
 	assert_int_equal(s->sent, 6);
+	{
+		/* a trigger whose message has no value is not sent again on
+		 * release; one with a value slot sends its "off" */
+		const struct binding *stop = binding_of(fx.good, "stop");
+		const struct binding *sw = binding_of(fx.good, "recbtn");
+		assert_false(stop->msg.has_value);
+		assert_true(sw->msg.has_value);
+		assert_sends(s, CC(103, 127), stop, 1.0);
+		assert_silent(s, CC(103, 0));
+		assert_sends(s, CC(115, 127), sw, 1.0);
+		assert_sends(s, CC(115, 0), sw, 0.0);
+	}
 	free_surface(s);
 }
 

@@ -37,6 +37,12 @@ now_ms(void)
 struct oscrecv *
 oscrecv_new(void)
 {
+	return oscrecv_new_at(0);
+}
+
+struct oscrecv *
+oscrecv_new_at(int port)
+{
 	struct oscrecv *r = calloc(1, sizeof(*r));
 	struct sockaddr_in sin;
 	socklen_t len = sizeof(sin);
@@ -45,6 +51,7 @@ oscrecv_new(void)
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons((uint16_t)port);
 	r->fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	setsockopt(r->fd, SOL_SOCKET, SO_RCVBUF, &bufsize, sizeof(bufsize));
 	if (r->fd < 0 || bind(r->fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||

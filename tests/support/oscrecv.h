@@ -13,6 +13,8 @@
 struct oscrecv;
 
 struct oscrecv *oscrecv_new(void);
+/* On a given loopback UDP port (a DAW that appears where it was expected). */
+struct oscrecv *oscrecv_new_at(int port);
 /* The same over TCP (liblo's framing: a 32-bit length before each packet). */
 struct oscrecv *oscrecv_new_tcp(void);
 void oscrecv_free(struct oscrecv *r);
