@@ -41,13 +41,16 @@ resolve_host(const char *host, char **numeric, const char **err)
 		*err = gai_strerror(rc);
 		return -1;
 	}
-	/* prefer IPv4: DAWs commonly listen on IPv4 only */
-	const struct addrinfo *pick = res;
-	for (const struct addrinfo *ai = res; ai; ai = ai->ai_next)
-		if (ai->ai_family == AF_INET) {
+	/* OSC goes out of one IPv4 socket (see osc_out.h) */
+	const struct addrinfo *pick = NULL;
+	for (const struct addrinfo *ai = res; ai && !pick; ai = ai->ai_next)
+		if (ai->ai_family == AF_INET)
 			pick = ai;
-			break;
-		}
+	if (pick == NULL) {
+		freeaddrinfo(res);
+		*err = "no IPv4 address (IPv6 DAW addresses are not supported yet)";
+		return -1;
+	}
 	if (getnameinfo(pick->ai_addr, pick->ai_addrlen, buf, sizeof(buf), NULL,
 	    0, NI_NUMERICHOST) != 0) {
 		freeaddrinfo(res);
@@ -274,6 +277,9 @@ first_section(const char *path)
 		return NULL;
 	while (found == NULL && getline(&line, &cap, fp) >= 0) {
 		char *s = line, *end;
+		if (ftell(fp) == (long)strlen(line) &&
+		    memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+			s += 3;	/* a UTF-8 byte order mark, as inih allows */
 		while (isspace((unsigned char)*s))
 			s++;
 		if (*s != '[')

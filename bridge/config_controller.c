@@ -35,6 +35,7 @@ struct ctl_loader {
 	int default_channel;	/* 0-based */
 	int cap;
 	bool seen_controller;
+	struct pending_lines controls;	/* read after [controller]'s channel */
 	int section_line;
 };
 
@@ -210,6 +211,13 @@ control_line(struct ctl_loader *L, const char *key, const char *value, int line)
 			return;
 		}
 		i = 2;
+		if (k->kind == CONTROL_CC && first_num <= 101 &&
+		    first_num + nnums - 1 >= 98) {
+			diag_error(L->dl, L->path, line,
+			    "cc 98..101 select NRPN and RPN parameters and never "
+			    "reach a control: write 'nrpn N' or 'rpn N'");
+			return;
+		}
 	}
 	for (; i < ntok; i++) {
 		const char *t = tok[i];
@@ -319,7 +327,7 @@ on_key(void *user, const char *section, const char *key, const char *value,
 			    "unknown key '%s' in [controller] (expected name, "
 			    "port, channel)", key);
 	} else if (strcmp(section, "controls") == 0)
-		control_line(L, key, value, line);
+		pending_add(&L->controls, key, value, line);
 	else if (*section == '\0')
 		diag_error(L->dl, L->path, line,
 		    "key '%s' is outside any section", key);
@@ -384,6 +392,10 @@ controller_load(const char *path, const char *name, struct diag_list *dl)
 		controller_free(L.c);
 		return NULL;
 	}
+	for (int i = 0; i < L.controls.count; i++)
+		control_line(&L, L.controls.items[i].key,
+		    L.controls.items[i].value, L.controls.items[i].line);
+	pending_free(&L.controls);
 	if (!L.seen_controller)
 		diag_error(dl, path, 0, "missing [controller] section");
 	else if (L.c->port_pattern == NULL)

@@ -9,11 +9,6 @@
 #include "ini_read.h"
 #include "util.h"
 
-struct pending {
-	char *key, *value;
-	int line;
-};
-
 struct profile_loader {
 	struct config *cfg;
 	struct profile *p;
@@ -22,8 +17,7 @@ struct profile_loader {
 	char *controller_name, *dialect_name, *host;
 	int controller_line, dialect_line, host_line, port;
 	bool seen_profile;
-	struct pending *lines;
-	int nlines, cap;
+	struct pending_lines lines;
 };
 
 static void
@@ -75,14 +69,7 @@ on_key(void *user, const char *section, const char *key, const char *value,
 		return;
 	}
 	if (strcmp(section, "bindings") == 0) {
-		if (L->nlines == L->cap) {
-			L->cap = L->cap ? L->cap * 2 : 32;
-			L->lines = xrealloc(L->lines, (size_t)L->cap * sizeof(*L->lines));
-		}
-		L->lines[L->nlines].key = xstrdup(key);
-		L->lines[L->nlines].value = xstrdup(value);
-		L->lines[L->nlines].line = line;
-		L->nlines++;
+		pending_add(&L->lines, key, value, line);
 	} else if (*section == '\0')
 		diag_error(L->dl, L->path, line,
 		    "key '%s' is outside any section", key);
@@ -210,7 +197,7 @@ parse_trigger(const char *s, enum trigger_mode *t)
 struct ranged { long first; int count; bool set; };
 
 static void
-binding_line(struct profile_loader *L, const struct pending *pl)
+binding_line(struct profile_loader *L, const struct pending_line *pl)
 {
 	const struct controller *c = L->p->controller;
 	const struct dialect *d = L->p->dialect;
@@ -559,14 +546,10 @@ profile_load(struct config *cfg, const char *path, const char *name,
 		/* at most one binding per control */
 		total = p->controller->ncontrols;
 		p->bindings = xcalloc((size_t)total, sizeof(*p->bindings));
-		for (int i = 0; i < L.nlines; i++)
-			binding_line(&L, &L.lines[i]);
+		for (int i = 0; i < L.lines.count; i++)
+			binding_line(&L, &L.lines.items[i]);
 	}
-	for (int i = 0; i < L.nlines; i++) {
-		free(L.lines[i].key);
-		free(L.lines[i].value);
-	}
-	free(L.lines);
+	pending_free(&L.lines);
 	free(L.controller_name);
 	free(L.dialect_name);
 	free(L.host);

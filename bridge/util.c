@@ -220,3 +220,29 @@ range_name(char *out, size_t len, const char *prefix, long first, int n)
 	else
 		snprintf(out, len, "%.200s%ld", prefix, first + n);
 }
+
+void
+pending_add(struct pending_lines *pl, const char *key, const char *value,
+    int line)
+{
+	if (pl->count == pl->cap) {
+		pl->cap = pl->cap ? pl->cap * 2 : 32;
+		pl->items = xrealloc(pl->items, (size_t)pl->cap * sizeof(*pl->items));
+	}
+	pl->items[pl->count].key = xstrdup(key);
+	pl->items[pl->count].value = xstrdup(value);
+	pl->items[pl->count].line = line;
+	pl->count++;
+}
+
+void
+pending_free(struct pending_lines *pl)
+{
+	for (int i = 0; i < pl->count; i++) {
+		free(pl->items[i].key);
+		free(pl->items[i].value);
+	}
+	free(pl->items);
+	pl->items = NULL;
+	pl->count = pl->cap = 0;
+}

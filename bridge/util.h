@@ -43,6 +43,20 @@ int parse_name_range(const char *s, char *prefix, size_t prefixlen, long *first)
 /* The n-th name of a range from parse_name_range(): "fader" 1 2 -> "fader3". */
 void range_name(char *out, size_t len, const char *prefix, long first, int n);
 
+/* Key lines kept for later, when they depend on keys that may come after
+ * them in the file (a profile's controller, a controller's channel). */
+struct pending_line {
+	char *key, *value;
+	int line;
+};
+struct pending_lines {
+	struct pending_line *items;
+	int count, cap;
+};
+void pending_add(struct pending_lines *pl, const char *key, const char *value,
+    int line);
+void pending_free(struct pending_lines *pl);
+
 bool ends_with(const char *s, const char *suffix);
 
 #endif

@@ -375,6 +375,30 @@ test_spaced_section_names(void **state)
 	config_free(cfg);
 }
 
+/* The default channel applies to every control, also those above it; a
+ * BOM before the first line does not hide the file's kind. */
+static void
+test_channel_after_controls(void **state)
+{
+	char *files[] = { "tests/data/misc/ctl-channel-after-controls.ini" };
+	struct diag_list dl;
+	struct config *cfg;
+	const struct controller *c;
+
+	(void)state;
+	diag_init(&dl);
+	cfg = config_load_files(test_dirs, 1, files, 1, &dl);
+	if (dl.count)
+		print_diags(&dl);
+	assert_int_equal(dl.count, 0);
+	c = config_controller(cfg, "ctl-channel-after-controls");
+	assert_non_null(c);
+	assert_int_equal(c->controls[control_named(c, "play")].channel, 1);
+	assert_int_equal(c->controls[control_named(c, "fader")].channel, 2);
+	diag_free(&dl);
+	config_free(cfg);
+}
+
 /* An action defined twice, the first time wrongly: both lines reported,
  * the action left undefined, nothing leaked (ASan build). */
 static void
@@ -828,10 +852,12 @@ test_override_daw(void **state)
 		assert_int_equal(cfg->profiles[i]->port, 9100);
 	}
 
-	/* IPv6 in brackets */
-	assert_int_equal(config_override_daw(cfg, "[::1]:3819", &dl), 0);
-	assert_string_equal(cfg->profiles[0]->host, "::1");
-	assert_int_equal(cfg->profiles[0]->port, 3819);
+	/* IPv6 in brackets is understood, and refused with a reason: OSC
+	 * leaves from one IPv4 socket */
+	assert_int_equal(config_override_daw(cfg, "[::1]:3819", &dl), -1);
+	assert_non_null(strstr(dl.items[dl.count - 1].text,
+	    "IPv6 DAW addresses are not supported yet"));
+	assert_string_equal(cfg->profiles[0]->host, "127.0.0.2");
 	diag_free(&dl);
 	config_free(cfg);
 }
@@ -872,6 +898,7 @@ main(void)
 		cmocka_unit_test(test_shipped_config_clean),
 		cmocka_unit_test(test_test_config_clean),
 		cmocka_unit_test(test_spaced_section_names),
+		cmocka_unit_test(test_channel_after_controls),
 		cmocka_unit_test(test_dialect_redefined_after_error),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_range_expansion),
