@@ -20,7 +20,8 @@ struct alsa_source {
 
 struct alsa_in {
 	struct loop *loop;
-	char *pattern;
+	char **patterns;
+	int npatterns;
 	struct input_sink sink;
 	snd_seq_t *seq;
 	int my_client, my_port;
@@ -88,8 +89,13 @@ consider_port(struct alsa_in *a, snd_seq_port_info_t *pinfo,
 		return;
 	snprintf(name, sizeof(name), "%s:%s", snd_seq_client_info_get_name(cinfo),
 	    snd_seq_port_info_get_name(pinfo));
-	if (!port_pattern_match(a->pattern, name))
-		return;
+	{
+		bool match = false;
+		for (int i = 0; i < a->npatterns && !match; i++)
+			match = port_pattern_match(a->patterns[i], name);
+		if (!match)
+			return;
+	}
 	/* already subscribed: connecting is idempotent for hotplug */
 	snd_seq_port_subscribe_alloca(&sub);
 	sender.client = (unsigned char)client;
@@ -189,7 +195,7 @@ alsa_lib_error(const char *file, int line, const char *func, int err,
 }
 
 struct alsa_in *
-alsa_in_new(struct loop *loop, const char *pattern,
+alsa_in_new(struct loop *loop, const char *const *patterns, int npatterns,
     const struct input_sink *sink, const char **why)
 {
 	struct alsa_in *a;
@@ -207,7 +213,10 @@ alsa_in_new(struct loop *loop, const char *pattern,
 	a = xcalloc(1, sizeof(*a));
 	a->loop = loop;
 	a->seq = seq;
-	a->pattern = xstrdup(pattern);
+	a->patterns = xcalloc((size_t)npatterns, sizeof(char *));
+	for (int i = 0; i < npatterns; i++)
+		a->patterns[i] = xstrdup(patterns[i]);
+	a->npatterns = npatterns;
 	a->sink = *sink;
 	a->overrun_warn = (struct ratelimit)RATELIMIT_INIT(5);
 	for (int i = 0; i < ALSA_MAX_SOURCES; i++)
@@ -232,8 +241,9 @@ alsa_in_new(struct loop *loop, const char *pattern,
 	snd_seq_poll_descriptors(seq, a->pfds, (unsigned)a->npfds, POLLIN);
 	for (int i = 0; i < a->npfds; i++)
 		loop_add_fd(loop, a->pfds[i].fd, POLLIN, on_readable, a);
-	log_info("alsa: client %d:%d ready, connecting ports matching '%s'",
-	    a->my_client, a->my_port, pattern);
+	log_info("alsa: client %d:%d ready, connecting ports matching '%s'%s",
+	    a->my_client, a->my_port, patterns[0],
+	    npatterns > 1 ? " and more" : "");
 	scan_ports(a, -1);
 	return a;
 }
@@ -248,6 +258,8 @@ alsa_in_free(struct alsa_in *a)
 	free(a->pfds);
 	if (a->seq)
 		snd_seq_close(a->seq);
-	free(a->pattern);
+	for (int i = 0; i < a->npatterns; i++)
+		free(a->patterns[i]);
+	free(a->patterns);
 	free(a);
 }

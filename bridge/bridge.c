@@ -1,6 +1,7 @@
 #include <sys/signalfd.h>
 
 #include <errno.h>
+#include <stdbool.h>
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
@@ -104,10 +105,12 @@ deliver(void *ctx, const struct midi_event *ev)
 }
 
 static void
-input_finished(void *ctx)
+input_finished(void *ctx, int err)
 {
 	struct bridge *br = ctx;
 
+	if (err)
+		br->exit_code = 1;
 	loop_stop(br->loop);
 }
 
@@ -141,17 +144,22 @@ on_osc(void *ctx, int fd, short revents)
 		;
 }
 
+/*
+ * Several -m of one kind add patterns to one client: -m jack:a -m jack:b
+ * connects ports matching either.  auto adds the controller's pattern to
+ * ALSA (if the sequencer exists) and to JACK (now or when a server starts).
+ */
 static int
 open_inputs(struct bridge *br, const struct bridge_options *opt)
 {
 	const char *pattern = br->surface.controller->port_pattern;
-	struct input_spec autospec = { INPUT_AUTO, NULL };
-	const struct input_spec *specs = opt->ninputs ? opt->inputs : &autospec;
-	int n = opt->ninputs ? opt->ninputs : 1;
+	const char *alsa_pat[MAX_INPUTS], *jack_pat[MAX_INPUTS];
+	int nalsa = 0, njack = 0;
+	bool want_alsa = false, want_jack = false, is_auto = opt->ninputs == 0;
 	const char *why = NULL;
 
-	for (int i = 0; i < n; i++) {
-		const struct input_spec *sp = &specs[i];
+	for (int i = 0; i < opt->ninputs; i++) {
+		const struct input_spec *sp = &opt->inputs[i];
 		const char *pat = sp->arg ? sp->arg : pattern;
 
 		switch (sp->type) {
@@ -160,48 +168,51 @@ open_inputs(struct bridge *br, const struct bridge_options *opt)
 				log_warnx("too many raw inputs");
 				return -1;
 			}
-			br->sink.source = (uint8_t)(i + 1);
+			br->sink.source = (uint8_t)(br->nraw + 3);
 			if ((br->raw[br->nraw] = raw_in_new(br->loop, sp->arg,
 			    &br->sink)) == NULL)
 				return -1;
 			br->nraw++;
 			break;
 		case INPUT_ALSA:
-			if (br->alsa)
-				break;
-			br->sink.source = (uint8_t)(i + 1);
-			if ((br->alsa = alsa_in_new(br->loop, pat, &br->sink,
-			    &why)) == NULL) {
-				log_warnx("alsa: cannot open the ALSA sequencer: "
-				    "%s; use -m jack or -m raw:PATH instead", why);
-				return -1;
-			}
+			want_alsa = true;
+			alsa_pat[nalsa++] = pat;
 			break;
 		case INPUT_JACK:
-			if (br->jack)
-				break;
-			br->sink.source = (uint8_t)(i + 1);
-			if ((br->jack = jack_in_new(br->loop, pat, &br->sink,
-			    true)) == NULL)
-				return -1;
+			want_jack = true;
+			jack_pat[njack++] = pat;
 			break;
 		case INPUT_AUTO:
-			br->sink.source = (uint8_t)(i + 1);
-			if (br->alsa == NULL &&
-			    (br->alsa = alsa_in_new(br->loop, pattern, &br->sink,
-			    &why)) == NULL)
-				log_info("alsa: sequencer not available: %s; MIDI "
-				    "comes from JACK when a server runs (or use "
-				    "-m raw:PATH)", why);
-			if (br->jack == NULL)
-				br->jack = jack_in_new(br->loop, pattern,
-				    &br->sink, false);
-			if (br->alsa == NULL && br->jack && !jack_in_connected(br->jack))
-				log_info("waiting for a controller matching '%s' "
-				    "or a JACK server", pattern);
+			is_auto = true;
 			break;
 		}
 	}
+	if (is_auto) {
+		alsa_pat[nalsa++] = pattern;
+		jack_pat[njack++] = pattern;
+	}
+	if (want_alsa || is_auto) {
+		br->sink.source = 1;
+		br->alsa = alsa_in_new(br->loop, alsa_pat, nalsa, &br->sink, &why);
+		if (br->alsa == NULL && want_alsa) {
+			log_warnx("alsa: cannot open the ALSA sequencer: %s; use "
+			    "-m jack or -m raw:PATH instead", why);
+			return -1;
+		}
+		if (br->alsa == NULL)
+			log_info("alsa: sequencer not available: %s; MIDI comes "
+			    "from JACK when a server runs (or use -m raw:PATH)", why);
+	}
+	if (want_jack || is_auto) {
+		struct jack_in_options jo = { jack_pat, njack, want_jack,
+		    is_auto && br->alsa != NULL };
+		br->sink.source = 2;
+		if ((br->jack = jack_in_new(br->loop, &jo, &br->sink)) == NULL)
+			return -1;
+	}
+	if (is_auto && br->alsa == NULL && br->jack && !jack_in_connected(br->jack))
+		log_info("waiting for a controller matching '%s' or a JACK server",
+		    pattern);
 	return 0;
 }
 
@@ -255,8 +266,6 @@ bridge_run(const struct bridge_options *opt)
 	if ((br.loop = loop_new()) == NULL)
 		fatalx("out of memory");
 	br.cfg = config_load(opt->dirs, opt->ndirs, &dl);
-	if (dl.errors == 0 && opt->daw)
-		config_override_daw(br.cfg, opt->daw, &dl);
 	diag_print(&dl, stderr);
 	if (dl.errors) {
 		log_warnx("%d error%s in the configuration; not starting "
@@ -264,6 +273,14 @@ bridge_run(const struct bridge_options *opt)
 		    dl.errors == 1 ? "" : "s");
 		br.exit_code = 1;
 		goto out;
+	}
+	if (opt->daw) {
+		diag_free(&dl);
+		if (config_override_daw(br.cfg, opt->daw, &dl) < 0) {
+			diag_print(&dl, stderr);
+			br.exit_code = 1;
+			goto out;
+		}
 	}
 	if ((p = config_profile(br.cfg, opt->profile)) == NULL) {
 		char names[512];

@@ -203,7 +203,13 @@ control_line(struct ctl_loader *L, const char *key, const char *value, int line)
 			return;
 		}
 		nnums = parse_int_range(tok[1], &first_num);
-		if (nnums <= 0 || first_num < 0 ||
+		if (nnums == 0) {
+			diag_error(L->dl, L->path, line,
+			    "%s number '%s' is not a number or a range N..M",
+			    k->word, tok[1]);
+			return;
+		}
+		if (nnums < 0 || first_num < 0 ||
 		    first_num + nnums - 1 > k->number_max) {
 			diag_error(L->dl, L->path, line,
 			    "%s number '%s' is out of range 0..%ld", k->word,

@@ -16,8 +16,9 @@ struct input_sink {
 	void *ctx;
 	uint32_t cc14_mask[16];
 	uint8_t source;			/* stamped into each event */
-	/* Called when an input ends for good (end of a file or FIFO). */
-	void (*on_finished)(void *ctx);
+	/* Called when an input ends for good: end of a file or FIFO (err 0)
+	 * or a read error on one (err is the errno). */
+	void (*on_finished)(void *ctx, int err);
 };
 
 /* Configure d for the sink: callback and cc14 pairs. */

@@ -27,7 +27,9 @@ struct jack_event_header {
 
 struct jack_in {
 	struct loop *loop;
-	char *pattern;
+	char **patterns;
+	int npatterns;
+	bool skip_alsa_bridges;
 	struct input_sink sink;
 	struct midi_decoder dec;
 	jack_client_t *client;
@@ -107,6 +109,24 @@ server_shutdown(void *arg)
 	wake(j);
 }
 
+bool
+jack_port_is_alsa_bridge(const char *name, char *const *aliases, int naliases)
+{
+	static const char *const names[] = { "a2j:", "Midi-Bridge:",
+	    "system:midi_capture_" };
+	static const char *const alias_prefixes[] = { "alsa_pcm:", "alsa_midi:" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strncmp(name, names[i], strlen(names[i])) == 0)
+			return true;
+	for (int a = 0; a < naliases; a++)
+		for (size_t i = 0; i < 2; i++)
+			if (strncmp(aliases[a], alias_prefixes[i],
+			    strlen(alias_prefixes[i])) == 0)
+				return true;
+	return false;
+}
+
 static bool
 port_matches(struct jack_in *j, jack_port_t *p, const char *name)
 {
@@ -114,14 +134,23 @@ port_matches(struct jack_in *j, jack_port_t *p, const char *name)
 	char a0[1024], a1[1024];	/* jack_port_name_size() is 320 */
 	int n;
 
-	if (port_pattern_match(j->pattern, name))
-		return true;
 	aliases[0] = a0;
 	aliases[1] = a1;
 	n = jack_port_get_aliases(p, aliases);
-	for (int i = 0; i < n; i++)
-		if (port_pattern_match(j->pattern, aliases[i]))
+	if (n < 0)
+		n = 0;
+	if (j->skip_alsa_bridges && jack_port_is_alsa_bridge(name, aliases, n)) {
+		log_debug("jack: %s is a copy of an ALSA port, read from ALSA "
+		    "directly", name);
+		return false;
+	}
+	for (int k = 0; k < j->npatterns; k++) {
+		if (port_pattern_match(j->patterns[k], name))
 			return true;
+		for (int i = 0; i < n; i++)
+			if (port_pattern_match(j->patterns[k], aliases[i]))
+				return true;
+	}
 	return false;
 }
 
@@ -242,8 +271,9 @@ open_client(struct jack_in *j)
 		close_client(j);
 		return -1;
 	}
-	log_info("jack: client %s ready, connecting ports matching '%s'",
-	    jack_get_client_name(j->client), j->pattern);
+	log_info("jack: client %s ready, connecting ports matching '%s'%s",
+	    jack_get_client_name(j->client), j->patterns[0],
+	    j->npatterns > 1 ? " and more" : "");
 	connect_matching(j);
 	return 0;
 }
@@ -270,14 +300,19 @@ silent_error(const char *msg)
 }
 
 struct jack_in *
-jack_in_new(struct loop *loop, const char *pattern,
-    const struct input_sink *sink, bool required)
+jack_in_new(struct loop *loop, const struct jack_in_options *o,
+    const struct input_sink *sink)
 {
 	struct jack_in *j = xcalloc(1, sizeof(*j));
+	bool required = o->required;
 
 	j->loop = loop;
 	j->wake_fd = -1;
-	j->pattern = xstrdup(pattern);
+	j->patterns = xcalloc((size_t)o->npatterns, sizeof(char *));
+	for (int i = 0; i < o->npatterns; i++)
+		j->patterns[i] = xstrdup(o->patterns[i]);
+	j->npatterns = o->npatterns;
+	j->skip_alsa_bridges = o->skip_alsa_bridges;
 	j->sink = *sink;
 	j->overrun_warn = (struct ratelimit)RATELIMIT_INIT(5);
 	input_sink_decoder(&j->sink, &j->dec, midi_warning);
@@ -322,7 +357,9 @@ jack_in_free(struct jack_in *j)
 	}
 	if (j->ring)
 		jack_ringbuffer_free(j->ring);
-	free(j->pattern);
+	for (int i = 0; i < j->npatterns; i++)
+		free(j->patterns[i]);
+	free(j->patterns);
 	free(j);
 }
 

@@ -16,10 +16,23 @@
 
 struct jack_in;
 
-/* required: fail (NULL) when no server runs now, instead of waiting. */
-struct jack_in *jack_in_new(struct loop *loop, const char *pattern,
-    const struct input_sink *sink, bool required);
+struct jack_in_options {
+	const char *const *patterns;	/* connect ports matching any */
+	int npatterns;
+	bool required;		/* fail (NULL) when no server runs now */
+	/* ALSA is read directly: leave JACK's copies of ALSA ports alone,
+	 * or every message would arrive twice */
+	bool skip_alsa_bridges;
+};
+
+struct jack_in *jack_in_new(struct loop *loop, const struct jack_in_options *o,
+    const struct input_sink *sink);
 void jack_in_free(struct jack_in *j);
 bool jack_in_connected(const struct jack_in *j);
+
+/* Is a JACK port a bridge of an ALSA MIDI port (a2jmidid, PipeWire's
+ * Midi-Bridge, jackd's own ALSA MIDI driver)?  aliases may be NULL. */
+bool jack_port_is_alsa_bridge(const char *name, char *const *aliases,
+    int naliases);
 
 #endif

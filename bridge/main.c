@@ -37,7 +37,8 @@ usage(FILE *out)
 	    "                jack[:PATTERN], raw:PATH (raw:- for standard input)\n"
 	    "  -o HOST:PORT  send to this DAW address instead of the dialect's\n"
 	    "  -v            log every message sent (-vv for more)\n"
-	    "  -h, --version help, version\n");
+	    "  -h, --help    this text\n"
+	    "  --version     the version\n");
 }
 
 static bool

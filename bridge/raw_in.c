@@ -25,6 +25,7 @@ struct raw_in {
 	bool is_stdin;
 	int reopen_timer;
 	bool gone_logged;
+	struct ratelimit gone_warn;	/* a device that keeps failing */
 };
 
 static void raw_try_open(void *ctx);
@@ -62,8 +63,8 @@ lost(struct raw_in *r, int err)
 	close_fd(r);
 	midi_decoder_reset(&r->dec);
 	if (r->is_device) {
-		log_warnx("raw %s: %s; reopening when it returns", r->path,
-		    err ? strerror(err) : "closed");
+		log_warnx_limited(&r->gone_warn, "raw %s: %s; reopening when it "
+		    "returns", r->path, err ? strerror(err) : "closed");
 		r->gone_logged = true;
 		r->reopen_timer = loop_add_timer(r->loop, RAW_REOPEN_NS,
 		    raw_try_open, r);
@@ -74,7 +75,7 @@ lost(struct raw_in *r, int err)
 	else
 		log_debug("raw %s: end of input", r->path);
 	if (r->sink.on_finished)
-		r->sink.on_finished(r->sink.ctx);
+		r->sink.on_finished(r->sink.ctx, err);
 }
 
 static void
@@ -150,6 +151,7 @@ raw_in_new(struct loop *loop, const char *path, const struct input_sink *sink)
 	r->path = xstrdup(path);
 	r->sink = *sink;
 	r->fd = -1;
+	r->gone_warn = (struct ratelimit)RATELIMIT_INIT(30);
 	r->is_stdin = strcmp(path, "-") == 0;
 	input_sink_decoder(sink, &r->dec, midi_warning);
 	r->dec.on_event = forward;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "jack_in.h"
 #include "jackenv.h"
 #include "oscrecv.h"
 #include "proc.h"
@@ -239,6 +240,49 @@ test_server_appears_and_returns(void **state)
 	assert_int_equal(jackd_start(&f->jackd, test_unique("ctlb")), 0);
 }
 
+/* Two -m jack: patterns: one client, ports matching either connected. */
+static void
+test_two_patterns(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const want[] = {
+		"/transport_play", "/transport_stop",
+	};
+	struct midisrc *second = midisrc_new(f->jackd.name, "padsrc");
+	char *argv[] = { (char *)ctlbridge_path(), "-c", ".", "-o", f->daw,
+	    "-m", "jack:gestures", "-m", "jack:padsrc", NULL };
+	char *env[] = { f->jackd.env, NULL };
+
+	f->src = midisrc_new(f->jackd.name, "gestures");
+	assert_int_equal(proc_start(&f->bridge, argv, env, NULL), 0);
+	assert_true(midisrc_wait_connected(f->src, 1, 5000));
+	assert_true(midisrc_wait_connected(second, 1, 5000));
+	send3(f->src, 0xB0, 41, 127);
+	assert_true(midisrc_wait_drained(f->src, 2000));
+	oscrecv_wait(f->osc, 1, 3000);
+	send3(second, 0xB0, 42, 127);
+	expect_messages(f, want, 2);
+	midisrc_free(second);
+}
+
+/* JACK's copies of ALSA ports, left alone when ALSA is read directly. */
+static void
+test_alsa_bridge_ports(void **state)
+{
+	char *pw[] = { "alsa_midi:nanoKONTROL2 MIDI 1 (out)" };
+	char *plain[] = { "nanoKONTROL2:out" };
+
+	(void)state;
+	assert_true(jack_port_is_alsa_bridge("a2j:nanoKONTROL2 [24] (capture): "
+	    "nanoKONTROL2 MIDI 1", NULL, 0));
+	assert_true(jack_port_is_alsa_bridge("Midi-Bridge:nanoKONTROL2 1:(capture_0) "
+	    "nanoKONTROL2 MIDI 1", NULL, 0));
+	assert_true(jack_port_is_alsa_bridge("system:midi_capture_1", NULL, 0));
+	assert_true(jack_port_is_alsa_bridge("weird:name", pw, 1));
+	assert_false(jack_port_is_alsa_bridge("nanoKONTROL2:out", plain, 1));
+	assert_false(jack_port_is_alsa_bridge("gestures:out", NULL, 0));
+}
+
 int
 main(void)
 {
@@ -248,6 +292,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_port_appears_later, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_byte_stream_in_jack, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_server_appears_and_returns, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_patterns, setup, teardown),
+		cmocka_unit_test(test_alsa_bridge_ports),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
