@@ -81,6 +81,9 @@ relative_event_ticks(const struct control *c, const struct midi_event *ev)
 	if ((ev->kind == MIDI_NRPN || ev->kind == MIDI_RPN) &&
 	    ev->flags == MIDI_PARAM_DELTA)
 		return ev->value;
+	/* the MSB already moved it: its LSB must not move it again */
+	if (ev->flags == MIDI_PARAM_FINE)
+		return 0;
 	if (ev->kind == MIDI_NRPN || ev->kind == MIDI_RPN)
 		return relative_ticks(c->relative, ev->value >> 7);
 	return relative_ticks(c->relative, ev->value);

@@ -30,6 +30,8 @@ enum midi_kind {
 enum midi_param_flag {
 	MIDI_PARAM_ABSOLUTE = 0,	/* value is the 14-bit data entry */
 	MIDI_PARAM_DELTA = 1,		/* value is +n (increment) or -n (decrement) */
+	MIDI_PARAM_FINE = 2,		/* absolute, completed by a data entry LSB
+					 * (CC 38) after its MSB was delivered */
 };
 
 struct midi_event {

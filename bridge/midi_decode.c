@@ -152,7 +152,7 @@ param_cc(struct midi_decoder *d, uint8_t ch, uint8_t cc, uint8_t v,
 		break;
 	case CC_DATA_LSB:
 		emit_simple(d, kind, ch, number, (int32_t)p->data_msb << 7 | v,
-		    MIDI_PARAM_ABSOLUTE, time_ns);
+		    MIDI_PARAM_FINE, time_ns);
 		break;
 	case CC_DATA_INC:
 	case CC_DATA_DEC:

@@ -602,7 +602,7 @@ test_nrpn(void **state)
 	assert_int_equal(nrec, 11);
 	ASSERT_PARAM(0, MIDI_NRPN, 0, 130, 0x40 << 7, MIDI_PARAM_ABSOLUTE);
 	ASSERT_PARAM(1, MIDI_NRPN, 0, 130, 0x40 << 7 | 0x10,
-	    MIDI_PARAM_ABSOLUTE);
+	    MIDI_PARAM_FINE);
 	ASSERT_PARAM(2, MIDI_NRPN, 0, 130, 1, MIDI_PARAM_DELTA);
 	ASSERT_PARAM(3, MIDI_NRPN, 0, 130, 5, MIDI_PARAM_DELTA);
 	ASSERT_PARAM(4, MIDI_NRPN, 0, 130, -1, MIDI_PARAM_DELTA);
@@ -623,14 +623,14 @@ test_rpn(void **state)
 	FEED(101, 127, 100, 127, 6, 5);
 	assert_int_equal(nrec, 5);
 	ASSERT_PARAM(0, MIDI_RPN, 2, 0, 12 << 7, MIDI_PARAM_ABSOLUTE);
-	ASSERT_PARAM(1, MIDI_RPN, 2, 0, 12 << 7, MIDI_PARAM_ABSOLUTE);
+	ASSERT_PARAM(1, MIDI_RPN, 2, 0, 12 << 7, MIDI_PARAM_FINE);
 	ASSERT_PARAM(2, MIDI_RPN, 2, 0, 1, MIDI_PARAM_DELTA);
 	ASSERT_PARAM(3, MIDI_RPN, 2, 0, -1, MIDI_PARAM_DELTA);
 	ASSERT_PARAM(4, MIDI_CC, 2, 6, 5, 0);
 
 	/* Largest parameter number short of the null. */
 	FEED(101, 127, 100, 126, 6, 127, 38, 127);
-	ASSERT_PARAM(6, MIDI_RPN, 2, 16382, 16383, MIDI_PARAM_ABSOLUTE);
+	ASSERT_PARAM(6, MIDI_RPN, 2, 16382, 16383, MIDI_PARAM_FINE);
 }
 
 static void
@@ -642,7 +642,7 @@ test_param_selection_details(void **state)
 	ASSERT_PARAM(0, MIDI_NRPN, 0, 1 << 7 | 5, 1 << 7, MIDI_PARAM_ABSOLUTE);
 	/* Reselecting forgets the old data MSB. */
 	FEED(98, 6, 38, 5);
-	ASSERT_PARAM(1, MIDI_NRPN, 0, 1 << 7 | 6, 5, MIDI_PARAM_ABSOLUTE);
+	ASSERT_PARAM(1, MIDI_NRPN, 0, 1 << 7 | 6, 5, MIDI_PARAM_FINE);
 	/* Switching NRPN -> RPN with only an LSB does not inherit the NRPN
 	 * MSB. */
 	FEED(100, 3, 6, 2);
@@ -806,7 +806,8 @@ check_event(void *ctx, const struct midi_event *ev)
 			assert_in_range(ev->value < 0 ? -ev->value : ev->value,
 			    1, 127);
 		} else {
-			assert_int_equal(ev->flags, MIDI_PARAM_ABSOLUTE);
+			assert_true(ev->flags == MIDI_PARAM_ABSOLUTE ||
+			    ev->flags == MIDI_PARAM_FINE);
 			assert_in_range(ev->value, 0, max);
 		}
 		break;

@@ -739,6 +739,10 @@ test_nrpn_delta(void **state)
 	/* data entry on a relative nrpn: the MSB holds the ticks */
 	ev = mk(MIDI_NRPN, 0, 1001, 127 << 7, 0);	/* -1, two's complement */
 	assert_sends(s, ev, enc, 19.5);
+	/* ... and the LSB that completes it does not move it again */
+	ev = mk(MIDI_NRPN, 0, 1001, 127 << 7 | 5, 0);
+	ev.flags = MIDI_PARAM_FINE;
+	assert_silent(s, ev);
 
 	/* an increment is not a position: an absolute nrpn ignores it */
 	assert_sends(s, mk(MIDI_NRPN, 0, 1000, 16383, 0), abs_b, 1.0);
