@@ -6,15 +6,22 @@
 #include "actions.h"
 
 #define TRIG(n, p, r, s) \
-	{ n, ACTION_TRIGGER, p, r, UNIT_NONE, 0, 1, 0, TAPER_LINEAR, 0, false, s }
+	{ n, ACTION_TRIGGER, p, r, UNIT_NONE, 0, 1, 0, TAPER_LINEAR, 0, false, false, s }
+#define BRIDGE(n, p, r, s) \
+	{ n, ACTION_TRIGGER, p, r, UNIT_NONE, 0, 1, 0, TAPER_LINEAR, 0, false, true, s }
 #define TOGL(n, p, r, s) \
-	{ n, ACTION_TOGGLE, p, r, UNIT_NONE, 0, 1, 0, TAPER_LINEAR, 0, false, s }
+	{ n, ACTION_TOGGLE, p, r, UNIT_NONE, 0, 1, 0, TAPER_LINEAR, 0, false, false, s }
 #define CONT(n, p, r, u, lo, hi, d, t, st, s) \
-	{ n, ACTION_CONTINUOUS, p, r, u, lo, hi, d, t, st, false, s }
+	{ n, ACTION_CONTINUOUS, p, r, u, lo, hi, d, t, st, false, false, s }
 #define BIPOLAR(n, p, r, u, lo, hi, d, st, s) \
-	{ n, ACTION_CONTINUOUS, p, r, u, lo, hi, d, TAPER_LINEAR, st, true, s }
+	{ n, ACTION_CONTINUOUS, p, r, u, lo, hi, d, TAPER_LINEAR, st, true, false, s }
 
 static const struct action_def catalog[] = {
+	BRIDGE("profile.switch", PARAM_PROFILE, PARAM_PROFILE,
+	    "switch this controller to the profile named"),
+	BRIDGE("profile.next", 0, 0, "switch to the next profile of this controller"),
+	BRIDGE("profile.previous", 0, 0,
+	    "switch to the previous profile of this controller"),
 	TRIG("transport.play", 0, 0, "start the transport"),
 	TRIG("transport.stop", 0, 0, "stop the transport"),
 	TRIG("transport.toggle", 0, 0, "start or stop the transport"),

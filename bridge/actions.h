@@ -20,6 +20,7 @@ enum action_param {
 	PARAM_TRACK = 1 << 0,	/* track=N, 1-based strip in the current bank */
 	PARAM_LABEL = 1 << 1,	/* label=TEXT */
 	PARAM_MARKER = 1 << 2,	/* marker=N, 1-based */
+	PARAM_PROFILE = 1 << 3,	/* profile=NAME */
 };
 
 enum taper {
@@ -40,6 +41,7 @@ struct action_def {
 	double step;		/* CONTINUOUS: default encoder step per tick */
 	bool bipolar;		/* CONTINUOUS: def is a centre (trim 0 dB, pan
 				 * 0.5) that a knob's middle value must hit */
+	bool internal;		/* done by the bridge itself, no OSC */
 	const char *summary;
 };
 

@@ -227,6 +227,165 @@ config_new(char *const *dirs, int ndirs)
 	return cfg;
 }
 
+/* "/strip/gain i:3 f:?": the message without its per-event value. */
+static char *
+target_key(const struct binding *b)
+{
+	char buf[1024];
+	size_t n = (size_t)snprintf(buf, sizeof(buf), "%s", b->msg.address);
+
+	for (int i = 0; i < b->msg.nargs && n < sizeof(buf) - 64; i++) {
+		const struct osc_arg *a = &b->msg.args[i];
+		if (a->is_value) {
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, " %c:?", a->type);
+			continue;
+		}
+		switch (a->type) {
+		case 'i': n += (size_t)snprintf(buf + n, sizeof(buf) - n, " i:%d", a->v.i); break;
+		case 'h': n += (size_t)snprintf(buf + n, sizeof(buf) - n, " h:%lld", (long long)a->v.h); break;
+		case 'f': n += (size_t)snprintf(buf + n, sizeof(buf) - n, " f:%g", a->v.f); break;
+		case 'd': n += (size_t)snprintf(buf + n, sizeof(buf) - n, " d:%g", a->v.d); break;
+		case 's': n += (size_t)snprintf(buf + n, sizeof(buf) - n, " s:%.200s", a->v.s ? a->v.s : ""); break;
+		default: n += (size_t)snprintf(buf + n, sizeof(buf) - n, " %c", a->type); break;
+		}
+	}
+	return xstrdup(buf);
+}
+
+/* Give every binding the id of its target; a few thousand at most, and
+ * once per load: a sorted array and binary search keep it simple. */
+static void
+assign_targets(struct config *cfg)
+{
+	int cap = 0;
+
+	for (int i = 0; i < cfg->nprofiles; i++) {
+		struct profile *p = cfg->profiles[i];
+		for (int j = 0; j < p->nbindings; j++) {
+			struct binding *b = &p->bindings[j];
+			char *key;
+			int lo = 0, hi = cfg->ntargets - 1, at = -1;
+
+			if (b->msg.address == NULL)
+				continue;
+			key = target_key(b);
+			while (lo <= hi) {
+				int mid = (lo + hi) / 2, c = strcmp(cfg->targets[mid], key);
+				if (c == 0) {
+					at = mid;
+					break;
+				}
+				if (c < 0)
+					lo = mid + 1;
+				else
+					hi = mid - 1;
+			}
+			if (at >= 0) {
+				free(key);
+				continue;
+			}
+			if (cfg->ntargets == cap) {
+				cap = cap ? cap * 2 : 64;
+				cfg->targets = xrealloc(cfg->targets,
+				    (size_t)cap * sizeof(char *));
+			}
+			memmove(cfg->targets + lo + 1, cfg->targets + lo,
+			    (size_t)(cfg->ntargets - lo) * sizeof(char *));
+			cfg->targets[lo] = key;
+			cfg->ntargets++;
+		}
+	}
+	for (int i = 0; i < cfg->nprofiles; i++) {
+		struct profile *p = cfg->profiles[i];
+		for (int j = 0; j < p->nbindings; j++) {
+			struct binding *b = &p->bindings[j];
+			char *key;
+			if (b->msg.address == NULL)
+				continue;
+			key = target_key(b);
+			b->target = config_target(cfg, key);
+			free(key);
+		}
+	}
+}
+
+int
+config_target(const struct config *cfg, const char *key)
+{
+	int lo = 0, hi = cfg->ntargets - 1;
+
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2, c = strcmp(cfg->targets[mid], key);
+		if (c == 0)
+			return mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+/* profile.switch names a profile that exists and drives the same
+ * controller.  With only some files loaded (check FILE), a name that is
+ * not loaded must at least exist on the search path. */
+static void
+check_switches(struct config *cfg, bool all_loaded, struct diag_list *dl)
+{
+	for (int i = 0; i < cfg->nprofiles; i++) {
+		const struct profile *p = cfg->profiles[i];
+		for (int j = 0; j < p->nbindings; j++) {
+			const struct binding *b = &p->bindings[j];
+			const struct profile *to;
+			char *path;
+
+			if (b->profile == NULL || p->controller == NULL)
+				continue;
+			if ((to = config_profile(cfg, b->profile)) != NULL) {
+				if (to->controller != p->controller)
+					diag_error(dl, p->file, b->line,
+					    "profile '%s' is for controller '%s', "
+					    "not '%s': a controller switches "
+					    "between its own profiles", to->name,
+					    to->controller ? to->controller->name : "?",
+					    p->controller->name);
+				continue;
+			}
+			path = all_loaded ? NULL : find_file(cfg, "profiles", b->profile);
+			if (path == NULL)
+				diag_error(dl, p->file, b->line,
+				    "no profile '%s' to switch to", b->profile);
+			free(path);
+		}
+	}
+}
+
+static int
+cmp_profile_name(const void *a, const void *b)
+{
+	const struct profile *x = *(const struct profile *const *)a;
+	const struct profile *y = *(const struct profile *const *)b;
+
+	return strcmp(x->name, y->name);
+}
+
+int
+config_profile_ring(const struct config *cfg, const struct profile *p,
+    const struct profile **ring, int max, int *index)
+{
+	int n = 0;
+
+	for (int i = 0; i < cfg->nprofiles && n < max; i++)
+		if (cfg->profiles[i]->controller == p->controller)
+			ring[n++] = cfg->profiles[i];
+	qsort(ring, (size_t)n, sizeof(*ring), cmp_profile_name);
+	*index = 0;
+	for (int i = 0; i < n; i++)
+		if (ring[i] == p)
+			*index = i;
+	return n;
+}
+
 struct config *
 config_load(char *const *dirs, int ndirs, struct diag_list *dl)
 {
@@ -256,6 +415,8 @@ config_load(char *const *dirs, int ndirs, struct diag_list *dl)
 		free(names[i]);
 	}
 	free(names);
+	check_switches(cfg, true, dl);
+	assign_targets(cfg);
 	if (cfg->nprofiles == 0 && dl->errors == 0) {
 		char *where = xasprintf("%s/profiles", ndirs ? dirs[0] : ".");
 		diag_error(dl, where, 0, "no profiles found (searched %d "
@@ -341,6 +502,8 @@ config_load_files(char *const *dirs, int ndirs, char *const *files, int nfiles,
 		free(kind);
 		free(stem);
 	}
+	check_switches(cfg, false, dl);
+	assign_targets(cfg);
 	return cfg;
 }
 
@@ -357,6 +520,9 @@ config_free(struct config *cfg)
 		dialect_free(cfg->dialects[i]);
 	for (int i = 0; i < cfg->ndirs; i++)
 		free(cfg->dirs[i]);
+	for (int i = 0; i < cfg->ntargets; i++)
+		free(cfg->targets[i]);
+	free(cfg->targets);
 	free(cfg->profiles);
 	free(cfg->controllers);
 	free(cfg->dialects);

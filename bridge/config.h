@@ -150,6 +150,11 @@ struct binding {
 	const struct action_def *action;
 	int track, marker;
 	char *label;
+	char *profile;		/* profile.switch: the profile's name */
+	int target;		/* id of the DAW-side target (config.targets),
+				 * -1 for none: bridge actions, inert bindings */
+	bool pickup;		/* absolute: wait to meet the target's value
+				 * after a switch (soft takeover) */
 	double min, max;	/* action value range */
 	bool invert;
 	enum taper taper;
@@ -189,6 +194,11 @@ struct config {
 	int ndialects;
 	struct profile **profiles;
 	int nprofiles;
+	/* Every distinct OSC target of every binding ("/strip/gain i:3"),
+	 * so that values sent or reported are kept per target, not per
+	 * button, and survive a switch or a reload (matched by key). */
+	char **targets;
+	int ntargets;
 };
 
 /*
@@ -210,6 +220,11 @@ void config_free(struct config *cfg);
 const struct profile *config_profile(const struct config *cfg, const char *name);
 const struct controller *config_controller(const struct config *cfg, const char *name);
 const struct dialect *config_dialect(const struct config *cfg, const char *name);
+int config_target(const struct config *cfg, const char *key);	/* id or -1 */
+/* Profiles for the same controller as p, in name order, and p's index
+ * among them (for profile.next / previous). */
+int config_profile_ring(const struct config *cfg, const struct profile *p,
+    const struct profile **ring, int max, int *index);
 
 /* Control index for an event, CONTROL_NONE if the controller has none. */
 uint16_t controller_lookup(const struct controller *c, const struct midi_event *ev);

@@ -216,6 +216,12 @@ on_key(void *user, const char *section, const char *key, const char *value,
 		    action_hint(key, hint, sizeof(hint)));
 		return;
 	}
+	if (a->internal) {
+		diag_error(L->dl, L->path, line,
+		    "'%s' is done by the bridge itself: a DAW dialect cannot "
+		    "define it", key);
+		return;
+	}
 	da = &d->actions[action_index(a)];
 	if (da->line != 0) {	/* even if that definition was rejected */
 		diag_error(L->dl, L->path, line,

@@ -241,6 +241,8 @@ binding_line(struct profile_loader *L, const struct pending_line *pl)
 	proto.trigger = a->type == ACTION_TOGGLE ? TRIGGER_TOGGLE :
 	    a->type == ACTION_CONTINUOUS ? TRIGGER_MOMENTARY : TRIGGER_PRESS;
 	proto.db_floor = d ? d->db_floor : -200;
+	proto.pickup = true;
+	proto.target = -1;
 	proto.line = line;
 	for (int i = 1; i < ntok; i++) {
 		char *t = tok[i], *eq = strchr(t, '=');
@@ -256,48 +258,77 @@ binding_line(struct profile_loader *L, const struct pending_line *pl)
 			if (!(a->params & need)) {
 				diag_error(L->dl, path, line,
 				    "action '%s' takes no %s", a->name, t);
-				return;
+				goto out;
 			}
 			r->count = parse_int_range(v, &r->first);
 			if (r->count == 0) {
 				diag_error(L->dl, path, line,
 				    "%s '%s' is not a number or a range like 1..8",
 				    t, v);
-				return;
+				goto out;
 			}
 			if (r->count < 0 || r->first < 1 ||
 			    r->first + r->count - 1 > 9999) {
 				diag_error(L->dl, path, line,
 				    "%s '%s' is out of range 1..9999 (%ss count "
 				    "from 1)", t, v, t);
-				return;
+				goto out;
 			}
 			r->set = true;
 		} else if (strcmp(t, "label") == 0) {
 			if (!(a->params & PARAM_LABEL)) {
 				diag_error(L->dl, path, line,
 				    "action '%s' takes no label", a->name);
-				return;
+				goto out;
 			}
 			free(proto.label);
 			proto.label = xstrdup(v);
+		} else if (strcmp(t, "profile") == 0) {
+			if (!(a->params & PARAM_PROFILE)) {
+				diag_error(L->dl, path, line,
+				    "action '%s' takes no profile", a->name);
+				goto out;
+			}
+			if (*v == '\0') {
+				diag_error(L->dl, path, line,
+				    "profile= needs the name of a profile");
+				goto out;
+			}
+			free(proto.profile);
+			proto.profile = xstrdup(v);
+		} else if (strcmp(t, "pickup") == 0) {
+			if (a->type != ACTION_CONTINUOUS) {
+				diag_error(L->dl, path, line,
+				    "pickup= applies to continuous actions, not '%s'",
+				    a->name);
+				goto out;
+			}
+			if (strcmp(v, "on") == 0)
+				proto.pickup = true;
+			else if (strcmp(v, "off") == 0)
+				proto.pickup = false;
+			else {
+				diag_error(L->dl, path, line,
+				    "pickup is 'on' or 'off', not '%s'", v);
+				goto out;
+			}
 		} else if (strcmp(t, "min") == 0 || strcmp(t, "max") == 0) {
 			if (a->type != ACTION_CONTINUOUS) {
 				diag_error(L->dl, path, line,
 				    "%s= applies to continuous actions, not '%s'",
 				    t, a->name);
-				return;
+				goto out;
 			}
 			if (!parse_double(v, &dv)) {
 				diag_error(L->dl, path, line,
 				    "%s '%s' is not a number", t, v);
-				return;
+				goto out;
 			}
 			if (dv < a->min || dv > a->max) {
 				diag_error(L->dl, path, line,
 				    "%s %s is outside the range of '%s' (%g..%g)",
 				    t, v, a->name, a->min, a->max);
-				return;
+				goto out;
 			}
 			if (t[1] == 'i') {
 				proto.min = dv;
@@ -310,13 +341,13 @@ binding_line(struct profile_loader *L, const struct pending_line *pl)
 			if (eq) {
 				diag_error(L->dl, path, line,
 				    "invert takes no value: write just 'invert'");
-				return;
+				goto out;
 			}
 			if (a->type != ACTION_CONTINUOUS) {
 				diag_error(L->dl, path, line,
 				    "invert applies to continuous actions, not '%s'",
 				    a->name);
-				return;
+				goto out;
 			}
 			proto.invert = true;
 		} else if (strcmp(t, "taper") == 0) {
@@ -324,7 +355,7 @@ binding_line(struct profile_loader *L, const struct pending_line *pl)
 				diag_error(L->dl, path, line,
 				    "taper= applies to continuous actions, not '%s'",
 				    a->name);
-				return;
+				goto out;
 			}
 			if (strcmp(v, "linear") == 0)
 				proto.taper = TAPER_LINEAR;
@@ -333,27 +364,27 @@ binding_line(struct profile_loader *L, const struct pending_line *pl)
 					diag_error(L->dl, path, line,
 					    "taper=fader is a gain law down to -inf "
 					    "dB; '%s' is not a gain", a->name);
-					return;
+					goto out;
 				}
 				proto.taper = TAPER_FADER;
 			} else {
 				diag_error(L->dl, path, line,
 				    "unknown taper '%s' (expected linear or fader)", v);
-				return;
+				goto out;
 			}
 		} else if (strcmp(t, "trigger") == 0) {
 			if (!parse_trigger(v, &proto.trigger)) {
 				diag_error(L->dl, path, line,
 				    "unknown trigger '%s' (expected press, toggle or "
 				    "momentary)", v);
-				return;
+				goto out;
 			}
 			trigger_set = true;
 		} else if (strcmp(t, "step") == 0 || strcmp(t, "accel") == 0) {
 			if (!parse_double(v, &dv) || dv < 0 || isinf(dv)) {
 				diag_error(L->dl, path, line,
 				    "%s '%s' is not a number >= 0", t, v);
-				return;
+				goto out;
 			}
 			if (t[0] == 's') {
 				proto.step = dv;
@@ -365,17 +396,23 @@ binding_line(struct profile_loader *L, const struct pending_line *pl)
 		} else {
 			diag_error(L->dl, path, line,
 			    "unknown option '%s' (expected track, marker, label, "
-			    "min, max, invert, taper, trigger, step, accel)", t);
-			return;
+			    "profile, min, max, invert, taper, trigger, step, "
+			    "accel, pickup)", t);
+			goto out;
 		}
 	}
 	if ((a->required & PARAM_TRACK) && !track.set) {
 		diag_error(L->dl, path, line, "action '%s' needs track=N", a->name);
-		return;
+		goto out;
+	}
+	if ((a->required & PARAM_PROFILE) && proto.profile == NULL) {
+		diag_error(L->dl, path, line, "action '%s' needs profile=NAME",
+		    a->name);
+		goto out;
 	}
 	if ((a->required & PARAM_MARKER) && !marker.set) {
 		diag_error(L->dl, path, line, "action '%s' needs marker=N", a->name);
-		return;
+		goto out;
 	}
 	if ((min_set || max_set) && proto.min >= proto.max) {
 		if (min_set && max_set)
@@ -389,18 +426,18 @@ binding_line(struct profile_loader *L, const struct pending_line *pl)
 			diag_error(L->dl, path, line,
 			    "max %g must be above %g, the bottom of '%s' (or "
 			    "give a smaller min=)", proto.max, proto.min, a->name);
-		return;
+		goto out;
 	}
 	if (proto.taper == TAPER_FADER && (min_set || max_set)) {
 		diag_error(L->dl, path, line,
 		    "taper=fader has a fixed range (-inf..+6 dB); use "
 		    "taper=linear with min= and max=");
-		return;
+		goto out;
 	}
 	if (proto.taper == TAPER_LINEAR && isinf(proto.min)) {
 		diag_error(L->dl, path, line,
 		    "taper=linear needs a finite min= for '%s'", a->name);
-		return;
+		goto out;
 	}
 	for (struct ranged *r = &track; r; r = r == &track ? &marker : NULL) {
 		if (r->count > 1 && r->count != nnames) {
@@ -409,10 +446,10 @@ binding_line(struct profile_loader *L, const struct pending_line *pl)
 			    "values", pl->key, nnames, nnames == 1 ? "" : "s",
 			    r == &track ? "track" : "marker", r->first,
 			    r->first + r->count - 1, r->count);
-			return;
+			goto out;
 		}
 	}
-	if (d != NULL) {
+	if (d != NULL && !a->internal) {
 		da = &d->actions[action_index(a)];
 		if (!da->defined)
 			diag_warning(L->dl, path, line,
@@ -472,6 +509,7 @@ binding_line(struct profile_loader *L, const struct pending_line *pl)
 		b->track = track.set ? (int)(track.first + (track.count > 1 ? n : 0)) : 0;
 		b->marker = marker.set ? (int)(marker.first + (marker.count > 1 ? n : 0)) : 0;
 		b->label = proto.label ? xstrdup(proto.label) : NULL;
+		b->profile = proto.profile ? xstrdup(proto.profile) : NULL;
 		if (a->bipolar && b->taper == TAPER_LINEAR &&
 		    c->controls[ci].mode == MODE_ABSOLUTE &&
 		    a->def > b->min && a->def < b->max) {
@@ -488,7 +526,9 @@ binding_line(struct profile_loader *L, const struct pending_line *pl)
 			compile_message(b, &da->msg);
 		L->p->by_control[ci] = L->p->nbindings++;
 	}
+out:
 	free(proto.label);
+	free(proto.profile);
 }
 
 struct profile *
@@ -569,6 +609,7 @@ profile_free(struct profile *p)
 		free(b->msg.args);
 		free(b->msg.address);
 		free(b->label);
+		free(b->profile);
 	}
 	free(p->bindings);
 	free(p->by_control);

@@ -20,8 +20,64 @@ surface_init(struct surface *s, const struct profile *p)
 	if ((s->state = calloc((size_t)(n ? n : 1), sizeof(*s->state))) == NULL)
 		return -1;
 	for (int i = 0; i < n; i++)
-		s->state[i].value = NAN;
+		s->state[i].value = s->state[i].pos = NAN;
 	return 0;
+}
+
+int
+target_values_init(struct target_values *tv, int n)
+{
+	tv->n = n;
+	if ((tv->v = malloc((size_t)(n ? n : 1) * sizeof(double))) == NULL)
+		return -1;
+	for (int i = 0; i < n; i++)
+		tv->v[i] = NAN;
+	return 0;
+}
+
+void
+target_values_fini(struct target_values *tv)
+{
+	free(tv->v);
+	tv->v = NULL;
+	tv->n = 0;
+}
+
+double
+surface_target_value(const struct surface *s, const struct binding *b)
+{
+	if (s->values && b->target >= 0 && b->target < s->values->n)
+		return s->values->v[b->target];
+	return NAN;
+}
+
+static void
+set_target_value(struct surface *s, const struct binding *b, double v)
+{
+	if (s->values && b->target >= 0 && b->target < s->values->n)
+		s->values->v[b->target] = v;
+}
+
+/* A toggle's state is the DAW's: kept per target when there is one. */
+static bool
+latch_get(const struct surface *s, const struct control_state *st,
+    const struct binding *b)
+{
+	double v = surface_target_value(s, b);
+
+	return isnan(v) ? st->latched : v != 0;
+}
+
+void
+surface_switch(struct surface *s, const struct profile *p)
+{
+	s->profile = p;
+	for (int i = 0; i < s->controller->ncontrols; i++) {
+		struct control_state *st = &s->state[i];
+		st->pickup = s->controller->controls[i].mode == MODE_ABSOLUTE;
+		st->accel_mult = 1;
+		st->last_tick_ns = 0;
+	}
 }
 
 void
@@ -112,11 +168,12 @@ emit(struct surface *s, struct control_state *st, const struct binding *b,
     double value, struct engine_output *out)
 {
 	st->value = value;
+	set_target_value(s, b, value);
 	out->binding = b;
 	out->value = b->action->unit == UNIT_DB ? clamp_db(value, b->db_floor) :
 	    value;
-	if (b->msg.address == NULL)	/* an inert binding sends nothing */
-		return 0;
+	if (b->msg.address == NULL && !b->action->internal)
+		return 0;	/* an inert binding sends nothing */
 	s->sent++;
 	return 1;
 }
@@ -143,7 +200,7 @@ switch_event(struct surface *s, struct control_state *st,
 	case TRIGGER_TOGGLE:
 		if (e != EDGE_PRESS)
 			return 0;
-		st->latched = !st->latched;
+		st->latched = !latch_get(s, st, b);
 		return emit(s, st, b, st->latched ? 1 : 0, out);
 	}
 	return 0;
@@ -168,6 +225,31 @@ continuous_press(struct surface *s, struct control_state *st,
 		break;
 	}
 	return emit(s, st, b, st->latched != b->invert ? b->max : b->min, out);
+}
+
+/*
+ * Soft takeover after a switch: a fader or knob whose physical position is
+ * away from its new target's value sends nothing until it reaches or
+ * crosses that value, so the DAW never sees a jump.  An unknown target
+ * value cannot be met: the control takes over at once.
+ */
+static bool
+pickup_waits(const struct surface *s, const struct control *c,
+    const struct control_state *st, const struct binding *b, double pos)
+{
+	double target = surface_target_value(s, b), want, step;
+
+	if (!b->pickup || b->action->type != ACTION_CONTINUOUS || isnan(target))
+		return false;
+	want = binding_position(b, target);
+	if (b->invert)
+		want = 1 - want;
+	step = 1.0 / (c->max > 0 ? c->max : 127);
+	if (fabs(pos - want) <= step)
+		return false;
+	if (!isnan(st->pos) && (st->pos - want) * (pos - want) <= 0)
+		return false;	/* crossed it between two events */
+	return true;
 }
 
 int
@@ -208,7 +290,10 @@ engine_event(struct surface *s, const struct midi_event *ev,
 		value = ticks * b->step * accelerate(b, st, ticks, ev->time_ns);
 		if (b->invert)
 			value = -value;
-		base = isnan(st->value) ? b->action->def : st->value;
+		/* continue from what the target holds, whoever set it */
+		base = surface_target_value(s, b);
+		if (isnan(base))
+			base = isnan(st->value) ? b->action->def : st->value;
 		if (isinf(base) && base < 0)
 			base = value > 0 ? FADER_DB_LOWEST - value : base;
 		value += base;
@@ -247,8 +332,16 @@ engine_event(struct surface *s, const struct midi_event *ev,
 
 	if (b == NULL) {
 		s->unbound++;
+		st->pos = pos;
 		return 0;
 	}
+	if (st->pickup && pickup_waits(s, c, st, b, pos)) {
+		st->pos = pos;
+		s->held_back++;
+		return 0;
+	}
+	st->pickup = false;
+	st->pos = pos;
 	if (b->invert)
 		pos = 1 - pos;
 	return emit(s, st, b, binding_value(b, pos), out);
