@@ -21,7 +21,7 @@ CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANITIZE) \
            -DCTLBRIDGE_DATADIR='"$(DATADIR)"' -MMD -MP
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-LDLIBS  += $(PKG_LIBS) -lm
+LDLIBS  += $(PKG_LIBS) -lm -lpthread
 
 CORE_SRC  = $(filter-out bridge/main.c,$(wildcard bridge/*.c))
 CORE_OBJ  = $(CORE_SRC:bridge/%.c=$(BUILD)/obj/%.o)

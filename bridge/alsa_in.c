@@ -195,8 +195,9 @@ alsa_lib_error(const char *file, int line, const char *func, int err,
 }
 
 struct alsa_in *
-alsa_in_new(struct loop *loop, const char *const *patterns, int npatterns,
-    const struct input_sink *sink, const char **why)
+alsa_in_new(struct loop *loop, const char *client_name,
+    const char *const *patterns, int npatterns, const struct input_sink *sink,
+    const char **why)
 {
 	struct alsa_in *a;
 	snd_seq_t *seq;
@@ -222,7 +223,7 @@ alsa_in_new(struct loop *loop, const char *const *patterns, int npatterns,
 	for (int i = 0; i < ALSA_MAX_SOURCES; i++)
 		a->sources[i].client = a->sources[i].port = -1;
 	input_sink_decoder(sink, &a->fallback, midi_warning);
-	snd_seq_set_client_name(seq, "ctlbridge");
+	snd_seq_set_client_name(seq, client_name);
 	a->my_client = snd_seq_client_id(seq);
 	a->my_port = snd_seq_create_simple_port(seq, "midi_in",
 	    SND_SEQ_PORT_CAP_WRITE | SND_SEQ_PORT_CAP_SUBS_WRITE,

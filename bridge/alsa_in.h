@@ -16,8 +16,9 @@ struct alsa_in;
  * NULL when the sequencer cannot be opened; *why then names the cause
  * (static text).
  */
-struct alsa_in *alsa_in_new(struct loop *loop, const char *const *patterns,
-    int npatterns, const struct input_sink *sink, const char **why);
+struct alsa_in *alsa_in_new(struct loop *loop, const char *client_name,
+    const char *const *patterns, int npatterns, const struct input_sink *sink,
+    const char **why);
 void alsa_in_free(struct alsa_in *a);
 
 #endif

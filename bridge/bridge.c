@@ -1,20 +1,23 @@
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
-#include <stdbool.h>
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <sys/socket.h>
+#include <lo/lo.h>
 
 #include "alsa_in.h"
 #include "bridge.h"
 #include "config.h"
+#include "control.h"
 #include "engine.h"
 #include "jack_in.h"
 #include "log.h"
@@ -22,23 +25,47 @@
 #include "osc_out.h"
 #include "raw_in.h"
 #include "util.h"
+#include "watch.h"
 
-#define MAX_INPUTS 16
+struct bridge;
+
+/* One controller: its surface (profile + state), inputs and DAW target. */
+struct bsurface {
+	struct bridge *br;
+	int index;			/* 1-based, as users count them */
+	struct surface s;
+	struct input_sink sink;
+	struct raw_in *raw[BRIDGE_MAX_INPUTS];
+	int nraw;
+	struct jack_in *jack;
+	struct alsa_in *alsa;
+	struct osc_target target;
+};
+
+/* A configuration set replaced by a reload while a button held a binding
+ * of it: freed once that button is released. */
+struct retired {
+	struct config *cfg;
+	struct retired *next;
+};
 
 struct bridge {
 	struct loop *loop;
 	struct config *cfg;
+	const struct bridge_options *opt;
 	struct osc_port osc;
-	struct surface surface;
-	struct osc_target target;
-	struct input_sink sink;
-	struct raw_in *raw[MAX_INPUTS];
-	int nraw;
-	struct jack_in *jack;
-	struct alsa_in *alsa;
+	struct bsurface surfaces[BRIDGE_MAX_SURFACES];
+	int nsurfaces;
+	struct target_values values;
+	struct retired *retired;
+	struct watch *watch;
 	int sigfd;
 	int exit_code;
-	struct ratelimit osc_in_warn;
+	char runtime_file[1024];
+	/* the last reload: "ok" or its diagnostics, for status */
+	struct diag_list last_reload;
+	bool reload_failed;
+	struct ratelimit control_warn;
 };
 
 int
@@ -86,33 +113,434 @@ trace_message(const struct surface *s, const struct engine_output *out)
 			n += (size_t)snprintf(args + n, sizeof(args) - n, " %c", a->type);
 	}
 	log_debug("%s -> %s%s", s->controller->controls[b->control].name,
-	    b->msg.address, args);
+	    b->msg.address ? b->msg.address : b->action->name, args);
 }
+
+/* ---- switching ---- */
+
+static bool
+same_target(const struct profile *a, const struct profile *b)
+{
+	return a->port == b->port && a->proto == b->proto &&
+	    strcmp(a->host, b->host) == 0;
+}
+
+/* Between two events: the next event goes to p, none to both. */
+static int
+switch_profile(struct bsurface *bs, const struct profile *p, const char *why)
+{
+	const struct profile *old = bs->s.profile;
+
+	if (p->controller != bs->s.controller)
+		return -1;
+	if (!same_target(old, p)) {
+		struct osc_target t;
+		if (osc_target_open(&t, p->host, p->port, p->proto) < 0)
+			return -1;
+		osc_target_close(&bs->target);
+		bs->target = t;
+	}
+	surface_switch(&bs->s, p);
+	log_info("surface %d: profile %s (%s), was %s", bs->index, p->name, why,
+	    old->name);
+	return 0;
+}
+
+static void
+bridge_action(struct bsurface *bs, const struct binding *b)
+{
+	const struct profile *ring[64], *to = NULL;
+	int n, at;
+
+	if (strcmp(b->action->name, "profile.switch") == 0)
+		to = config_profile(bs->br->cfg, b->profile);
+	else {
+		n = config_profile_ring(bs->br->cfg, bs->s.profile, ring, 64, &at);
+		if (n > 0)
+			to = strcmp(b->action->name, "profile.next") == 0 ?
+			    ring[(at + 1) % n] : ring[(at + n - 1) % n];
+	}
+	if (to != NULL && to != bs->s.profile)
+		switch_profile(bs, to, bs->s.controller->controls[b->control].name);
+}
+
+/* ---- the event path ---- */
+
+static void release_retired(struct bridge *br);
 
 /* The one path every MIDI event takes. */
 static void
 deliver(void *ctx, const struct midi_event *ev)
 {
-	struct bridge *br = ctx;
+	struct bsurface *bs = ctx;
 	struct engine_output out;
 
-	br->surface.events++;
-	if (!engine_event(&br->surface, ev, &out))
-		return;
-	if (log_verbose >= 1)
-		trace_message(&br->surface, &out);
-	osc_send_binding(&br->target, &br->osc, out.binding, out.value);
+	bs->s.events++;
+	if (engine_event(&bs->s, ev, &out)) {
+		if (log_verbose >= 1)
+			trace_message(&bs->s, &out);
+		if (out.binding->action->internal)
+			bridge_action(bs, out.binding);
+		else
+			osc_send_binding(&bs->target, &bs->br->osc, out.binding,
+			    out.value);
+	}
+	if (bs->br->retired)
+		release_retired(bs->br);
 }
 
 static void
 input_finished(void *ctx, int err)
 {
-	struct bridge *br = ctx;
+	struct bsurface *bs = ctx;
 
 	if (err)
-		br->exit_code = 1;
-	loop_stop(br->loop);
+		bs->br->exit_code = 1;
+	loop_stop(bs->br->loop);
 }
+
+/* ---- reload ---- */
+
+static bool
+binding_in(const struct config *cfg, const struct binding *b)
+{
+	for (int i = 0; i < cfg->nprofiles; i++) {
+		const struct profile *p = cfg->profiles[i];
+		if (p->nbindings && b >= p->bindings && b < p->bindings + p->nbindings)
+			return true;
+	}
+	return false;
+}
+
+static bool
+config_held(const struct bridge *br, const struct config *cfg)
+{
+	for (int i = 0; i < br->nsurfaces; i++) {
+		const struct surface *s = &br->surfaces[i].s;
+		for (int c = 0; c < s->controller->ncontrols; c++)
+			if (s->state[c].held && binding_in(cfg, s->state[c].held))
+				return true;
+	}
+	return false;
+}
+
+static void
+release_retired(struct bridge *br)
+{
+	for (struct retired **r = &br->retired; *r;) {
+		if (config_held(br, (*r)->cfg)) {
+			r = &(*r)->next;
+			continue;
+		}
+		struct retired *gone = *r;
+		*r = gone->next;
+		config_free(gone->cfg);
+		free(gone);
+	}
+}
+
+static int
+control_index_of(const struct controller *c, const char *name)
+{
+	for (int i = 0; i < c->ncontrols; i++)
+		if (strcmp(c->controls[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+static bool
+same_cc14(const struct controller *a, const struct controller *b)
+{
+	return memcmp(a->cc14_mask, b->cc14_mask, sizeof(a->cc14_mask)) == 0;
+}
+
+/*
+ * Load everything anew; on any error keep the running set exactly as it
+ * was.  Otherwise swap: each surface keeps its profile by name and each
+ * control its state by name; values move to the new targets by key.
+ */
+static int
+reload(struct bridge *br, const char *why)
+{
+	struct diag_list dl;
+	struct config *cfg;
+	struct target_values values;
+	const struct profile *next[BRIDGE_MAX_SURFACES];
+	uint64_t t0 = now_ns();
+
+	diag_init(&dl);
+	cfg = config_load(br->opt->dirs, br->opt->ndirs, &dl);
+	if (dl.errors == 0 && br->opt->daw)
+		config_override_daw(cfg, br->opt->daw, &dl);
+	for (int i = 0; i < br->nsurfaces; i++) {
+		struct bsurface *bs = &br->surfaces[i];
+		const struct profile *p = config_profile(cfg, bs->s.profile->name);
+		if (p == NULL) {
+			diag_error(&dl, bs->s.profile->file, 0, "deleted or "
+			    "unreadable, and surface %d runs it: the running "
+			    "configuration stays in service", bs->index);
+		} else if (p->controller == NULL) {
+			;	/* its own errors are reported already */
+		} else if (strcmp(p->controller->name,
+		    bs->s.controller->name) != 0) {
+			diag_error(&dl, p->file, 0, "now drives controller '%s' "
+			    "instead of '%s': restart the bridge for that",
+			    p->controller->name, bs->s.controller->name);
+		} else if (!same_cc14(p->controller, bs->s.controller)) {
+			diag_error(&dl, p->controller->file, 0, "its 14-bit pairs "
+			    "changed: restart the bridge for that");
+		}
+		next[i] = p;
+	}
+	diag_free(&br->last_reload);
+	if (dl.errors) {
+		diag_print(&dl, stderr);
+		log_warnx("reload (%s) rejected: %d error%s; the running "
+		    "configuration stays in service", why, dl.errors,
+		    dl.errors == 1 ? "" : "s");
+		br->last_reload = dl;
+		br->reload_failed = true;
+		config_free(cfg);
+		return -1;
+	}
+	diag_print(&dl, stderr);	/* warnings */
+	if (target_values_init(&values, cfg->ntargets) < 0) {
+		config_free(cfg);
+		diag_free(&dl);
+		return -1;
+	}
+	for (int i = 0; i < br->cfg->ntargets; i++) {
+		int id = config_target(cfg, br->cfg->targets[i]);
+		if (id >= 0)
+			values.v[id] = br->values.v[i];
+	}
+	for (int i = 0; i < br->nsurfaces; i++) {
+		struct bsurface *bs = &br->surfaces[i];
+		const struct profile *p = next[i];
+		const struct controller *oc = bs->s.controller;
+		struct control_state *st = calloc((size_t)p->controller->ncontrols + 1,
+		    sizeof(*st));
+
+		if (st == NULL)
+			fatalx("out of memory");
+		for (int c = 0; c < p->controller->ncontrols; c++) {
+			int old = control_index_of(oc, p->controller->controls[c].name);
+			if (old >= 0)
+				st[c] = bs->s.state[old];
+			else
+				st[c].value = st[c].pos = NAN;
+		}
+		free(bs->s.state);
+		bs->s.state = st;
+		bs->s.controller = p->controller;
+		bs->s.values = &br->values;
+		if (!same_target(bs->s.profile, p)) {
+			struct osc_target t;
+			if (osc_target_open(&t, p->host, p->port, p->proto) == 0) {
+				osc_target_close(&bs->target);
+				bs->target = t;
+			}
+		}
+		bs->s.profile = p;
+	}
+	target_values_fini(&br->values);
+	br->values = values;
+	if (config_held(br, br->cfg)) {
+		struct retired *r = xcalloc(1, sizeof(*r));
+		r->cfg = br->cfg;
+		r->next = br->retired;
+		br->retired = r;
+	} else
+		config_free(br->cfg);
+	br->cfg = cfg;
+	br->last_reload = dl;
+	br->reload_failed = false;
+	log_info("reloaded (%s): %d profiles, in %.1f ms", why, cfg->nprofiles,
+	    (double)(now_ns() - t0) / 1e6);
+	return 0;
+}
+
+static void
+on_config_changed(void *ctx)
+{
+	reload(ctx, "files changed");
+}
+
+/* ---- the control port ---- */
+
+static void
+reply(struct bridge *br, const struct sockaddr_in *to, bool ok,
+    const char *const *lines, int n)
+{
+	char buf[65536];
+	size_t size = sizeof(buf);
+	lo_message m = lo_message_new();
+
+	lo_message_add_string(m, ok ? "ok" : "error");
+	for (int i = 0; i < n; i++)
+		lo_message_add_string(m, lines[i]);
+	if (lo_message_serialise(m, CONTROL_REPLY, buf, &size) != NULL)
+		sendto(br->osc.fd, buf, size, 0, (const struct sockaddr *)to,
+		    sizeof(*to));
+	lo_message_free(m);
+}
+
+static void
+reply_diags(struct bridge *br, const struct sockaddr_in *to, bool ok,
+    const char *first, const struct diag_list *dl)
+{
+	const char *lines[65];
+	int n = 0;
+
+	lines[n++] = first;
+	for (int i = 0; dl && i < dl->count && n < 65; i++)
+		lines[n++] = dl->items[i].text;
+	reply(br, to, ok, lines, n);
+}
+
+static void
+control_status(struct bridge *br, const struct sockaddr_in *to)
+{
+	char text[BRIDGE_MAX_SURFACES + 1][256];
+	const char *lines[BRIDGE_MAX_SURFACES + 66];
+	int n = 0;
+
+	for (int i = 0; i < br->nsurfaces; i++) {
+		const struct bsurface *bs = &br->surfaces[i];
+		snprintf(text[i], sizeof(text[i]), "surface %d: %s, profile %s "
+		    "(%s), %s at %s", bs->index, bs->s.controller->name,
+		    bs->s.profile->name, bs->s.profile->title,
+		    bs->s.profile->dialect->title, bs->target.url);
+		lines[n++] = text[i];
+	}
+	snprintf(text[BRIDGE_MAX_SURFACES], sizeof(text[0]), "last reload: %s",
+	    br->reload_failed ? "rejected, the running configuration "
+	    "stays in service:" : "ok");
+	lines[n++] = text[BRIDGE_MAX_SURFACES];
+	for (int i = 0; br->reload_failed && i < br->last_reload.count && n <
+	    (int)(sizeof(lines) / sizeof(lines[0])); i++)
+		lines[n++] = br->last_reload.items[i].text;
+	reply(br, to, true, lines, n);
+}
+
+static void
+control_switch(struct bridge *br, const struct sockaddr_in *to,
+    const char *name, int surface)
+{
+	const struct profile *p = config_profile(br->cfg, name);
+	struct bsurface *bs = NULL;
+	char msg[256];
+	const char *line = msg;
+
+	if (p == NULL) {
+		snprintf(msg, sizeof(msg), "no profile '%s'", name);
+		reply(br, to, false, &line, 1);
+		return;
+	}
+	if (surface > 0) {
+		if (surface <= br->nsurfaces)
+			bs = &br->surfaces[surface - 1];
+	} else {
+		/* the surface that drives this profile's controller */
+		for (int i = 0; i < br->nsurfaces && bs == NULL; i++)
+			if (br->surfaces[i].s.controller == p->controller)
+				bs = &br->surfaces[i];
+	}
+	if (bs == NULL || bs->s.controller != p->controller) {
+		snprintf(msg, sizeof(msg), "no surface %s runs controller '%s', "
+		    "which profile '%s' is for", surface > 0 ? "of that number" :
+		    "", p->controller->name, name);
+		reply(br, to, false, &line, 1);
+		return;
+	}
+	if (bs->s.profile != p && switch_profile(bs, p, "control port") < 0) {
+		snprintf(msg, sizeof(msg), "cannot switch to '%s'", name);
+		reply(br, to, false, &line, 1);
+		return;
+	}
+	snprintf(msg, sizeof(msg), "surface %d: profile %s", bs->index, p->name);
+	reply(br, to, true, &line, 1);
+}
+
+static void
+control_message(struct bridge *br, const char *buf, size_t len,
+    const struct sockaddr_in *from)
+{
+	const char *path = lo_get_path((void *)buf, (ssize_t)len);
+	int result = 0;
+	lo_message m;
+	const char *types;
+	lo_arg **argv;
+	int argc;
+
+	if ((m = lo_message_deserialise((void *)buf, len, &result)) == NULL) {
+		log_warnx_limited(&br->control_warn, "control: a malformed OSC "
+		    "message (liblo error %d) ignored", result);
+		return;
+	}
+	types = lo_message_get_types(m);
+	argv = lo_message_get_argv(m);
+	argc = lo_message_get_argc(m);
+	if (strcmp(path, "/ctlbridge/status") == 0)
+		control_status(br, from);
+	else if (strcmp(path, "/ctlbridge/reload") == 0) {
+		if (reload(br, "control port") == 0)
+			reply_diags(br, from, true, "reloaded", &br->last_reload);
+		else
+			reply_diags(br, from, false, "reload rejected; the running "
+			    "configuration stays in service", &br->last_reload);
+	} else if (strcmp(path, "/ctlbridge/profile") == 0 && argc >= 1 &&
+	    types[0] == 's') {
+		int32_t surface = 0;
+		if (argc >= 2 && types[1] == 'i')
+			memcpy(&surface, argv[1], sizeof(surface));
+		control_switch(br, from, (const char *)argv[0], surface);
+	} else {
+		char msg[300];
+		const char *line = msg;
+		snprintf(msg, sizeof(msg), "unknown request %.100s,%.20s (expected "
+		    "/ctlbridge/profile s [i], /ctlbridge/status, "
+		    "/ctlbridge/reload)", path, types);
+		reply(br, from, false, &line, 1);
+	}
+	lo_message_free(m);
+}
+
+/* Datagrams to the bridge's own port: control requests from this machine;
+ * everything else is the DAW's (replies, feedback), unused for now. */
+static void
+on_osc(void *ctx, int fd, short revents)
+{
+	struct bridge *br = ctx;
+	char buf[65536];
+	struct sockaddr_in from;
+	socklen_t fromlen;
+	ssize_t len;
+
+	if (revents & POLLERR)
+		for (int i = 0; i < br->nsurfaces; i++)
+			osc_port_drain_errors(&br->osc, &br->surfaces[i].target);
+	for (;;) {
+		fromlen = sizeof(from);
+		len = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT,
+		    (struct sockaddr *)&from, &fromlen);
+		if (len < 0)
+			break;
+		if (len < 12 || strncmp(buf, CONTROL_PREFIX,
+		    strlen(CONTROL_PREFIX)) != 0)
+			continue;
+		if (from.sin_family != AF_INET ||
+		    (ntohl(from.sin_addr.s_addr) >> 24) != 127) {
+			log_warnx_limited(&br->control_warn, "control: request "
+			    "from %s refused (loopback only)",
+			    inet_ntoa(from.sin_addr));
+			continue;
+		}
+		control_message(br, buf, (size_t)len, &from);
+	}
+}
+
+/* ---- set-up ---- */
 
 static void
 on_signal(void *ctx, int fd, short revents)
@@ -123,25 +551,11 @@ on_signal(void *ctx, int fd, short revents)
 	if (read(fd, &si, sizeof(si)) != sizeof(si))
 		return;
 	if (si.ssi_signo == SIGHUP) {
-		log_info("SIGHUP: reload is not available in this version");
+		reload(br, "SIGHUP");
 		return;
 	}
 	log_info("%s: stopping", strsignal((int)si.ssi_signo));
 	loop_stop(br->loop);
-}
-
-/* Datagrams to the bridge's own port: replies and feedback from the DAW.
- * Nothing consumes them yet; read them so the socket never fills. */
-static void
-on_osc(void *ctx, int fd, short revents)
-{
-	struct bridge *br = ctx;
-	char buf[2048];
-
-	if (revents & POLLERR)
-		osc_port_drain_errors(&br->osc, &br->target);
-	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
-		;
 }
 
 /*
@@ -150,29 +564,30 @@ on_osc(void *ctx, int fd, short revents)
  * ALSA (if the sequencer exists) and to JACK (now or when a server starts).
  */
 static int
-open_inputs(struct bridge *br, const struct bridge_options *opt)
+open_inputs(struct bsurface *bs, const struct surface_spec *spec)
 {
-	const char *pattern = br->surface.controller->port_pattern;
-	const char *alsa_pat[MAX_INPUTS], *jack_pat[MAX_INPUTS];
+	const char *pattern = bs->s.controller->port_pattern;
+	const char *alsa_pat[BRIDGE_MAX_INPUTS + 1], *jack_pat[BRIDGE_MAX_INPUTS + 1];
 	int nalsa = 0, njack = 0;
-	bool want_alsa = false, want_jack = false, is_auto = opt->ninputs == 0;
+	bool want_alsa = false, want_jack = false, is_auto = spec->ninputs == 0;
 	const char *why = NULL;
+	char name[32];
 
-	for (int i = 0; i < opt->ninputs; i++) {
-		const struct input_spec *sp = &opt->inputs[i];
+	if (bs->index == 1)
+		snprintf(name, sizeof(name), "ctlbridge");
+	else
+		snprintf(name, sizeof(name), "ctlbridge-%d", bs->index);
+	for (int i = 0; i < spec->ninputs; i++) {
+		const struct input_spec *sp = &spec->inputs[i];
 		const char *pat = sp->arg ? sp->arg : pattern;
 
 		switch (sp->type) {
 		case INPUT_RAW:
-			if (br->nraw == MAX_INPUTS) {
-				log_warnx("too many raw inputs");
+			bs->sink.source = (uint8_t)(bs->nraw + 3);
+			if ((bs->raw[bs->nraw] = raw_in_new(bs->br->loop, sp->arg,
+			    &bs->sink)) == NULL)
 				return -1;
-			}
-			br->sink.source = (uint8_t)(br->nraw + 3);
-			if ((br->raw[br->nraw] = raw_in_new(br->loop, sp->arg,
-			    &br->sink)) == NULL)
-				return -1;
-			br->nraw++;
+			bs->nraw++;
 			break;
 		case INPUT_ALSA:
 			want_alsa = true;
@@ -192,27 +607,28 @@ open_inputs(struct bridge *br, const struct bridge_options *opt)
 		jack_pat[njack++] = pattern;
 	}
 	if (want_alsa || is_auto) {
-		br->sink.source = 1;
-		br->alsa = alsa_in_new(br->loop, alsa_pat, nalsa, &br->sink, &why);
-		if (br->alsa == NULL && want_alsa) {
+		bs->sink.source = 1;
+		bs->alsa = alsa_in_new(bs->br->loop, name, alsa_pat, nalsa,
+		    &bs->sink, &why);
+		if (bs->alsa == NULL && want_alsa) {
 			log_warnx("alsa: cannot open the ALSA sequencer: %s; use "
 			    "-m jack or -m raw:PATH instead", why);
 			return -1;
 		}
-		if (br->alsa == NULL)
+		if (bs->alsa == NULL && bs->index == 1)
 			log_info("alsa: sequencer not available: %s; MIDI comes "
 			    "from JACK when a server runs (or use -m raw:PATH)", why);
 	}
 	if (want_jack || is_auto) {
-		struct jack_in_options jo = { jack_pat, njack, want_jack,
-		    is_auto && br->alsa != NULL };
-		br->sink.source = 2;
-		if ((br->jack = jack_in_new(br->loop, &jo, &br->sink)) == NULL)
+		struct jack_in_options jo = { name, jack_pat, njack, want_jack,
+		    is_auto && bs->alsa != NULL };
+		bs->sink.source = 2;
+		if ((bs->jack = jack_in_new(bs->br->loop, &jo, &bs->sink)) == NULL)
 			return -1;
 	}
-	if (is_auto && br->alsa == NULL && br->jack && !jack_in_connected(br->jack))
-		log_info("waiting for a controller matching '%s' or a JACK server",
-		    pattern);
+	if (is_auto && bs->alsa == NULL && bs->jack && !jack_in_connected(bs->jack))
+		log_info("surface %d: waiting for a controller matching '%s' or a "
+		    "JACK server", bs->index, pattern);
 	return 0;
 }
 
@@ -235,33 +651,98 @@ setup_signals(struct bridge *br)
 	return loop_add_fd(br->loop, br->sigfd, POLLIN, on_signal, br);
 }
 
+static int
+setup_surface(struct bridge *br, const struct surface_spec *spec)
+{
+	struct bsurface *bs = &br->surfaces[br->nsurfaces];
+	const struct profile *p = config_profile(br->cfg, spec->profile);
+
+	if (p == NULL) {
+		char names[512];
+		size_t n = 0;
+		names[0] = '\0';
+		for (int i = 0; i < br->cfg->nprofiles && n < sizeof(names) - 64; i++)
+			n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s",
+			    i ? ", " : "", br->cfg->profiles[i]->name);
+		log_warnx("no profile '%s' (profiles: %s)", spec->profile, names);
+		return -1;
+	}
+	bs->br = br;
+	bs->index = br->nsurfaces + 1;
+	if (surface_init(&bs->s, p) < 0)
+		return -1;
+	br->nsurfaces++;
+	bs->s.values = &br->values;
+	if (osc_target_open(&bs->target, p->host, p->port, p->proto) < 0)
+		return -1;
+	bs->sink.on_event = deliver;
+	bs->sink.ctx = bs;
+	bs->sink.on_finished = input_finished;
+	memcpy(bs->sink.cc14_mask, p->controller->cc14_mask,
+	    sizeof(bs->sink.cc14_mask));
+	log_info("surface %d: profile %s: %s -> %s at %s", bs->index, p->name,
+	    p->controller->title, p->dialect->title, bs->target.url);
+	for (int i = 0; i < br->nsurfaces - 1; i++)
+		if (br->surfaces[i].s.controller == p->controller &&
+		    spec->ninputs == 0)
+			log_warnx("surfaces %d and %d both use controller '%s' "
+			    "with its default pattern: both will connect to every "
+			    "such device; give each its own -m", i + 1, bs->index,
+			    p->controller->name);
+	return open_inputs(bs, spec);
+}
+
 static void
 bridge_cleanup(struct bridge *br)
 {
-	for (int i = 0; i < br->nraw; i++)
-		raw_in_free(br->raw[i]);
-	jack_in_free(br->jack);
-	alsa_in_free(br->alsa);
-	osc_target_close(&br->target);
-	surface_fini(&br->surface);
+	for (int i = 0; i < br->nsurfaces; i++) {
+		struct bsurface *bs = &br->surfaces[i];
+		for (int j = 0; j < bs->nraw; j++)
+			raw_in_free(bs->raw[j]);
+		jack_in_free(bs->jack);
+		alsa_in_free(bs->alsa);
+		osc_target_close(&bs->target);
+		surface_fini(&bs->s);
+	}
+	watch_free(br->watch);
+	control_withdraw(br->runtime_file);
 	osc_port_close(&br->osc);
 	if (br->sigfd >= 0)
 		close(br->sigfd);
+	while (br->retired) {
+		struct retired *r = br->retired;
+		br->retired = r->next;
+		config_free(r->cfg);
+		free(r);
+	}
+	target_values_fini(&br->values);
+	diag_free(&br->last_reload);
 	config_free(br->cfg);
 	loop_free(br->loop);
+}
+
+static bool
+daw_is_local(const struct bridge *br, const struct bridge_options *opt)
+{
+	for (int i = 0; i < opt->nsurfaces; i++) {
+		const struct profile *p = config_profile(br->cfg, opt->surfaces[i].profile);
+		if (p && strncmp(p->host, "127.", 4) != 0)
+			return false;
+	}
+	return true;
 }
 
 int
 bridge_run(const struct bridge_options *opt)
 {
-	struct bridge br;
+	static struct bridge br;	/* large: keep it off the stack */
 	struct diag_list dl;
-	const struct profile *p;
 
 	memset(&br, 0, sizeof(br));
+	br.opt = opt;
 	br.sigfd = -1;
 	br.osc.fd = -1;
-	br.osc_in_warn = (struct ratelimit)RATELIMIT_INIT(10);
+	br.control_warn = (struct ratelimit)RATELIMIT_INIT(10);
 	diag_init(&dl);
 	if ((br.loop = loop_new()) == NULL)
 		fatalx("out of memory");
@@ -282,49 +763,40 @@ bridge_run(const struct bridge_options *opt)
 			goto out;
 		}
 	}
-	if ((p = config_profile(br.cfg, opt->profile)) == NULL) {
-		char names[512];
-		size_t n = 0;
-		names[0] = '\0';
-		for (int i = 0; i < br.cfg->nprofiles && n < sizeof(names) - 64; i++)
-			n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s",
-			    i ? ", " : "", br.cfg->profiles[i]->name);
-		log_warnx("no profile '%s' (profiles: %s)", opt->profile, names);
+	if (setup_signals(&br) < 0 ||
+	    target_values_init(&br.values, br.cfg->ntargets) < 0) {
 		br.exit_code = 1;
 		goto out;
 	}
-	if (setup_signals(&br) < 0 || surface_init(&br.surface, p) < 0) {
-		br.exit_code = 1;
-		goto out;
-	}
-	/* loopback unless the DAW is elsewhere: nobody else reaches our port */
-	if (osc_port_open(&br.osc, strncmp(p->host, "127.", 4) == 0 ?
-	    "127.0.0.1" : "0.0.0.0", 0) < 0) {
+	/* loopback unless a DAW is elsewhere: nobody else reaches our port */
+	if (osc_port_open(&br.osc, daw_is_local(&br, opt) ? "127.0.0.1" :
+	    "0.0.0.0", opt->osc_port) < 0) {
 		br.exit_code = 1;
 		goto out;
 	}
 	loop_add_fd(br.loop, br.osc.fd, POLLIN, on_osc, &br);
-	if (osc_target_open(&br.target, p->host, p->port, p->proto) < 0) {
-		br.exit_code = 1;
-		goto out;
+	for (int i = 0; i < opt->nsurfaces; i++) {
+		if (setup_surface(&br, &opt->surfaces[i]) < 0) {
+			br.exit_code = 1;
+			goto out;
+		}
 	}
-	br.sink.on_event = deliver;
-	br.sink.ctx = &br;
-	br.sink.on_finished = input_finished;
-	memcpy(br.sink.cc14_mask, p->controller->cc14_mask,
-	    sizeof(br.sink.cc14_mask));
-	log_info("profile %s: %s -> %s at %s (OSC port %d)", p->name,
-	    p->controller->title, p->dialect->title, br.target.url,
+	if (control_announce(br.osc.port, br.runtime_file,
+	    sizeof(br.runtime_file)) < 0)
+		log_warn("control: cannot announce port %d", br.osc.port);
+	log_info("control: OSC port %d (ctlbridge status|switch|reload)",
 	    br.osc.port);
-	if (open_inputs(&br, opt) < 0) {
-		br.exit_code = 1;
-		goto out;
-	}
+	if (!opt->no_watch)
+		br.watch = watch_new(br.loop, opt->dirs, opt->ndirs,
+		    on_config_changed, &br);
 	loop_run(br.loop);
-	log_debug("%llu MIDI events, %llu OSC messages sent, %llu failed",
-	    (unsigned long long)br.surface.events,
-	    (unsigned long long)br.target.sent,
-	    (unsigned long long)br.target.failed);
+	for (int i = 0; i < br.nsurfaces; i++)
+		log_debug("surface %d: %llu MIDI events, %llu OSC messages sent, "
+		    "%llu failed, %llu held back by pick-up", i + 1,
+		    (unsigned long long)br.surfaces[i].s.events,
+		    (unsigned long long)br.surfaces[i].target.sent,
+		    (unsigned long long)br.surfaces[i].target.failed,
+		    (unsigned long long)br.surfaces[i].s.held_back);
 out:
 	diag_free(&dl);
 	bridge_cleanup(&br);

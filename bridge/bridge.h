@@ -1,9 +1,13 @@
 /*
  * The running bridge: owns the configuration set, the event loop, the OSC
- * socket, the surface and the MIDI inputs, and wires them together.
+ * socket, the surfaces (one per controller, each with its active profile
+ * and its MIDI inputs) and the shared target values; wires them together;
+ * switches profiles and reloads the configuration between two events.
  */
 #ifndef CTLBRIDGE_BRIDGE_H
 #define CTLBRIDGE_BRIDGE_H
+
+#include <stdbool.h>
 
 enum input_type { INPUT_AUTO, INPUT_ALSA, INPUT_JACK, INPUT_RAW };
 
@@ -12,13 +16,24 @@ struct input_spec {
 	const char *arg;	/* pattern or path; NULL for the controller's pattern */
 };
 
+#define BRIDGE_MAX_SURFACES 8
+#define BRIDGE_MAX_INPUTS 16
+
+/* -p PROFILE followed by its -m inputs (none: auto). */
+struct surface_spec {
+	const char *profile;
+	struct input_spec inputs[BRIDGE_MAX_INPUTS];
+	int ninputs;
+};
+
 struct bridge_options {
 	char **dirs;
 	int ndirs;
-	const char *profile;
+	struct surface_spec *surfaces;
+	int nsurfaces;
 	const char *daw;	/* -o HOST:PORT, or NULL */
-	struct input_spec *inputs;
-	int ninputs;		/* 0 means auto */
+	int osc_port;		/* the bridge's own port; 0: any free one */
+	bool no_watch;		/* do not follow edits with inotify */
 };
 
 /* Runs until a signal or the end of a raw input; returns the exit status. */

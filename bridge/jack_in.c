@@ -27,6 +27,7 @@ struct jack_event_header {
 
 struct jack_in {
 	struct loop *loop;
+	char *client_name;
 	char **patterns;
 	int npatterns;
 	bool skip_alsa_bridges;
@@ -253,7 +254,7 @@ open_client(struct jack_in *j)
 {
 	jack_status_t status;
 
-	j->client = jack_client_open("ctlbridge", JackNoStartServer, &status);
+	j->client = jack_client_open(j->client_name, JackNoStartServer, &status);
 	if (j->client == NULL)
 		return -1;
 	j->port = jack_port_register(j->client, "midi_in",
@@ -308,6 +309,7 @@ jack_in_new(struct loop *loop, const struct jack_in_options *o,
 
 	j->loop = loop;
 	j->wake_fd = -1;
+	j->client_name = xstrdup(o->client_name ? o->client_name : "ctlbridge");
 	j->patterns = xcalloc((size_t)o->npatterns, sizeof(char *));
 	for (int i = 0; i < o->npatterns; i++)
 		j->patterns[i] = xstrdup(o->patterns[i]);
@@ -360,6 +362,7 @@ jack_in_free(struct jack_in *j)
 	for (int i = 0; i < j->npatterns; i++)
 		free(j->patterns[i]);
 	free(j->patterns);
+	free(j->client_name);
 	free(j);
 }
 

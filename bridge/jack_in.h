@@ -17,6 +17,7 @@
 struct jack_in;
 
 struct jack_in_options {
+	const char *client_name;	/* "ctlbridge", "ctlbridge-2", ... */
 	const char *const *patterns;	/* connect ports matching any */
 	int npatterns;
 	bool required;		/* fail (NULL) when no server runs now */

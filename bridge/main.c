@@ -1,7 +1,8 @@
 /*
  * ctlbridge command line.
- *   ctlbridge [-c DIR] [-p PROFILE] [-m SPEC]... [-o HOST:PORT] [-v]
+ *   ctlbridge [-c DIR] [-p PROFILE [-m SPEC]...]... [-o HOST:PORT] [-P PORT] [-v]
  *   ctlbridge check [-c DIR] [FILE]...
+ *   ctlbridge switch|status|reload [--control PID|PORT] ...
  * Exit status: 0 ok, 1 runtime or configuration error, 2 wrong usage.
  */
 #include <sys/stat.h>
@@ -16,6 +17,7 @@
 
 #include "bridge.h"
 #include "config.h"
+#include "control.h"
 #include "log.h"
 #include "util.h"
 
@@ -28,13 +30,19 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: ctlbridge [-c DIR] [-p PROFILE] [-m SPEC]... [-o HOST:PORT] [-v]\n"
+	    "usage: ctlbridge [-c DIR] [-p PROFILE [-m SPEC]...]... [-o HOST:PORT]\n"
+	    "                 [-P PORT] [--no-watch] [-v]\n"
 	    "       ctlbridge check [-c DIR] [FILE]...\n"
+	    "       ctlbridge switch [--control PID|PORT] [--surface N] PROFILE\n"
+	    "       ctlbridge status|reload [--control PID|PORT]\n"
 	    "\n"
 	    "  -c DIR        configuration directory holding mappings/ and profiles/\n"
-	    "  -p PROFILE    role profile to start in (default: engineer)\n"
+	    "  -p PROFILE    role profile to start in (default: engineer); each -p\n"
+	    "                is a controller of its own, with the -m that follow\n"
 	    "  -m SPEC       MIDI input, repeatable: auto (default), alsa[:PATTERN],\n"
 	    "                jack[:PATTERN], raw:PATH (raw:- for standard input)\n"
+	    "  -P PORT       the bridge's own OSC port (default: any free port)\n"
+	    "  --no-watch    do not apply edited files by themselves\n"
 	    "  -o HOST:PORT  send to this DAW address instead of the dialect's\n"
 	    "  -v            log every message sent (-vv for more)\n"
 	    "  -h, --help    this text\n"
@@ -148,29 +156,131 @@ cmd_check(int argc, char **argv)
 	return rc;
 }
 
+/* ctlbridge switch|status|reload [--control PID|PORT] ... */
+static int
+cmd_control(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "control", required_argument, NULL, 'C' },
+		{ "surface", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *cmd = argv[0], *pick = NULL, *path, *name = NULL;
+	struct control_peer peers[32];
+	struct control_reply rep;
+	const char *err;
+	long surface = 0, num;
+	int ch, npeers, port = 0;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "C:s:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'C':
+			pick = optarg;
+			break;
+		case 's':
+			if (!parse_int(optarg, 1, 64, &surface)) {
+				fprintf(stderr, "ctlbridge: --surface takes a "
+				    "number from 1\n");
+				return 2;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (strcmp(cmd, "switch") == 0) {
+		if (optind + 1 != argc) {
+			fprintf(stderr, "usage: ctlbridge switch [--control PID|PORT] "
+			    "[--surface N] PROFILE\n");
+			return 2;
+		}
+		name = argv[optind];
+		path = "/ctlbridge/profile";
+	} else if (optind != argc) {
+		fprintf(stderr, "usage: ctlbridge %s [--control PID|PORT]\n", cmd);
+		return 2;
+	} else
+		path = strcmp(cmd, "status") == 0 ? "/ctlbridge/status" :
+		    "/ctlbridge/reload";
+
+	npeers = control_find(peers, 32);
+	if (pick) {
+		if (!parse_int(pick, 1, 1 << 30, &num)) {
+			fprintf(stderr, "ctlbridge: --control takes a pid or a "
+			    "port number\n");
+			return 2;
+		}
+		for (int i = 0; i < npeers; i++)
+			if (peers[i].pid == num)
+				port = peers[i].port;
+		if (port == 0 && num <= 65535)
+			port = (int)num;	/* a port, e.g. a bridge started with -P */
+	} else if (npeers == 1)
+		port = peers[0].port;
+	else if (npeers == 0) {
+		fprintf(stderr, "ctlbridge: no running bridge found; start one, "
+		    "or name its port with --control PORT\n");
+		return 1;
+	} else {
+		fprintf(stderr, "ctlbridge: %d bridges are running; pick one with "
+		    "--control PID:\n", npeers);
+		for (int i = 0; i < npeers; i++)
+			fprintf(stderr, "  pid %d, port %d\n", peers[i].pid,
+			    peers[i].port);
+		return 2;
+	}
+	if (port <= 0 || port > 65535) {
+		fprintf(stderr, "ctlbridge: no bridge with pid %s\n", pick);
+		return 1;
+	}
+	if (control_request(port, path, name, (int)surface, &rep, &err) < 0) {
+		fprintf(stderr, "ctlbridge: port %d: %s\n", port, err);
+		return 1;
+	}
+	for (int i = 0; i < rep.nlines; i++)
+		printf("%s\n", rep.lines[i]);
+	ch = rep.ok ? 0 : 1;
+	control_reply_free(&rep);
+	return ch;
+}
+
 int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "port", required_argument, NULL, 'P' },
+		{ "no-watch", no_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static struct surface_spec surfaces[BRIDGE_MAX_SURFACES];
 	struct bridge_options opt;
-	struct input_spec inputs[16];
 	char *dirs[4];
 	const char *confdir = NULL;
-	int ch, verbose = 0, rc;
+	int ch, verbose = 0, rc, nsurf = 0;
+	long port;
 
 	log_init("ctlbridge", 0);
 	if (argc > 1 && strcmp(argv[1], "check") == 0)
 		return cmd_check(argc - 1, argv + 1);
+	if (argc > 1 && (strcmp(argv[1], "switch") == 0 ||
+	    strcmp(argv[1], "status") == 0 || strcmp(argv[1], "reload") == 0))
+		return cmd_control(argc - 1, argv + 1);
 
 	memset(&opt, 0, sizeof(opt));
-	opt.profile = "engineer";
-	opt.inputs = inputs;
 	opt.dirs = dirs;
-	while ((ch = getopt_long(argc, argv, "c:p:m:o:vh", longopts, NULL)) != -1) {
+	opt.surfaces = surfaces;
+	/* each -p starts a surface; the -m after it are its inputs (-m before
+	 * any -p belong to the first surface) */
+	while ((ch = getopt_long(argc, argv, "c:p:m:o:P:vh", longopts, NULL)) != -1) {
+		struct surface_spec *cur;
 		switch (ch) {
 		case 'c':
 			if (confdir) {
@@ -180,20 +290,41 @@ main(int argc, char **argv)
 			confdir = optarg;
 			break;
 		case 'p':
-			opt.profile = optarg;
+			if (nsurf == BRIDGE_MAX_SURFACES) {
+				fprintf(stderr, "ctlbridge: at most %d surfaces\n",
+				    BRIDGE_MAX_SURFACES);
+				return 2;
+			}
+			if (nsurf == 1 && surfaces[0].profile == NULL)
+				surfaces[0].profile = optarg;	/* -m came first */
+			else
+				surfaces[nsurf++].profile = optarg;
 			break;
 		case 'm':
-			if (opt.ninputs == 16 ||
-			    input_spec_parse(optarg, &inputs[opt.ninputs]) < 0) {
+			if (nsurf == 0)
+				nsurf = 1;
+			cur = &surfaces[nsurf - 1];
+			if (cur->ninputs == BRIDGE_MAX_INPUTS ||
+			    input_spec_parse(optarg, &cur->inputs[cur->ninputs]) < 0) {
 				fprintf(stderr, "ctlbridge: bad MIDI input '%s' "
 				    "(expected auto, alsa[:PATTERN], jack[:PATTERN] "
 				    "or raw:PATH)\n", optarg);
 				return 2;
 			}
-			opt.ninputs++;
+			cur->ninputs++;
 			break;
 		case 'o':
 			opt.daw = optarg;
+			break;
+		case 'P':
+			if (!parse_int(optarg, 0, 65535, &port)) {
+				fprintf(stderr, "ctlbridge: -P takes a port number\n");
+				return 2;
+			}
+			opt.osc_port = (int)port;
+			break;
+		case 'W':
+			opt.no_watch = true;
 			break;
 		case 'v':
 			verbose++;
@@ -214,6 +345,11 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (nsurf == 0)
+		nsurf = 1;
+	if (surfaces[0].profile == NULL)
+		surfaces[0].profile = "engineer";
+	opt.nsurfaces = nsurf;
 	log_init("ctlbridge", verbose);
 	if (confdir)
 		dirs[opt.ndirs++] = xstrdup(confdir);
