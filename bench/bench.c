@@ -7,13 +7,19 @@
  *     peak resident memory (wait4 ru_maxrss);
  *  3. latency, MIDI byte in to OSC datagram out, through a FIFO into the
  *     real binary: median, 99th percentile, maximum of many single
- *     round trips.
+ *     round trips;
+ *  4. switching: from a /ctlbridge/profile request to the first message
+ *     under the new profile, through the real binary;
+ *  5. reload: loading a configuration whose profile has 1000 bindings
+ *     (parse, validate, compile), in process.
  * Nothing here asserts a time: it prints figures.  Run: make bench.
  */
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
@@ -198,6 +204,142 @@ bench_latency(const char *bridge)
 		    lat[got / 2], lat[(int)(got * 0.99)], lat[got - 1]);
 }
 
+static void
+make_big_config(const char *dir, int n)
+{
+	char path[512];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "mkdir -p %s/mappings/controllers "
+	    "%s/mappings/daws %s/profiles && cp mappings/daws/ardour.ini "
+	    "%s/mappings/daws/", dir, dir, dir, dir);
+	if (system(path) != 0)
+		return;
+	snprintf(path, sizeof(path), "%s/mappings/controllers/big.ini", dir);
+	fp = fopen(path, "w");
+	fprintf(fp, "[controller]\nname = Big\nport = big\n[controls]\n"
+	    "k1..%d = nrpn 0..%d\n", n, n - 1);
+	fclose(fp);
+	snprintf(path, sizeof(path), "%s/profiles/big.ini", dir);
+	fp = fopen(path, "w");
+	fprintf(fp, "[profile]\ncontroller = big\ndaw = ardour\n[bindings]\n");
+	/* one line per binding, as a person would write them out */
+	for (int i = 1; i <= n; i++)
+		fprintf(fp, "k%d = track.gain track=%d\n", i, i);
+	fclose(fp);
+}
+
+static void
+bench_reload(void)
+{
+	char dir[] = "/tmp/ctlbridge-bench-conf-XXXXXX";
+	char *dirs[1], cmd[300];
+	double best = 1e9, total = 0;
+	int rounds = 20, bindings = 0;
+
+	if (mkdtemp(dir) == NULL)
+		return;
+	make_big_config(dir, 1000);
+	dirs[0] = dir;
+	for (int i = 0; i < rounds; i++) {
+		struct diag_list dl;
+		struct config *cfg;
+		double t0 = now_s(), t;
+
+		diag_init(&dl);
+		cfg = config_load(dirs, 1, &dl);
+		t = now_s() - t0;
+		if (dl.errors)
+			diag_print(&dl, stderr);
+		bindings = config_profile(cfg, "big") ?
+		    config_profile(cfg, "big")->nbindings : 0;
+		config_free(cfg);
+		diag_free(&dl);
+		total += t;
+		if (t < best)
+			best = t;
+	}
+	printf("reload, a profile of %d bindings (parse, validate, compile):\n",
+	    bindings);
+	printf("  %.2f ms best, %.2f ms mean of %d\n", best * 1e3,
+	    total / rounds * 1e3, rounds);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		perror("rm");
+}
+
+static void
+bench_switch(const char *bridge)
+{
+	enum { ROUNDS = 500 };
+	char fifo[128], daw[64], spec[160];
+	static double lat[ROUNDS];
+	struct oscrecv *r = oscrecv_new();
+	struct sockaddr_in to;
+	struct proc p;
+	int fd, sock, got = 0, port = 0;
+	const char *line;
+
+	snprintf(fifo, sizeof(fifo), "/tmp/%s", test_unique("ctlbridge-bench"));
+	mkfifo(fifo, 0600);
+	snprintf(daw, sizeof(daw), "127.0.0.1:%d", oscrecv_port(r));
+	snprintf(spec, sizeof(spec), "raw:%s", fifo);
+	{
+		char *argv[] = { (char *)bridge, "-c", "tests/data/switch", "-p",
+		    "a", "-o", daw, "-m", spec, "--no-watch", NULL };
+		proc_start(&p, argv, NULL, NULL);
+	}
+	fd = open(fifo, O_WRONLY);
+	proc_wait_output(&p, "control: OSC port", 5000);
+	if ((line = strstr(proc_output(&p), "control: OSC port ")) != NULL)
+		port = atoi(line + strlen("control: OSC port "));
+	sock = socket(AF_INET, SOCK_DGRAM, 0);
+	memset(&to, 0, sizeof(to));
+	to.sin_family = AF_INET;
+	to.sin_port = htons((uint16_t)port);
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (int i = 0; i < ROUNDS && port; i++) {
+		const char *name = i % 2 ? "a" : "b";
+		char buf[128], want[32];
+		size_t size = sizeof(buf);
+		uint8_t press[3] = { 0x90, 36, 100 };
+		lo_message m = lo_message_new();
+		double t0;
+
+		lo_message_add_string(m, name);
+		lo_message_serialise(m, "/ctlbridge/profile", buf, &size);
+		lo_message_free(m);
+		snprintf(want, sizeof(want), "/goto i %d", i % 2 ? 1 : 11);
+		t0 = now_s();
+		sendto(sock, buf, size, 0, (struct sockaddr *)&to, sizeof(to));
+		/* press until the new profile answers */
+		for (int tries = 0; tries < 1000; tries++) {
+			if (write(fd, press, 3) != 3)
+				break;
+			if (oscrecv_wait(r, 1, 1000) < 1)
+				break;
+			if (strcmp(oscrecv_get(r, 0), want) == 0) {
+				lat[got++] = (now_s() - t0) * 1e6;
+				oscrecv_clear(r);
+				break;
+			}
+			oscrecv_clear(r);
+		}
+	}
+	close(sock);
+	close(fd);
+	proc_wait(&p, 5000);
+	proc_free(&p);
+	unlink(fifo);
+	oscrecv_free(r);
+	qsort(lat, (size_t)got, sizeof(double), cmp_double);
+	printf("switch, /ctlbridge/profile request -> first message under the "
+	    "new profile, %d switches:\n", got);
+	if (got)
+		printf("  median %.0f us, p99 %.0f us, max %.0f us\n",
+		    lat[got / 2], lat[(int)(got * 0.99)], lat[got - 1]);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -217,6 +359,8 @@ main(int argc, char **argv)
 	bench_in_process(p);
 	bench_throughput(bridge);
 	bench_latency(bridge);
+	bench_switch(bridge);
+	bench_reload();
 	config_free(cfg);
 	diag_free(&dl);
 	return 0;
