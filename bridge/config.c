@@ -227,29 +227,24 @@ config_new(char *const *dirs, int ndirs)
 	return cfg;
 }
 
-/* "/strip/gain i:3 f:?": the message without its per-event value. */
-static char *
-target_key(const struct binding *b)
+/*
+ * A target is what an action does to the DAW, whatever control does it:
+ * the same in the messages bindings send and in the feedback the DAW sends
+ * back (matched in reverse against the same dialect), so both land on it.
+ */
+char *
+target_key_of(const char *dialect, const struct action_def *a, int track,
+    int marker, const char *label)
 {
-	char buf[1024];
-	size_t n = (size_t)snprintf(buf, sizeof(buf), "%s", b->msg.address);
+	return xasprintf("%s|%s|%d|%d|%s", dialect, a->name, track, marker,
+	    label ? label : "");
+}
 
-	for (int i = 0; i < b->msg.nargs && n < sizeof(buf) - 64; i++) {
-		const struct osc_arg *a = &b->msg.args[i];
-		if (a->is_value) {
-			n += (size_t)snprintf(buf + n, sizeof(buf) - n, " %c:?", a->type);
-			continue;
-		}
-		switch (a->type) {
-		case 'i': n += (size_t)snprintf(buf + n, sizeof(buf) - n, " i:%d", a->v.i); break;
-		case 'h': n += (size_t)snprintf(buf + n, sizeof(buf) - n, " h:%lld", (long long)a->v.h); break;
-		case 'f': n += (size_t)snprintf(buf + n, sizeof(buf) - n, " f:%g", a->v.f); break;
-		case 'd': n += (size_t)snprintf(buf + n, sizeof(buf) - n, " d:%g", a->v.d); break;
-		case 's': n += (size_t)snprintf(buf + n, sizeof(buf) - n, " s:%.200s", a->v.s ? a->v.s : ""); break;
-		default: n += (size_t)snprintf(buf + n, sizeof(buf) - n, " %c", a->type); break;
-		}
-	}
-	return xstrdup(buf);
+static char *
+target_key(const struct profile *p, const struct binding *b)
+{
+	return target_key_of(p->dialect->name, b->action, b->track, b->marker,
+	    b->label);
 }
 
 /* Give every binding the id of its target; a few thousand at most, and
@@ -268,7 +263,7 @@ assign_targets(struct config *cfg)
 
 			if (b->msg.address == NULL)
 				continue;
-			key = target_key(b);
+			key = target_key(p, b);
 			while (lo <= hi) {
 				int mid = (lo + hi) / 2, c = strcmp(cfg->targets[mid], key);
 				if (c == 0) {
@@ -302,9 +297,22 @@ assign_targets(struct config *cfg)
 			char *key;
 			if (b->msg.address == NULL)
 				continue;
-			key = target_key(b);
+			key = target_key(p, b);
 			b->target = config_target(cfg, key);
 			free(key);
+		}
+		/* each target's bindings, for feedback */
+		p->by_target = xcalloc((size_t)(cfg->ntargets ? cfg->ntargets : 1),
+		    sizeof(int));
+		for (int t = 0; t < cfg->ntargets; t++)
+			p->by_target[t] = -1;
+		for (int j = p->nbindings - 1; j >= 0; j--) {
+			struct binding *b = &p->bindings[j];
+			b->next_same_target = -1;
+			if (b->target < 0)
+				continue;
+			b->next_same_target = p->by_target[b->target];
+			p->by_target[b->target] = j;
 		}
 	}
 }

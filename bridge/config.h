@@ -43,6 +43,9 @@ struct control {
 	uint8_t channel;	/* 0..15 */
 	uint16_t number;
 	int32_t max;		/* largest raw value */
+	bool feedback;		/* the DAW's state is sent back to it (LED,
+				 * motor fader, LED ring) */
+	uint8_t on_value, off_value;	/* a lit / dark LED, for switches */
 	int line;
 };
 
@@ -70,6 +73,8 @@ struct controller {
 	struct param_key *by_param;	/* sorted, NRPN and RPN */
 	int nparam;
 	uint32_t cc14_mask[16];	/* to configure decoders */
+	uint8_t *init;		/* MIDI bytes to send when it connects */
+	size_t init_len;
 };
 
 /* ---- DAW dialects ---- */
@@ -115,6 +120,11 @@ struct dialect {
 	enum osc_proto proto;
 	double db_floor;	/* dB values below are sent as this */
 	struct dialect_action *actions;	/* indexed by action_index() */
+	/* Feedback: messages that ask the DAW for it, and how long it may
+	 * stay silent before the bridge asks again (0: never). */
+	struct msg_template *handshake;
+	int nhandshake;
+	int heartbeat_s;
 };
 
 /* ---- role profiles ---- */
@@ -155,6 +165,8 @@ struct binding {
 				 * -1 for none: bridge actions, inert bindings */
 	bool pickup;		/* absolute: wait to meet the target's value
 				 * after a switch (soft takeover) */
+	int next_same_target;	/* another binding of this profile on the
+				 * same target, -1 if none */
 	double min, max;	/* action value range */
 	bool invert;
 	enum taper taper;
@@ -181,6 +193,10 @@ struct profile {
 	struct binding *bindings;
 	int nbindings;
 	int *by_control;	/* binding index per control, -1 if unbound */
+	int indicator;		/* control lit while this profile is active, -1 */
+	/* feedback: first binding of each target (config.targets), -1 if
+	 * none; further ones chained through binding.next_same_target */
+	int *by_target;
 };
 
 /* ---- the set ---- */
@@ -221,6 +237,9 @@ const struct profile *config_profile(const struct config *cfg, const char *name)
 const struct controller *config_controller(const struct config *cfg, const char *name);
 const struct dialect *config_dialect(const struct config *cfg, const char *name);
 int config_target(const struct config *cfg, const char *key);	/* id or -1 */
+/* The key of a target: caller frees. */
+char *target_key_of(const char *dialect, const struct action_def *a, int track,
+    int marker, const char *label);
 /* Profiles for the same controller as p, in name order, and p's index
  * among them (for profile.next / previous). */
 int config_profile_ring(const struct config *cfg, const struct profile *p,

@@ -171,6 +171,7 @@ control_line(struct ctl_loader *L, const char *key, const char *value, int line)
 	long first_name, first_num = 0;
 	enum control_mode mode;
 	enum relative_format rel = REL_TWOS_COMPLEMENT;
+	int feedback = -1, on_value = 127, off_value = 0;
 
 	nnames = parse_name_range(key, prefix, sizeof(prefix), &first_name);
 	if (nnames < 0) {
@@ -227,9 +228,26 @@ control_line(struct ctl_loader *L, const char *key, const char *value, int line)
 	}
 	for (; i < ntok; i++) {
 		const char *t = tok[i];
-		long ch;
+		long ch, v;
 		if (strcmp(t, "button") == 0)
 			mode = MODE_BUTTON;
+		else if (strcmp(t, "feedback") == 0)
+			feedback = 1;
+		else if (strcmp(t, "nofeedback") == 0)
+			feedback = 0;
+		else if (strncmp(t, "on=", 3) == 0 || strncmp(t, "off=", 4) == 0) {
+			const char *val = strchr(t, '=') + 1;
+			if (!parse_int(val, 0, 127, &v)) {
+				diag_error(L->dl, L->path, line,
+				    "%.*s '%s' is out of range 0..127",
+				    (int)(val - t - 1), t, val);
+				return;
+			}
+			if (t[1] == 'n')
+				on_value = (int)v;
+			else
+				off_value = (int)v;
+		}
 		else if (strcmp(t, "absolute") == 0)
 			mode = MODE_ABSOLUTE;
 		else if (strcmp(t, "relative") == 0)
@@ -253,7 +271,8 @@ control_line(struct ctl_loader *L, const char *key, const char *value, int line)
 		} else {
 			diag_error(L->dl, L->path, line,
 			    "unknown word '%s' (expected button, absolute, "
-			    "relative=FORMAT or channel=N)", t);
+			    "relative=FORMAT, channel=N, feedback, nofeedback, "
+			    "on=N or off=N)", t);
 			return;
 		}
 	}
@@ -284,8 +303,50 @@ control_line(struct ctl_loader *L, const char *key, const char *value, int line)
 	}
 	for (int n = 0; n < nnames; n++) {
 		char name[TOKEN_LEN + 32];
+		int before = L->c->ncontrols;
 		range_name(name, sizeof(name), prefix, first_name, n);
 		add_control(L, name, k, first_num + n, channel, mode, rel, line);
+		if (L->c->ncontrols > before) {
+			struct control *c = &L->c->controls[before];
+			/* buttons light their LED; faders and rings only when
+			 * they can show a value (motor, LED ring) */
+			c->feedback = feedback >= 0 ? feedback : mode == MODE_BUTTON;
+			c->on_value = (uint8_t)on_value;
+			c->off_value = (uint8_t)off_value;
+		}
+	}
+}
+
+/* init = F0 42 40 00 01 13 00 ... F7: hex bytes, sent as they are when
+ * the controller connects (repeat the key for more). */
+static void
+parse_init(struct ctl_loader *L, const char *value, int line)
+{
+	char tok[TOKEN_MAX][TOKEN_LEN];
+	const char *err;
+	int n = tokenize(value, tok, TOKEN_MAX, &err);
+
+	if (n <= 0) {
+		diag_error(L->dl, L->path, line, "init needs MIDI bytes in hex, "
+		    "e.g. init = B0 79 00");
+		return;
+	}
+	L->c->init = xrealloc(L->c->init, L->c->init_len + (size_t)n);
+	for (int i = 0; i < n; i++) {
+		char *end;
+		long b = strtol(tok[i], &end, 16);
+		if (*end != '\0' || end == tok[i] || b < 0 || b > 255 ||
+		    strlen(tok[i]) > 2) {
+			diag_error(L->dl, L->path, line, "init byte '%s' is not "
+			    "two hex digits", tok[i]);
+			return;
+		}
+		if (i == 0 && b < 0x80) {
+			diag_error(L->dl, L->path, line, "init must start with a "
+			    "status byte (80..FF), not '%s'", tok[0]);
+			return;
+		}
+		L->c->init[L->c->init_len++] = (uint8_t)b;
 	}
 }
 
@@ -322,6 +383,8 @@ on_key(void *user, const char *section, const char *key, const char *value,
 			}
 			free(c->port_pattern);
 			c->port_pattern = xstrdup(value);
+		} else if (strcmp(key, "init") == 0) {
+			parse_init(L, value, line);
 		} else if (strcmp(key, "channel") == 0) {
 			if (!parse_int(value, 1, 16, &ch))
 				diag_error(L->dl, L->path, line,
@@ -331,7 +394,7 @@ on_key(void *user, const char *section, const char *key, const char *value,
 		} else
 			diag_error(L->dl, L->path, line,
 			    "unknown key '%s' in [controller] (expected name, "
-			    "port, channel)", key);
+			    "port, channel, init)", key);
 	} else if (strcmp(section, "controls") == 0)
 		pending_add(&L->controls, key, value, line);
 	else if (*section == '\0')
@@ -424,6 +487,7 @@ controller_free(struct controller *c)
 		free(c->controls[i].name);
 	free(c->controls);
 	free(c->by_param);
+	free(c->init);
 	free(c->name);
 	free(c->file);
 	free(c->title);

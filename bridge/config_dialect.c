@@ -151,6 +151,8 @@ parse_template(struct dialect_loader *L, const struct action_def *a,
 	return true;
 }
 
+static void template_free(struct msg_template *t);
+
 static void
 on_section(void *user, const char *section, int line)
 {
@@ -194,6 +196,25 @@ on_key(void *user, const char *section, const char *key, const char *value,
 			else
 				diag_error(L->dl, L->path, line,
 				    "protocol '%s' is not udp or tcp", value);
+		} else if (strcmp(key, "handshake") == 0) {
+			/* constants only: what to send to ask for feedback */
+			static const struct action_def hs = { .name = "handshake" };
+			struct msg_template t;
+			memset(&t, 0, sizeof(t));
+			if (parse_template(L, &hs, value, &t, line)) {
+				d->handshake = xrealloc(d->handshake,
+				    (size_t)(d->nhandshake + 1) * sizeof(t));
+				d->handshake[d->nhandshake++] = t;
+			} else
+				template_free(&t);
+		} else if (strcmp(key, "heartbeat") == 0) {
+			long hb;
+			if (!parse_int(value, 0, 3600, &hb))
+				diag_error(L->dl, L->path, line,
+				    "heartbeat '%s' is not a number of seconds "
+				    "0..3600", value);
+			else
+				d->heartbeat_s = (int)hb;
 		} else if (strcmp(key, "db_floor") == 0) {
 			if (!parse_double(value, &d->db_floor))
 				diag_error(L->dl, L->path, line,
@@ -201,7 +222,7 @@ on_key(void *user, const char *section, const char *key, const char *value,
 		} else
 			diag_error(L->dl, L->path, line,
 			    "unknown key '%s' in [daw] (expected name, host, "
-			    "port, protocol, db_floor)", key);
+			    "port, protocol, db_floor, handshake, heartbeat)", key);
 		return;
 	}
 	if (strcmp(section, "actions") != 0) {
@@ -282,6 +303,9 @@ dialect_free(struct dialect *d)
 	for (int i = 0; d->actions && i < action_count(); i++)
 		template_free(&d->actions[i].msg);
 	free(d->actions);
+	for (int i = 0; i < d->nhandshake; i++)
+		template_free(&d->handshake[i]);
+	free(d->handshake);
 	free(d->name);
 	free(d->file);
 	free(d->title);

@@ -14,8 +14,8 @@ struct profile_loader {
 	struct profile *p;
 	const char *path;
 	struct diag_list *dl;
-	char *controller_name, *dialect_name, *host;
-	int controller_line, dialect_line, host_line, port;
+	char *controller_name, *dialect_name, *host, *indicator;
+	int controller_line, dialect_line, host_line, port, indicator_line;
 	bool seen_profile;
 	struct pending_lines lines;
 };
@@ -62,10 +62,14 @@ on_key(void *user, const char *section, const char *key, const char *value,
 				    "port '%s' is out of range 1..65535", value);
 			else
 				L->port = (int)port;
+		} else if (strcmp(key, "indicator") == 0) {
+			free(L->indicator);
+			L->indicator = xstrdup(value);
+			L->indicator_line = line;
 		} else
 			diag_error(L->dl, L->path, line,
 			    "unknown key '%s' in [profile] (expected name, "
-			    "controller, daw, host, port)", key);
+			    "controller, daw, host, port, indicator)", key);
 		return;
 	}
 	if (strcmp(section, "bindings") == 0) {
@@ -541,6 +545,7 @@ profile_load(struct config *cfg, const char *path, const char *name,
 
 	memset(&L, 0, sizeof(L));
 	p = xcalloc(1, sizeof(*p));
+	p->indicator = -1;
 	p->name = xstrdup(name);
 	p->file = xstrdup(path);
 	L.cfg = cfg;
@@ -588,11 +593,17 @@ profile_load(struct config *cfg, const char *path, const char *name,
 		p->bindings = xcalloc((size_t)total, sizeof(*p->bindings));
 		for (int i = 0; i < L.lines.count; i++)
 			binding_line(&L, &L.lines.items[i]);
+		if (L.indicator &&
+		    (p->indicator = control_index(p->controller, L.indicator)) < 0)
+			diag_error(dl, path, L.indicator_line,
+			    "controller '%s' has no control '%s' to light",
+			    p->controller->name, L.indicator);
 	}
 	pending_free(&L.lines);
 	free(L.controller_name);
 	free(L.dialect_name);
 	free(L.host);
+	free(L.indicator);
 	return p;
 }
 
@@ -613,6 +624,7 @@ profile_free(struct profile *p)
 	}
 	free(p->bindings);
 	free(p->by_control);
+	free(p->by_target);
 	free(p->name);
 	free(p->file);
 	free(p->title);
