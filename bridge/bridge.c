@@ -106,6 +106,13 @@ trace_message(const struct surface *s, const struct engine_output *out)
 			    out->value);
 		else if (a->type == 'i')
 			n += (size_t)snprintf(args + n, sizeof(args) - n, " %d", a->v.i);
+		else if (a->type == 'f')
+			n += (size_t)snprintf(args + n, sizeof(args) - n, " %g", a->v.f);
+		else if (a->type == 'd')
+			n += (size_t)snprintf(args + n, sizeof(args) - n, " %g", a->v.d);
+		else if (a->type == 'h')
+			n += (size_t)snprintf(args + n, sizeof(args) - n, " %lld",
+			    (long long)a->v.h);
 		else if (a->type == 's')
 			n += (size_t)snprintf(args + n, sizeof(args) - n, " \"%s\"",
 			    a->v.s ? a->v.s : "");
