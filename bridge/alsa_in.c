@@ -25,6 +25,8 @@ struct alsa_in {
 	struct input_sink sink;
 	snd_seq_t *seq;
 	int my_client, my_port;
+	int out_port;			/* feedback to the controller */
+	snd_midi_event_t *encoder;
 	struct pollfd *pfds;
 	int npfds;
 	struct alsa_source sources[ALSA_MAX_SOURCES];
@@ -82,9 +84,6 @@ consider_port(struct alsa_in *a, snd_seq_port_info_t *pinfo,
 
 	if (client == a->my_client || client == SND_SEQ_CLIENT_SYSTEM)
 		return;
-	if ((caps & (SND_SEQ_PORT_CAP_READ | SND_SEQ_PORT_CAP_SUBS_READ)) !=
-	    (SND_SEQ_PORT_CAP_READ | SND_SEQ_PORT_CAP_SUBS_READ))
-		return;
 	if (caps & SND_SEQ_PORT_CAP_NO_EXPORT)
 		return;
 	snprintf(name, sizeof(name), "%s:%s", snd_seq_client_info_get_name(cinfo),
@@ -96,6 +95,28 @@ consider_port(struct alsa_in *a, snd_seq_port_info_t *pinfo,
 		if (!match)
 			return;
 	}
+	/* the controller's input: our feedback goes there */
+	if ((caps & (SND_SEQ_PORT_CAP_WRITE | SND_SEQ_PORT_CAP_SUBS_WRITE)) ==
+	    (SND_SEQ_PORT_CAP_WRITE | SND_SEQ_PORT_CAP_SUBS_WRITE) &&
+	    a->out_port >= 0) {
+		snd_seq_port_subscribe_alloca(&sub);
+		sender.client = (unsigned char)a->my_client;
+		sender.port = (unsigned char)a->out_port;
+		dest.client = (unsigned char)client;
+		dest.port = (unsigned char)port;
+		snd_seq_port_subscribe_set_sender(sub, &sender);
+		snd_seq_port_subscribe_set_dest(sub, &dest);
+		if (snd_seq_get_port_subscription(a->seq, sub) != 0 &&
+		    snd_seq_connect_to(a->seq, a->out_port, client, port) == 0) {
+			log_info("alsa: connected feedback -> %d:%d (%s)", client,
+			    port, name);
+			if (a->sink.on_connected)
+				a->sink.on_connected(a->sink.ctx);
+		}
+	}
+	if ((caps & (SND_SEQ_PORT_CAP_READ | SND_SEQ_PORT_CAP_SUBS_READ)) !=
+	    (SND_SEQ_PORT_CAP_READ | SND_SEQ_PORT_CAP_SUBS_READ))
+		return;
 	/* already subscribed: connecting is idempotent for hotplug */
 	snd_seq_port_subscribe_alloca(&sub);
 	sender.client = (unsigned char)client;
@@ -212,6 +233,7 @@ alsa_in_new(struct loop *loop, const char *client_name,
 		return NULL;
 	}
 	a = xcalloc(1, sizeof(*a));
+	a->out_port = -1;
 	a->loop = loop;
 	a->seq = seq;
 	a->patterns = xcalloc((size_t)npatterns, sizeof(char *));
@@ -232,6 +254,14 @@ alsa_in_new(struct loop *loop, const char *client_name,
 		*why = snd_strerror(a->my_port);
 		alsa_in_free(a);
 		return NULL;
+	}
+	a->out_port = snd_seq_create_simple_port(seq, "midi_out",
+	    SND_SEQ_PORT_CAP_READ | SND_SEQ_PORT_CAP_SUBS_READ,
+	    SND_SEQ_PORT_TYPE_MIDI_GENERIC | SND_SEQ_PORT_TYPE_APPLICATION);
+	if (a->out_port < 0 || snd_midi_event_new(512, &a->encoder) < 0) {
+		log_warnx("alsa: no feedback port: LEDs stay dark");
+		a->out_port = -1;
+		a->encoder = NULL;
 	}
 	if (snd_seq_connect_from(seq, a->my_port, SND_SEQ_CLIENT_SYSTEM,
 	    SND_SEQ_PORT_SYSTEM_ANNOUNCE) < 0)
@@ -257,10 +287,40 @@ alsa_in_free(struct alsa_in *a)
 	for (int i = 0; i < a->npfds; i++)
 		loop_del_fd(a->loop, a->pfds[i].fd);
 	free(a->pfds);
+	if (a->encoder)
+		snd_midi_event_free(a->encoder);
 	if (a->seq)
 		snd_seq_close(a->seq);
 	for (int i = 0; i < a->npatterns; i++)
 		free(a->patterns[i]);
 	free(a->patterns);
 	free(a);
+}
+
+int
+alsa_in_send(struct alsa_in *a, const uint8_t *bytes, size_t len)
+{
+	snd_seq_event_t ev;
+	size_t done = 0;
+
+	if (a == NULL || a->encoder == NULL)
+		return -1;
+	snd_midi_event_reset_encode(a->encoder);
+	while (done < len) {
+		long n;
+		snd_seq_ev_clear(&ev);
+		n = snd_midi_event_encode(a->encoder, bytes + done,
+		    (long)(len - done), &ev);
+		if (n <= 0)
+			return -1;
+		done += (size_t)n;
+		if (ev.type == SND_SEQ_EVENT_NONE)
+			continue;	/* a message not complete yet */
+		snd_seq_ev_set_source(&ev, a->out_port);
+		snd_seq_ev_set_subs(&ev);
+		snd_seq_ev_set_direct(&ev);
+		if (snd_seq_event_output_direct(a->seq, &ev) < 0)
+			return -1;
+	}
+	return 0;
 }

@@ -7,6 +7,9 @@
 #ifndef CTLBRIDGE_ALSA_IN_H
 #define CTLBRIDGE_ALSA_IN_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "input.h"
 #include "loop.h"
 
@@ -20,5 +23,7 @@ struct alsa_in *alsa_in_new(struct loop *loop, const char *client_name,
     const char *const *patterns, int npatterns, const struct input_sink *sink,
     const char **why);
 void alsa_in_free(struct alsa_in *a);
+/* Send MIDI bytes to every controller input port matching the patterns. */
+int alsa_in_send(struct alsa_in *a, const uint8_t *bytes, size_t len);
 
 #endif

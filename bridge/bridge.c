@@ -19,6 +19,7 @@
 #include "config.h"
 #include "control.h"
 #include "engine.h"
+#include "feedback.h"
 #include "jack_in.h"
 #include "log.h"
 #include "loop.h"
@@ -40,6 +41,11 @@ struct bsurface {
 	struct jack_in *jack;
 	struct alsa_in *alsa;
 	struct osc_target target;
+	/* the DAW as feedback sees it */
+	bool heard;			/* it answered since the last handshake */
+	uint64_t last_heard_ns;
+	uint64_t retry_ns, next_try_ns;	/* handshake back-off */
+	int link_timer;
 };
 
 /* A configuration set replaced by a reload while a button held a binding
@@ -123,6 +129,163 @@ trace_message(const struct surface *s, const struct engine_output *out)
 	    b->msg.address ? b->msg.address : b->action->name, args);
 }
 
+/* ---- feedback to the controller ---- */
+
+#define LINK_TICK_NS 1000000000ull
+#define RETRY_MIN_NS 1000000000ull
+#define RETRY_MAX_NS 10000000000ull
+
+static void
+send_midi(struct bsurface *bs, const uint8_t *bytes, size_t len)
+{
+	if (len == 0)
+		return;
+	jack_in_send(bs->jack, bytes, len);
+	alsa_in_send(bs->alsa, bytes, len);
+	for (int i = 0; i < bs->nraw; i++)
+		raw_in_send(bs->raw[i], bytes, len);
+}
+
+static void
+show(struct bsurface *bs, const struct binding *b, double value)
+{
+	uint8_t out[FEEDBACK_MAX];
+	int n = engine_feedback(&bs->s, b, value, out);
+
+	send_midi(bs, out, (size_t)n);
+}
+
+/* Every LED and motor fader of the controller to the active profile's
+ * state: after a switch, a reload, a reconnect. */
+static void
+resync(struct bsurface *bs)
+{
+	const struct profile *p = bs->s.profile;
+	uint8_t out[FEEDBACK_MAX];
+
+	for (int ci = 0; ci < bs->s.controller->ncontrols; ci++) {
+		const struct control *c = &bs->s.controller->controls[ci];
+		int bi = p->by_control[ci];
+		const struct binding *b = bi >= 0 ? &p->bindings[bi] : NULL;
+		double v = b ? surface_target_value(&bs->s, b) : NAN;
+		int n = 0;
+
+		if (!c->feedback)
+			continue;
+		if (ci == p->indicator)
+			n = engine_feedback_switch(&bs->s, ci, true, out);
+		else if (b && !isnan(v))
+			n = engine_feedback(&bs->s, b, v, out);
+		else if (c->mode == MODE_BUTTON)
+			n = engine_feedback_switch(&bs->s, ci, false, out);
+		send_midi(bs, out, (size_t)n);
+	}
+}
+
+static void
+controller_connected(void *ctx)
+{
+	struct bsurface *bs = ctx;
+	const struct controller *c = bs->s.controller;
+
+	if (c->init_len)
+		send_midi(bs, c->init, c->init_len);
+	resync(bs);
+}
+
+static void
+handshake(struct bsurface *bs)
+{
+	const struct dialect *d = bs->s.profile->dialect;
+
+	for (int i = 0; i < d->nhandshake; i++)
+		osc_send_template(&bs->target, &bs->br->osc, &d->handshake[i]);
+}
+
+/* Ask the DAW for feedback until it answers, backing off; ask again when
+ * it falls silent longer than its heartbeat (it restarted). */
+static void
+link_tick(void *ctx)
+{
+	struct bsurface *bs = ctx;
+	const struct dialect *d = bs->s.profile->dialect;
+	uint64_t now = now_ns();
+
+	bs->link_timer = loop_add_timer(bs->br->loop, LINK_TICK_NS, link_tick, bs);
+	if (d->nhandshake == 0)
+		return;
+	if (bs->heard && d->heartbeat_s > 0 &&
+	    now - bs->last_heard_ns > (uint64_t)d->heartbeat_s * 1000000000ull) {
+		log_warnx("surface %d: %s silent for %d s; asking for feedback "
+		    "again", bs->index, d->title, d->heartbeat_s);
+		bs->heard = false;
+		bs->retry_ns = RETRY_MIN_NS;
+		bs->next_try_ns = now;
+	}
+	if (!bs->heard && now >= bs->next_try_ns) {
+		handshake(bs);
+		bs->next_try_ns = now + bs->retry_ns;
+		bs->retry_ns = bs->retry_ns * 2 > RETRY_MAX_NS ? RETRY_MAX_NS :
+		    bs->retry_ns * 2;
+	}
+}
+
+struct daw_packet {
+	struct bridge *br;
+	const struct sockaddr_in *from;
+	int matched;
+};
+
+static double
+feedback_value(const struct action_def *a, double v)
+{
+	return a->type == ACTION_CONTINUOUS ? v : v != 0 ? 1 : 0;
+}
+
+/* One message from a DAW: the surfaces that talk to it learn that it is
+ * there, and what it reports lands on its target and its controls.  It is
+ * never sent back: feedback cannot loop. */
+static void
+daw_message(void *ctx, const char *path, lo_message msg)
+{
+	struct daw_packet *pk = ctx;
+	struct bridge *br = pk->br;
+
+	for (int i = 0; i < br->nsurfaces; i++) {
+		struct bsurface *bs = &br->surfaces[i];
+		const struct sockaddr_in *to = (const struct sockaddr_in *)&bs->target.sa;
+		const struct dialect *d = bs->s.profile->dialect;
+		struct feedback_match m;
+		char *key;
+		int id;
+
+		if (bs->target.proto != OSC_UDP ||
+		    to->sin_addr.s_addr != pk->from->sin_addr.s_addr)
+			continue;
+		if (!bs->heard) {
+			log_info("surface %d: %s answers; feedback on", bs->index,
+			    d->title);
+			bs->heard = true;
+			bs->retry_ns = RETRY_MIN_NS;
+		}
+		bs->last_heard_ns = now_ns();
+		if (!feedback_match(d, path, lo_message_get_types(msg),
+		    lo_message_get_argv(msg), lo_message_get_argc(msg), &m) ||
+		    !m.has_value)
+			continue;
+		key = target_key_of(d->name, m.action, m.track, m.marker, NULL);
+		id = config_target(br->cfg, key);
+		free(key);
+		if (id < 0)
+			continue;	/* nothing of ours is bound to it */
+		pk->matched++;
+		br->values.v[id] = feedback_value(m.action, m.value);
+		for (int bi = bs->s.profile->by_target[id]; bi >= 0;
+		    bi = bs->s.profile->bindings[bi].next_same_target)
+			show(bs, &bs->s.profile->bindings[bi], br->values.v[id]);
+	}
+}
+
 /* ---- switching ---- */
 
 static bool
@@ -150,6 +313,7 @@ switch_profile(struct bsurface *bs, const struct profile *p, const char *why)
 	surface_switch(&bs->s, p);
 	log_info("surface %d: profile %s (%s), was %s", bs->index, p->name, why,
 	    old->name);
+	resync(bs);
 	return 0;
 }
 
@@ -362,6 +526,8 @@ reload(struct bridge *br, const char *why)
 	br->cfg = cfg;
 	br->last_reload = dl;
 	br->reload_failed = false;
+	for (int i = 0; i < br->nsurfaces; i++)
+		resync(&br->surfaces[i]);
 	log_info("reloaded (%s): %d profiles, in %.1f ms", why, cfg->nprofiles,
 	    (double)(now_ns() - t0) / 1e6);
 	return 0;
@@ -534,8 +700,14 @@ on_osc(void *ctx, int fd, short revents)
 		if (len < 0)
 			break;
 		if (len < 12 || strncmp(buf, CONTROL_PREFIX,
-		    strlen(CONTROL_PREFIX)) != 0)
+		    strlen(CONTROL_PREFIX)) != 0) {
+			struct daw_packet pk = { br, &from, 0 };
+			if (feedback_walk(buf, (size_t)len, daw_message, &pk) < 0)
+				log_warnx_limited(&br->control_warn, "osc: a "
+				    "malformed packet from %s:%d ignored",
+				    inet_ntoa(from.sin_addr), ntohs(from.sin_port));
 			continue;
+		}
 		if (from.sin_family != AF_INET ||
 		    (ntohl(from.sin_addr.s_addr) >> 24) != 127) {
 			log_warnx_limited(&br->control_warn, "control: request "
@@ -685,6 +857,10 @@ setup_surface(struct bridge *br, const struct surface_spec *spec)
 	bs->sink.on_event = deliver;
 	bs->sink.ctx = bs;
 	bs->sink.on_finished = input_finished;
+	bs->sink.on_connected = controller_connected;
+	bs->retry_ns = RETRY_MIN_NS;
+	bs->next_try_ns = now_ns();
+	link_tick(bs);
 	memcpy(bs->sink.cc14_mask, p->controller->cc14_mask,
 	    sizeof(bs->sink.cc14_mask));
 	log_info("surface %d: profile %s: %s -> %s at %s", bs->index, p->name,
@@ -708,6 +884,8 @@ bridge_cleanup(struct bridge *br)
 			raw_in_free(bs->raw[j]);
 		jack_in_free(bs->jack);
 		alsa_in_free(bs->alsa);
+		if (bs->link_timer > 0)
+			loop_cancel_timer(br->loop, bs->link_timer);
 		osc_target_close(&bs->target);
 		surface_fini(&bs->s);
 	}

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "log.h"
 #include "transform.h"
 
 /* Encoder ticks closer together than this, in one direction, accelerate. */
@@ -272,6 +273,17 @@ engine_event(struct surface *s, const struct midi_event *ev,
 	}
 	c = &s->controller->controls[ci];
 	st = &s->state[ci];
+	if (c->feedback && c->mode != MODE_BUTTON) {
+		uint64_t now = now_ns();
+		/* a 14-bit fader echoes its MSB before its LSB */
+		if (st->fb_ns && now - st->fb_ns < ECHO_WINDOW_NS &&
+		    (ev->value == st->fb_raw || (c->kind == CONTROL_CC14 &&
+		    ev->value >> 7 == st->fb_raw >> 7))) {
+			s->echoes++;	/* where feedback just moved it */
+			return 0;
+		}
+		st->in_ns = now;
+	}
 	bi = p->by_control[ci];
 	b = bi >= 0 ? &p->bindings[bi] : NULL;
 	pos = event_position(c, ev);
@@ -345,4 +357,107 @@ engine_event(struct surface *s, const struct midi_event *ev,
 	if (b->invert)
 		pos = 1 - pos;
 	return emit(s, st, b, binding_value(b, pos), out);
+}
+
+/* The control's own message with a raw value. */
+static int
+encode_control(const struct control *c, int32_t raw, uint8_t *out)
+{
+	uint8_t ch = c->channel & 15;
+
+	if (raw < 0)
+		raw = 0;
+	if (raw > c->max)
+		raw = c->max;
+	switch (c->kind) {
+	case CONTROL_CC:
+		out[0] = 0xB0 | ch;
+		out[1] = (uint8_t)c->number;
+		out[2] = (uint8_t)raw;
+		return 3;
+	case CONTROL_CC14:
+		out[0] = 0xB0 | ch;
+		out[1] = (uint8_t)c->number;
+		out[2] = (uint8_t)(raw >> 7);
+		out[3] = 0xB0 | ch;
+		out[4] = (uint8_t)(c->number + 32);
+		out[5] = (uint8_t)(raw & 127);
+		return 6;
+	case CONTROL_NOTE:
+		out[0] = 0x90 | ch;	/* velocity 0 turns an LED off */
+		out[1] = (uint8_t)c->number;
+		out[2] = (uint8_t)raw;
+		return 3;
+	case CONTROL_PITCH_BEND:
+		out[0] = 0xE0 | ch;
+		out[1] = (uint8_t)(raw & 127);
+		out[2] = (uint8_t)(raw >> 7);
+		return 3;
+	case CONTROL_NRPN:
+	case CONTROL_RPN: {
+		bool nrpn = c->kind == CONTROL_NRPN;
+		const uint8_t m[12] = {
+			0xB0 | ch, nrpn ? 99 : 101, (uint8_t)(c->number >> 7),
+			0xB0 | ch, nrpn ? 98 : 100, (uint8_t)(c->number & 127),
+			0xB0 | ch, 6, (uint8_t)(raw >> 7),
+			0xB0 | ch, 38, (uint8_t)(raw & 127),
+		};
+		memcpy(out, m, sizeof(m));
+		return 12;
+	}
+	default:
+		return 0;	/* program, aftertouch: nothing to light */
+	}
+}
+
+static int
+feedback_raw(struct surface *s, int ci, int32_t raw, uint8_t *out)
+{
+	const struct control *c = &s->controller->controls[ci];
+	struct control_state *st = &s->state[ci];
+	uint64_t now;
+	int n;
+
+	if (!c->feedback)
+		return 0;
+	now = now_ns();
+	if (c->mode != MODE_BUTTON && st->in_ns && now - st->in_ns < TOUCH_WINDOW_NS)
+		return 0;	/* a hand is on it */
+	if ((n = encode_control(c, raw, out)) > 0) {
+		st->fb_raw = c->kind == CONTROL_CC14 || c->kind == CONTROL_NRPN ||
+		    c->kind == CONTROL_RPN || c->kind == CONTROL_PITCH_BEND ? raw :
+		    raw & 127;
+		st->fb_ns = now;
+	}
+	return n;
+}
+
+int
+engine_feedback(struct surface *s, const struct binding *b, double value,
+    uint8_t *out)
+{
+	const struct control *c = &s->controller->controls[b->control];
+	int32_t raw;
+
+	if (isnan(value))
+		return 0;
+	if (b->action->type == ACTION_CONTINUOUS && c->mode != MODE_BUTTON) {
+		double pos = binding_position(b, value);
+		int32_t max = c->mode == MODE_RELATIVE ? 127 : c->max;
+		if (b->invert)
+			pos = 1 - pos;
+		raw = (int32_t)lrint(pos * max);
+	} else if (b->action->type == ACTION_CONTINUOUS)
+		raw = value > b->min ? c->on_value : c->off_value;
+	else
+		raw = value != 0 ? c->on_value : c->off_value;
+	return feedback_raw(s, b->control, raw, out);
+}
+
+int
+engine_feedback_switch(struct surface *s, int control, bool on, uint8_t *out)
+{
+	const struct control *c = &s->controller->controls[control];
+
+	return feedback_raw(s, control, on ? c->on_value : c->off_value, out);
 }

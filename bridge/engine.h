@@ -27,6 +27,10 @@ struct control_state {
 	uint64_t last_tick_ns;
 	int last_dir;
 	double accel_mult;
+	/* feedback: what was last sent to the control, and when; when the
+	 * control last moved (a hand on it) */
+	int32_t fb_raw;
+	uint64_t fb_ns, in_ns;
 };
 
 /* Values by target id (config.targets); NAN while unknown. */
@@ -43,8 +47,14 @@ struct surface {
 	const struct profile *profile;
 	struct control_state *state;	/* one per control of controller */
 	struct target_values *values;	/* shared; NULL: per-control only */
-	uint64_t events, sent, unbound, held_back;
+	uint64_t events, sent, unbound, held_back, echoes;
 };
+
+/* A motor fader reports the position feedback moved it to; a control
+ * moved by hand must not be moved by feedback at the same time. */
+#define ECHO_WINDOW_NS 300000000ull
+#define TOUCH_WINDOW_NS 300000000ull
+#define FEEDBACK_MAX 16		/* bytes of one control's feedback */
 
 struct engine_output {
 	const struct binding *binding;
@@ -63,6 +73,19 @@ int engine_event(struct surface *s, const struct midi_event *ev,
 /* Make p the active profile, between two events.  Absolute controls arm
  * pick-up: they send again once they meet their new target's value. */
 void surface_switch(struct surface *s, const struct profile *p);
+
+/*
+ * The MIDI that shows value on b's control (LED, motor fader, LED ring),
+ * in the control's own message; returns its length, 0 when the control
+ * takes no feedback or a hand is on it.  Records what was sent, so that
+ * its echo from a motor fader is not taken for a move.
+ */
+int engine_feedback(struct surface *s, const struct binding *b, double value,
+    uint8_t *out);
+/* The same for a control lit or dark regardless of any binding (the
+ * profile's indicator, an unbound button). */
+int engine_feedback_switch(struct surface *s, int control, bool on,
+    uint8_t *out);
 
 /* The value of b's target as last sent or reported, NAN if unknown. */
 double surface_target_value(const struct surface *s, const struct binding *b);

@@ -19,6 +19,9 @@ struct input_sink {
 	/* Called when an input ends for good: end of a file or FIFO (err 0)
 	 * or a read error on one (err is the errno). */
 	void (*on_finished)(void *ctx, int err);
+	/* Called when the controller's MIDI input becomes reachable (a port
+	 * connected, a device opened): time to send it its LEDs. */
+	void (*on_connected)(void *ctx);
 };
 
 /* Configure d for the sink: callback and cc14 pairs. */

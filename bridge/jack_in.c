@@ -19,6 +19,7 @@
 #define JACK_RING_BYTES (64 * 1024)
 #define JACK_EVENT_MAX 4096		/* larger events are dropped */
 #define JACK_RETRY_NS 2000000000ull
+#define JACK_OUT_MAX 512		/* largest feedback message (init sysex) */
 
 struct jack_event_header {
 	uint64_t time_ns;
@@ -35,12 +36,15 @@ struct jack_in {
 	struct midi_decoder dec;
 	jack_client_t *client;
 	jack_port_t *port;
+	jack_port_t *out_port;		/* feedback to the controller */
 	jack_ringbuffer_t *ring;
+	jack_ringbuffer_t *out_ring;	/* main thread -> process callback */
 	int wake_fd;			/* eventfd, written by JACK threads */
 	int retry_timer;
 	bool waiting_logged;
 	atomic_int ports_changed;	/* set by the registration callback */
 	atomic_int server_gone;		/* set by the shutdown callback */
+	atomic_int outputs_connected;	/* feedback reached a controller */
 	atomic_uint overruns;		/* events the ring had no room for */
 	unsigned overruns_reported;
 	struct ratelimit overrun_warn;
@@ -86,6 +90,24 @@ process(jack_nframes_t nframes, void *arg)
 	}
 	if (wrote)
 		wake(j);
+
+	/* feedback queued by the main thread: [u16 length][bytes] */
+	if (j->out_port) {
+		void *out = jack_port_get_buffer(j->out_port, nframes);
+		uint16_t len;
+		uint8_t msg[JACK_OUT_MAX];
+
+		jack_midi_clear_buffer(out);
+		while (jack_ringbuffer_read_space(j->out_ring) >= sizeof(len)) {
+			jack_ringbuffer_peek(j->out_ring, (char *)&len, sizeof(len));
+			if (jack_ringbuffer_read_space(j->out_ring) < sizeof(len) + len ||
+			    jack_midi_max_event_size(out) < len)
+				break;	/* the rest goes out next cycle */
+			jack_ringbuffer_read_advance(j->out_ring, sizeof(len));
+			jack_ringbuffer_read(j->out_ring, (char *)msg, len);
+			jack_midi_event_write(out, 0, msg, len);
+		}
+	}
 	return 0;
 }
 
@@ -156,6 +178,38 @@ port_matches(struct jack_in *j, jack_port_t *p, const char *name)
 }
 
 static void
+connect_outputs(struct jack_in *j)
+{
+	const char **ports;
+	const char *own;
+	bool connected = false;
+
+	if (j->out_port == NULL)
+		return;
+	own = jack_port_name(j->out_port);
+	ports = jack_get_ports(j->client, NULL, JACK_DEFAULT_MIDI_TYPE,
+	    JackPortIsInput);
+	for (int i = 0; ports && ports[i]; i++) {
+		jack_port_t *p = jack_port_by_name(j->client, ports[i]);
+		if (p == NULL || jack_port_is_mine(j->client, p) ||
+		    !port_matches(j, p, ports[i]) ||
+		    jack_port_connected_to(j->out_port, ports[i]))
+			continue;
+		if (jack_connect(j->client, own, ports[i]) == 0) {
+			log_info("jack: connected %s -> %s", own, ports[i]);
+			connected = true;
+		}
+	}
+	jack_free(ports);
+	/* a controller's input appeared: light it up from scratch, on the
+	 * next round of the loop (the caller may still be setting up) */
+	if (connected) {
+		atomic_store(&j->outputs_connected, 1);
+		wake(j);
+	}
+}
+
+static void
 connect_matching(struct jack_in *j)
 {
 	const char **ports;
@@ -178,6 +232,7 @@ connect_matching(struct jack_in *j)
 			log_warnx("jack: cannot connect %s -> %s", ports[i], own);
 	}
 	jack_free(ports);
+	connect_outputs(j);
 }
 
 static void
@@ -206,6 +261,7 @@ close_client(struct jack_in *j)
 	}
 	j->client = NULL;
 	j->port = NULL;
+	j->out_port = NULL;
 }
 
 static void
@@ -233,6 +289,9 @@ on_wake(void *ctx, int fd, short revents)
 	}
 	if (atomic_exchange(&j->ports_changed, 0) && j->client)
 		connect_matching(j);
+	if (atomic_exchange(&j->outputs_connected, 0) && j->client &&
+	    j->sink.on_connected)
+		j->sink.on_connected(j->sink.ctx);
 	if (atomic_exchange(&j->server_gone, 0)) {
 		log_warnx("jack: the server went away; waiting for it to return");
 		drain(j);
@@ -259,7 +318,10 @@ open_client(struct jack_in *j)
 		return -1;
 	j->port = jack_port_register(j->client, "midi_in",
 	    JACK_DEFAULT_MIDI_TYPE, JackPortIsInput, 0);
-	if (j->port == NULL) {
+	j->out_port = jack_port_register(j->client, "midi_out",
+	    JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput, 0);
+	jack_ringbuffer_reset(j->out_ring);
+	if (j->port == NULL || j->out_port == NULL) {
 		log_warnx("jack: cannot register a MIDI input port");
 		close_client(j);
 		return -1;
@@ -322,6 +384,7 @@ jack_in_new(struct loop *loop, const struct jack_in_options *o,
 	jack_set_error_function(silent_error);
 	jack_set_info_function(silent_error);
 	if ((j->ring = jack_ringbuffer_create(JACK_RING_BYTES)) == NULL ||
+	    (j->out_ring = jack_ringbuffer_create(JACK_RING_BYTES)) == NULL ||
 	    (jack_ringbuffer_mlock(j->ring), 0) ||
 	    (j->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
 		log_warn("jack: cannot set up");
@@ -359,6 +422,8 @@ jack_in_free(struct jack_in *j)
 	}
 	if (j->ring)
 		jack_ringbuffer_free(j->ring);
+	if (j->out_ring)
+		jack_ringbuffer_free(j->out_ring);
 	for (int i = 0; i < j->npatterns; i++)
 		free(j->patterns[i]);
 	free(j->patterns);
@@ -370,4 +435,20 @@ bool
 jack_in_connected(const struct jack_in *j)
 {
 	return j->client != NULL;
+}
+
+int
+jack_in_send(struct jack_in *j, const uint8_t *bytes, size_t len)
+{
+	uint16_t l = (uint16_t)len;
+
+	if (j == NULL || j->client == NULL || j->out_port == NULL ||
+	    len == 0 || len > JACK_OUT_MAX)
+		return -1;
+	if (jack_ringbuffer_write_space(j->out_ring) < sizeof(l) + len)
+		return -1;
+	/* the reader waits for both parts: see process() */
+	jack_ringbuffer_write(j->out_ring, (const char *)&l, sizeof(l));
+	jack_ringbuffer_write(j->out_ring, (const char *)bytes, len);
+	return 0;
 }

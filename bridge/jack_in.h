@@ -10,6 +10,8 @@
 #define CTLBRIDGE_JACK_IN_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "input.h"
 #include "loop.h"
@@ -30,6 +32,11 @@ struct jack_in *jack_in_new(struct loop *loop, const struct jack_in_options *o,
     const struct input_sink *sink);
 void jack_in_free(struct jack_in *j);
 bool jack_in_connected(const struct jack_in *j);
+
+/* Queue MIDI bytes (whole messages) for the output port "midi_out",
+ * which connects to the controller's input ports by the same patterns.
+ * 0, or -1 when there is no server or no room. */
+int jack_in_send(struct jack_in *j, const uint8_t *bytes, size_t len);
 
 /* Is a JACK port a bridge of an ALSA MIDI port (a2jmidid, PipeWire's
  * Midi-Bridge, jackd's own ALSA MIDI driver)?  aliases may be NULL. */

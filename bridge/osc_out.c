@@ -180,21 +180,18 @@ osc_build_message(const struct binding *b, double value)
 	return m;
 }
 
-int
-osc_send_binding(struct osc_target *t, const struct osc_port *from,
-    const struct binding *b, double value)
+static int
+send_message(struct osc_target *t, const struct osc_port *from,
+    const char *address, lo_message m)
 {
 	char buf[1024];
 	size_t size = sizeof(buf);
-	lo_message m;
 	int rc = -1, err = 0;
 
-	if (b->msg.address == NULL || (m = osc_build_message(b, value)) == NULL)
-		return -1;
 	if (t->proto == OSC_TCP) {
-		rc = lo_send_message(t->tcp, b->msg.address, m);
-	} else if (lo_message_length(m, b->msg.address) <= sizeof(buf) &&
-	    lo_message_serialise(m, b->msg.address, buf, &size) != NULL) {
+		rc = lo_send_message(t->tcp, address, m);
+	} else if (lo_message_length(m, address) <= sizeof(buf) &&
+	    lo_message_serialise(m, address, buf, &size) != NULL) {
 		/* ECONNREFUSED reports an earlier datagram nobody received,
 		 * and this one was not sent: say so, and send it again */
 		for (int tries = 0; tries < 2 && rc < 0; tries++) {
@@ -209,15 +206,56 @@ osc_send_binding(struct osc_target *t, const struct osc_port *from,
 				break;
 		}
 	}
-	lo_message_free(m);
 	if (rc < 0) {
 		t->failed++;
 		log_warnx_limited(&t->warn, "osc: cannot send %s to %s: %s",
-		    b->msg.address, t->url, t->proto == OSC_TCP ?
+		    address, t->url, t->proto == OSC_TCP ?
 		    lo_address_errstr(t->tcp) : err ? strerror(err) :
 		    "message too long");
 		return -1;
 	}
 	t->sent++;
 	return 0;
+}
+
+int
+osc_send_binding(struct osc_target *t, const struct osc_port *from,
+    const struct binding *b, double value)
+{
+	lo_message m;
+	int rc;
+
+	if (b->msg.address == NULL || (m = osc_build_message(b, value)) == NULL)
+		return -1;
+	rc = send_message(t, from, b->msg.address, m);
+	lo_message_free(m);
+	return rc;
+}
+
+int
+osc_send_template(struct osc_target *t, const struct osc_port *from,
+    const struct msg_template *tm)
+{
+	lo_message m = lo_message_new();
+	int rc;
+
+	for (int i = 0; i < tm->nargs; i++) {
+		const struct arg_template *a = &tm->args[i];
+		const char *x = a->text ? a->text : "";
+		switch (a->type) {
+		case 'i': lo_message_add_int32(m, (int32_t)strtol(x, NULL, 10)); break;
+		case 'h': lo_message_add_int64(m, strtoll(x, NULL, 10)); break;
+		case 'f': lo_message_add_float(m, strtof(x, NULL)); break;
+		case 'd': lo_message_add_double(m, strtod(x, NULL)); break;
+		case 's': lo_message_add_string(m, x); break;
+		case 'T': lo_message_add_true(m); break;
+		case 'F': lo_message_add_false(m); break;
+		case 'N': lo_message_add_nil(m); break;
+		case 'I': lo_message_add_infinitum(m); break;
+		default: break;
+		}
+	}
+	rc = send_message(t, from, tm->address, m);
+	lo_message_free(m);
+	return rc;
 }

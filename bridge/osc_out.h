@@ -50,6 +50,10 @@ void osc_target_close(struct osc_target *t);
 int osc_send_binding(struct osc_target *t, const struct osc_port *from,
     const struct binding *b, double value);
 
+/* Send a message of constants only (a dialect's handshake). */
+int osc_send_template(struct osc_target *t, const struct osc_port *from,
+    const struct msg_template *m);
+
 /* Build (without sending) b's message; the caller frees it with
  * lo_message_free(). */
 lo_message osc_build_message(const struct binding *b, double value);

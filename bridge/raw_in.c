@@ -23,6 +23,8 @@ struct raw_in {
 	int fd;
 	bool is_device;		/* reopen when it goes away */
 	bool is_stdin;
+	bool writable;		/* feedback can be written back */
+	struct ratelimit write_warn;
 	int reopen_timer;
 	bool gone_logged;
 	struct ratelimit gone_warn;	/* a device that keeps failing */
@@ -55,6 +57,7 @@ close_fd(struct raw_in *r)
 			close(r->fd);
 	}
 	r->fd = -1;
+	r->writable = false;
 }
 
 static void
@@ -101,8 +104,13 @@ open_fd(struct raw_in *r)
 	struct stat st;
 	int fd;
 
+	/* a device (serial line, rawmidi) is opened both ways: feedback goes
+	 * back down the same line */
 	if (r->is_stdin)
 		fd = STDIN_FILENO;
+	else if (stat(r->path, &st) == 0 && S_ISCHR(st.st_mode) &&
+	    (fd = open(r->path, O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)) >= 0)
+		r->writable = true;
 	else if ((fd = open(r->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)) < 0)
 		return -1;
 	if (fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) && !r->is_stdin)
@@ -124,6 +132,8 @@ open_fd(struct raw_in *r)
 		errno = ENOMEM;
 		return -1;
 	}
+	if (r->writable && r->sink.on_connected)
+		r->sink.on_connected(r->sink.ctx);
 	return 0;
 }
 
@@ -152,6 +162,7 @@ raw_in_new(struct loop *loop, const char *path, const struct input_sink *sink)
 	r->sink = *sink;
 	r->fd = -1;
 	r->gone_warn = (struct ratelimit)RATELIMIT_INIT(30);
+	r->write_warn = (struct ratelimit)RATELIMIT_INIT(10);
 	r->is_stdin = strcmp(path, "-") == 0;
 	input_sink_decoder(sink, &r->dec, midi_warning);
 	r->dec.on_event = forward;
@@ -185,4 +196,19 @@ raw_in_free(struct raw_in *r)
 		loop_cancel_timer(r->loop, r->reopen_timer);
 	free(r->path);
 	free(r);
+}
+
+int
+raw_in_send(struct raw_in *r, const uint8_t *bytes, size_t len)
+{
+	ssize_t n;
+
+	if (r == NULL || r->fd < 0 || !r->writable)
+		return -1;
+	n = write(r->fd, bytes, len);
+	if (n == (ssize_t)len)
+		return 0;
+	log_warnx_limited(&r->write_warn, "raw %s: feedback not written: %s",
+	    r->path, n < 0 ? strerror(errno) : "short write");
+	return -1;
 }

@@ -8,6 +8,9 @@
 #ifndef CTLBRIDGE_RAW_IN_H
 #define CTLBRIDGE_RAW_IN_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "input.h"
 #include "loop.h"
 
@@ -17,5 +20,7 @@ struct raw_in;
 struct raw_in *raw_in_new(struct loop *loop, const char *path,
     const struct input_sink *sink);
 void raw_in_free(struct raw_in *r);
+/* Write feedback bytes back to a device input (opened read-write). */
+int raw_in_send(struct raw_in *r, const uint8_t *bytes, size_t len);
 
 #endif

@@ -46,6 +46,7 @@ setup(void **state)
 	if (jackd_start(&f.jackd, test_unique("ctlb")) < 0)
 		return -1;
 	f.osc = oscrecv_new();
+	oscrecv_ignore(f.osc, "/set_surface");	/* Ardour's feedback handshake */
 	snprintf(f.daw, sizeof(f.daw), "127.0.0.1:%d", oscrecv_port(f.osc));
 	*state = &f;
 	return 0;

@@ -35,6 +35,7 @@ setup(void **state)
 
 	memset(&f, 0, sizeof(f));
 	f.osc = oscrecv_new();
+	oscrecv_ignore(f.osc, "/set_surface");	/* Ardour's feedback handshake */
 	snprintf(f.daw, sizeof(f.daw), "127.0.0.1:%d", oscrecv_port(f.osc));
 	snprintf(f.tmp, sizeof(f.tmp), "/tmp/%s", test_unique("ctlb-raw"));
 	*state = &f;
@@ -236,6 +237,7 @@ test_no_daw(void **state)
 
 	oscrecv_free(f->osc);
 	f->osc = oscrecv_new();	/* a fresh port; f->daw points at the old one */
+	oscrecv_ignore(f->osc, "/set_surface");
 	assert_int_equal(run_bridge(f, extra, NULL, 5000), 0);
 	assert_int_equal(oscrecv_settle(f->osc, 100), 0);
 	assert_non_null(strstr(f->bridge.output, "nothing listens at"));
@@ -418,6 +420,7 @@ test_tcp_dialect(void **state)
 	assert_non_null(fp);
 	fclose(fp);
 
+	oscrecv_ignore(tcp, "/set_surface");
 	snprintf(daw, sizeof(daw), "127.0.0.1:%d", oscrecv_port(tcp));
 	assert_int_equal(proc_start(&f->bridge, argv, NULL, NULL), 0);
 	oscrecv_wait(tcp, 13, 5000);
@@ -474,6 +477,7 @@ test_daw_appears_later(void **state)
 	assert_int_equal(sends, 2);
 	f->osc = oscrecv_new_at(port);
 	assert_non_null(f->osc);
+	oscrecv_ignore(f->osc, "/set_surface");
 	assert_int_equal(write(fd, stop, 3), 3);
 	sleep_ms(50);
 	assert_int_equal(write(fd, rec, 3), 3);

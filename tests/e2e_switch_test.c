@@ -48,6 +48,7 @@ setup(void **state)
 	if (jackd_start(&f.jackd, test_unique("ctlb")) < 0)
 		return -1;
 	f.osc = oscrecv_new();
+	oscrecv_ignore(f.osc, "/set_surface");	/* Ardour's feedback handshake */
 	snprintf(f.daw, sizeof(f.daw), "127.0.0.1:%d", oscrecv_port(f.osc));
 	snprintf(f.runtime, sizeof(f.runtime), "/tmp/%s", test_unique("ctlb-run"));
 	snprintf(f.runtime_env, sizeof(f.runtime_env), "XDG_RUNTIME_DIR=%s",

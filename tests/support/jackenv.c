@@ -62,6 +62,10 @@ jackd_stop(struct jackd *j)
 struct midisrc {
 	jack_client_t *client;
 	jack_port_t *port;
+	jack_port_t *in;
+	jack_ringbuffer_t *in_ring;	/* raw bytes received */
+	char *hex;
+	size_t hexlen, hexcap;
 	jack_ringbuffer_t *ring;	/* 1 length byte + message */
 	atomic_int queued;
 };
@@ -74,6 +78,17 @@ process(jack_nframes_t nframes, void *arg)
 	jack_nframes_t t = 0;
 	uint8_t len, msg[256];
 
+	{
+		void *in = jack_port_get_buffer(m->in, nframes);
+		uint32_t n = jack_midi_get_event_count(in);
+		for (uint32_t i = 0; i < n; i++) {
+			jack_midi_event_t ev;
+			if (jack_midi_event_get(&ev, in, i) == 0 &&
+			    jack_ringbuffer_write_space(m->in_ring) >= ev.size)
+				jack_ringbuffer_write(m->in_ring,
+				    (const char *)ev.buffer, ev.size);
+		}
+	}
 	jack_midi_clear_buffer(buf);
 	while (t < nframes && jack_ringbuffer_read_space(m->ring) >= 1) {
 		jack_ringbuffer_peek(m->ring, (char *)&len, 1);
@@ -101,6 +116,9 @@ midisrc_new(const char *server, const char *client)
 	m->ring = jack_ringbuffer_create(1 << 20);
 	m->port = jack_port_register(m->client, "out", JACK_DEFAULT_MIDI_TYPE,
 	    JackPortIsOutput, 0);
+	m->in = jack_port_register(m->client, "in", JACK_DEFAULT_MIDI_TYPE,
+	    JackPortIsInput, 0);
+	m->in_ring = jack_ringbuffer_create(1 << 20);
 	jack_set_process_callback(m->client, process, m);
 	jack_activate(m->client);
 	return m;
@@ -114,6 +132,8 @@ midisrc_free(struct midisrc *m)
 	jack_deactivate(m->client);
 	jack_client_close(m->client);
 	jack_ringbuffer_free(m->ring);
+	jack_ringbuffer_free(m->in_ring);
+	free(m->hex);
 	free(m);
 }
 
@@ -158,5 +178,54 @@ midisrc_wait_drained(struct midisrc *m, int timeout_ms)
 		if (waited >= timeout_ms)
 			return false;
 		sleep_ms(5);
+	}
+}
+
+const char *
+midisrc_received(struct midisrc *m)
+{
+	uint8_t b;
+
+	while (jack_ringbuffer_read(m->in_ring, (char *)&b, 1) == 1) {
+		if (m->hexlen + 4 > m->hexcap) {
+			m->hexcap = m->hexcap ? m->hexcap * 2 : 4096;
+			m->hex = realloc(m->hex, m->hexcap);
+		}
+		m->hexlen += (size_t)snprintf(m->hex + m->hexlen,
+		    m->hexcap - m->hexlen, "%s%02X", m->hexlen ? " " : "", b);
+	}
+	return m->hex ? m->hex : "";
+}
+
+bool
+midisrc_wait_received(struct midisrc *m, const char *text, int timeout_ms)
+{
+	for (int waited = 0;; waited += 10) {
+		if (strstr(midisrc_received(m), text))
+			return true;
+		if (waited >= timeout_ms)
+			return false;
+		sleep_ms(10);
+	}
+}
+
+void
+midisrc_clear_received(struct midisrc *m)
+{
+	midisrc_received(m);
+	m->hexlen = 0;
+	if (m->hex)
+		m->hex[0] = '\0';
+}
+
+bool
+midisrc_wait_in_connected(struct midisrc *m, int timeout_ms)
+{
+	for (int waited = 0;; waited += 20) {
+		if (jack_port_connected(m->in) >= 1)
+			return true;
+		if (waited >= timeout_ms)
+			return false;
+		sleep_ms(20);
 	}
 }

@@ -23,6 +23,7 @@ struct oscrecv {
 	char **msgs;
 	int n, cap;
 	char *dump;
+	char ignore[64];
 };
 
 static long long
@@ -135,6 +136,8 @@ decode(struct oscrecv *r, const char *data, size_t size)
 		return;
 	}
 	path = lo_get_path((void *)data, (ssize_t)size);
+	if (path && r->ignore[0] && strncmp(path, r->ignore, strlen(r->ignore)) == 0)
+		return;
 	m = lo_message_deserialise((void *)data, size, &result);
 	if (m == NULL || path == NULL) {
 		push(r, strdup("(undecodable)"));
@@ -296,4 +299,23 @@ oscrecv_dump(struct oscrecv *r)
 		strcat(r->dump, "\n");
 	}
 	return r->dump;
+}
+
+int
+oscrecv_send_raw(struct oscrecv *r, int port, const void *data, size_t len)
+{
+	struct sockaddr_in to;
+
+	memset(&to, 0, sizeof(to));
+	to.sin_family = AF_INET;
+	to.sin_port = htons((uint16_t)port);
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return sendto(r->fd, data, len, 0, (struct sockaddr *)&to,
+	    sizeof(to)) == (ssize_t)len ? 0 : -1;
+}
+
+void
+oscrecv_ignore(struct oscrecv *r, const char *prefix)
+{
+	snprintf(r->ignore, sizeof(r->ignore), "%s", prefix);
 }

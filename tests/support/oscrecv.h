@@ -27,6 +27,12 @@ int oscrecv_settle(struct oscrecv *r, int ms);
 int oscrecv_count(const struct oscrecv *r);
 const char *oscrecv_get(const struct oscrecv *r, int i);
 void oscrecv_clear(struct oscrecv *r);
+/* Drop messages whose path starts with prefix (a DAW stand-in that does
+ * not care for the bridge's feedback handshake). */
+void oscrecv_ignore(struct oscrecv *r, const char *prefix);
+/* Send raw bytes from the receiver's own socket to 127.0.0.1:port (a DAW
+ * answering from its port). */
+int oscrecv_send_raw(struct oscrecv *r, int port, const void *data, size_t len);
 /* All messages, one a line, for failure messages. */
 const char *oscrecv_dump(struct oscrecv *r);
 

@@ -1,0 +1,198 @@
+#include <ctype.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+
+#include "feedback.h"
+
+/* liblo's argument pointers are only 4-byte aligned: copy, never
+ * dereference the lo_arg union. */
+static bool
+arg_number(char type, const lo_arg *arg, double *out)
+{
+	int32_t i;
+	int64_t h;
+	float f;
+	double d;
+
+	switch (type) {
+	case 'i': memcpy(&i, arg, sizeof(i)); *out = i; return true;
+	case 'h': memcpy(&h, arg, sizeof(h)); *out = (double)h; return true;
+	case 'f': memcpy(&f, arg, sizeof(f)); *out = f; return !isnan(f);
+	case 'd': memcpy(&d, arg, sizeof(d)); *out = d; return !isnan(d);
+	case 'T': *out = 1; return true;
+	case 'F': *out = 0; return true;
+	default: return false;
+	}
+}
+
+static bool
+arg_int(char type, const lo_arg *arg, int *out)
+{
+	double v;
+
+	if (!arg_number(type, arg, &v) || v != floor(v) || v < -1e6 || v > 1e6)
+		return false;
+	*out = (int)v;
+	return true;
+}
+
+/* "/strip/{track}/gain" against "/strip/3/gain". */
+static bool
+match_address(const char *tmpl, const char *path, struct feedback_match *m)
+{
+	while (*tmpl && *path) {
+		if (*tmpl == '{') {
+			const char *end = strchr(tmpl, '}');
+			long n = 0;
+			int digits = 0;
+			if (end == NULL)
+				return false;
+			while (isdigit((unsigned char)*path) && digits < 6)
+				n = n * 10 + (*path++ - '0'), digits++;
+			if (digits == 0)
+				return false;
+			if (strncmp(tmpl, "{track}", 7) == 0)
+				m->track = (int)n;
+			else if (strncmp(tmpl, "{track0}", 8) == 0)
+				m->track = (int)n + 1;
+			else if (strncmp(tmpl, "{marker}", 8) == 0)
+				m->marker = (int)n;
+			tmpl = end + 1;
+			continue;
+		}
+		if (*tmpl++ != *path++)
+			return false;
+	}
+	return *tmpl == '\0' && *path == '\0';
+}
+
+static bool
+match_args(const struct msg_template *t, const char *types, lo_arg **argv,
+    int argc, struct feedback_match *m)
+{
+	bool value_slot = false;
+	int i;
+
+	for (i = 0; i < t->nargs; i++)
+		value_slot |= t->args[i].source == ARG_VALUE;
+	if (!(argc == t->nargs || (argc == t->nargs + 1 && !value_slot)))
+		return false;
+	for (i = 0; i < t->nargs; i++) {
+		const struct arg_template *a = &t->args[i];
+		double v, c;
+		switch (a->source) {
+		case ARG_CONST:
+			if (a->type == 's') {
+				if (types[i] != 's' ||
+				    strcmp((const char *)argv[i], a->text) != 0)
+					return false;
+			} else if (a->text == NULL) {	/* T F N I */
+				if (types[i] != a->type)
+					return false;
+			} else if (!arg_number(types[i], argv[i], &v) ||
+			    (c = strtod(a->text, NULL), fabs(v - c) > 1e-6))
+				return false;
+			break;
+		case ARG_TRACK:
+			if (!arg_int(types[i], argv[i], &m->track))
+				return false;
+			break;
+		case ARG_TRACK0:
+			if (!arg_int(types[i], argv[i], &m->track))
+				return false;
+			m->track++;
+			break;
+		case ARG_MARKER:
+			if (!arg_int(types[i], argv[i], &m->marker))
+				return false;
+			break;
+		case ARG_LABEL:
+			if (types[i] != 's')
+				return false;
+			break;
+		case ARG_VALUE:
+			if (!arg_number(types[i], argv[i], &m->value))
+				return false;
+			m->has_value = true;
+			break;
+		}
+	}
+	if (argc == t->nargs + 1) {
+		if (!arg_number(types[i], argv[i], &m->value))
+			return false;
+		m->has_value = true;
+	}
+	return true;
+}
+
+int
+feedback_match(const struct dialect *d, const char *path, const char *types,
+    lo_arg **argv, int argc, struct feedback_match *m)
+{
+	for (int i = 0; i < action_count(); i++) {
+		const struct dialect_action *da = &d->actions[i];
+		const struct action_def *a = action_at(i);
+
+		if (!da->defined || da->unsupported || a->internal ||
+		    da->msg.address == NULL)
+			continue;
+		memset(m, 0, sizeof(*m));
+		if (!match_address(da->msg.address, path, m))
+			continue;
+		if (!match_args(&da->msg, types ? types : "", argv, argc, m))
+			continue;
+		m->action = a;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+walk(const char *data, size_t len, int depth,
+    void (*fn)(void *ctx, const char *path, lo_message msg), void *ctx)
+{
+	int count = 0;
+
+	if (depth > 8)
+		return -1;
+	if (len >= 16 && memcmp(data, "#bundle", 8) == 0) {
+		size_t pos = 16;	/* "#bundle\0" and the time tag */
+		while (pos + 4 <= len) {
+			uint32_t n;
+			int c;
+			memcpy(&n, data + pos, 4);
+			n = ntohl(n);
+			pos += 4;
+			if (n > len - pos || n % 4 != 0)
+				return -1;
+			if ((c = walk(data + pos, n, depth + 1, fn, ctx)) < 0)
+				return -1;
+			count += c;
+			pos += n;
+		}
+		return pos == len ? count : -1;
+	}
+	{
+		int result = 0;
+		const char *path = lo_get_path((void *)data, (ssize_t)len);
+		lo_message m;
+
+		if (path == NULL || path[0] != '/' ||
+		    (m = lo_message_deserialise((void *)data, len, &result)) == NULL)
+			return -1;
+		fn(ctx, path, m);
+		lo_message_free(m);
+		return 1;
+	}
+}
+
+int
+feedback_walk(const void *data, size_t len,
+    void (*fn)(void *ctx, const char *path, lo_message msg), void *ctx)
+{
+	return walk(data, len, 0, fn, ctx);
+}

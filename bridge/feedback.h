@@ -1,0 +1,35 @@
+/*
+ * Feedback: an OSC message from a DAW read back through the same dialect
+ * templates that send commands, giving the action it reports, for which
+ * track or marker, and the value.  "/strip/recenable if 2 1.0" against
+ * "track.recarm = /strip/recenable i:{track} i:{value}" is track.recarm,
+ * track 2, value 1.  Types are read loosely (Ardour reports buttons as
+ * floats); a template without {value} takes one extra argument as the
+ * value ("/transport_play f 1.0").  Pure: no I/O, tests call it directly.
+ */
+#ifndef CTLBRIDGE_FEEDBACK_H
+#define CTLBRIDGE_FEEDBACK_H
+
+#include <stdbool.h>
+
+#include <lo/lo.h>
+
+#include "config.h"
+
+struct feedback_match {
+	const struct action_def *action;
+	int track, marker;
+	double value;
+	bool has_value;
+};
+
+/* 1 and *m filled when one of d's actions matches, else 0. */
+int feedback_match(const struct dialect *d, const char *path,
+    const char *types, lo_arg **argv, int argc, struct feedback_match *m);
+
+/* Walk an OSC packet (a message, or a bundle of them, nested), calling fn
+ * for each message; returns the number of messages, -1 if malformed. */
+int feedback_walk(const void *data, size_t len,
+    void (*fn)(void *ctx, const char *path, lo_message msg), void *ctx);
+
+#endif

@@ -1,0 +1,291 @@
+/*
+ * Feedback end to end: the real ctlbridge binary on a private jackd; the
+ * test plays the controller (a JACK client whose "in" port records the
+ * LEDs and motor positions the bridge sends) and the DAW (an OSC peer on
+ * a loopback port that receives the handshake and answers with state).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include <lo/lo.h>
+
+#include "jackenv.h"
+#include "oscrecv.h"
+#include "proc.h"
+
+struct fixture {
+	struct jackd jackd;
+	struct oscrecv *daw;
+	struct proc bridge;
+	struct midisrc *ctl;
+	int bridge_port;
+};
+
+static int
+setup(void **state)
+{
+	static struct fixture f;
+
+	memset(&f, 0, sizeof(f));
+	if (jackd_start(&f.jackd, test_unique("ctlb")) < 0)
+		return -1;
+	f.daw = oscrecv_new();
+	*state = &f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	midisrc_free(f->ctl);
+	f->ctl = NULL;
+	proc_free(&f->bridge);
+	oscrecv_free(f->daw);
+	jackd_stop(&f->jackd);
+	return 0;
+}
+
+static void
+start(struct fixture *f, const char *profile)
+{
+	char daw[64];
+	char *argv[] = { (char *)ctlbridge_path(), "-c", "tests/data/feedback",
+	    "-p", (char *)profile, "-m", "jack:fbctl", "-o", daw, "-v", NULL };
+	char *env[] = { f->jackd.env, NULL };
+	const char *line;
+
+	snprintf(daw, sizeof(daw), "127.0.0.1:%d", oscrecv_port(f->daw));
+	f->ctl = midisrc_new(f->jackd.name, "fbctl");
+	assert_non_null(f->ctl);
+	assert_int_equal(proc_start(&f->bridge, argv, env, NULL), 0);
+	assert_true(proc_wait_output(&f->bridge, "control: OSC port", 5000));
+	line = strstr(proc_output(&f->bridge), "control: OSC port ");
+	f->bridge_port = atoi(line + strlen("control: OSC port "));
+	assert_true(midisrc_wait_connected(f->ctl, 1, 5000));
+	assert_true(midisrc_wait_in_connected(f->ctl, 5000));
+}
+
+/* The DAW says something, from its own socket. */
+static void
+daw_says(struct fixture *f, const char *path, const char *types, ...)
+{
+	char buf[512];
+	size_t size = sizeof(buf);
+	lo_message m = lo_message_new();
+	va_list ap;
+
+	va_start(ap, types);
+	for (const char *t = types; *t; t++) {
+		switch (*t) {
+		case 'i': lo_message_add_int32(m, va_arg(ap, int)); break;
+		case 'f': lo_message_add_float(m, (float)va_arg(ap, double)); break;
+		case 's': lo_message_add_string(m, va_arg(ap, const char *)); break;
+		}
+	}
+	va_end(ap);
+	assert_non_null(lo_message_serialise(m, path, buf, &size));
+	lo_message_free(m);
+	assert_int_equal(oscrecv_send_raw(f->daw, f->bridge_port, buf, size), 0);
+}
+
+static void
+expect_midi(struct fixture *f, const char *hex)
+{
+	if (!midisrc_wait_received(f->ctl, hex, 3000)) {
+		print_error("expected MIDI '%s', got '%s'\nbridge:\n%s\n", hex,
+		    midisrc_received(f->ctl), proc_output(&f->bridge));
+		fail();
+	}
+}
+
+static void
+send3(struct midisrc *m, uint8_t a, uint8_t b, uint8_t c)
+{
+	uint8_t msg[3] = { a, b, c };
+
+	assert_int_equal(midisrc_send(m, msg, 3), 0);
+}
+
+/* The handshake reaches the DAW; what the DAW reports lights the LEDs and
+ * moves the motor fader, LED ring and 14-bit fader, each in its own
+ * message; the controller got its init bytes when it connected. */
+static void
+test_handshake_and_state(void **state)
+{
+	struct fixture *f = *state;
+
+	start(f, "x");
+	assert_true(oscrecv_wait(f->daw, 1, 3000) >= 1);
+	assert_string_equal(oscrecv_get(f->daw, 0), "/hello i 1");
+	expect_midi(f, "B0 7F 01");		/* init */
+	daw_says(f, "/rec", "ii", 2, 1);
+	expect_midi(f, "B0 41 7F");		/* rec2 lit */
+	daw_says(f, "/play", "f", 1.0);
+	expect_midi(f, "B0 29 7F");
+	daw_says(f, "/mute", "if", 1, 1.0);	/* a float where an int is */
+	expect_midi(f, "90 24 03");		/* pad: its own "on" colour */
+	daw_says(f, "/gain", "if", 1, 0.0);
+	expect_midi(f, "B0 00 64");		/* unity: 100 on the fader law */
+	daw_says(f, "/pan", "if", 1, 0.5);
+	expect_midi(f, "B0 10 40");		/* ring at the centre detent */
+	daw_says(f, "/fader", "if", 2, 0.25);
+	expect_midi(f, "B0 01 20 B0 21 00");	/* 14-bit: 4096 */
+	daw_says(f, "/rec", "ii", 2, 0);
+	expect_midi(f, "B0 41 00");
+	assert_non_null(strstr(proc_output(&f->bridge), "answers; feedback on"));
+}
+
+/* No loops: a motor fader's echo of a feedback position is not sent to
+ * the DAW as a new move; feedback does not fight a hand on the fader; no
+ * feedback is ever sent back to the DAW. */
+static void
+test_no_loops(void **state)
+{
+	struct fixture *f = *state;
+
+	start(f, "x");
+	oscrecv_wait(f->daw, 1, 3000);
+	oscrecv_clear(f->daw);
+	daw_says(f, "/gain", "if", 1, 0.0);
+	expect_midi(f, "B0 00 64");
+	send3(f->ctl, 0xB0, 0, 100);		/* the motor's echo */
+	assert_true(midisrc_wait_drained(f->ctl, 2000));
+	oscrecv_settle(f->daw, 300);
+	assert_int_equal(oscrecv_count(f->daw), 0);
+	send3(f->ctl, 0xB0, 0, 64);		/* a hand moves it */
+	assert_int_equal(oscrecv_wait(f->daw, 1, 3000), 1);
+	assert_string_equal(oscrecv_get(f->daw, 0), "/gain if 1 -15");
+	midisrc_clear_received(f->ctl);
+	daw_says(f, "/gain", "if", 1, -15.0);	/* the DAW's echo of it */
+	sleep_ms(100);
+	assert_null(strstr(midisrc_received(f->ctl), "B0 00"));	/* hand on it */
+	oscrecv_settle(f->daw, 300);
+	assert_int_equal(oscrecv_count(f->daw), 1);	/* nothing sent back */
+	assert_non_null(strstr(proc_output(&f->bridge), "motor -> /gain"));
+}
+
+/* A switch lights the new role: its own targets' state, its indicator. */
+static void
+test_switch_resyncs(void **state)
+{
+	struct fixture *f = *state;
+
+	start(f, "x");
+	oscrecv_wait(f->daw, 1, 3000);
+	daw_says(f, "/rec", "ii", 2, 1);
+	daw_says(f, "/rec", "ii", 3, 1);
+	expect_midi(f, "B0 41 7F");
+	midisrc_clear_received(f->ctl);
+	send3(f->ctl, 0xB0, 46, 127);		/* mode: to y */
+	expect_midi(f, "B0 40 7F");		/* y's rec1 = track 3, armed */
+	expect_midi(f, "B0 41 00");		/* y's rec2 = track 4, dark */
+	expect_midi(f, "B0 2E 7F");		/* y's indicator lit */
+	midisrc_clear_received(f->ctl);
+	send3(f->ctl, 0xB0, 46, 0);
+	send3(f->ctl, 0xB0, 46, 127);		/* back to x */
+	expect_midi(f, "B0 41 7F");		/* x's rec2 = track 2, armed */
+	expect_midi(f, "B0 2E 00");		/* indicator dark */
+}
+
+/* The DAW restarts: silent past its heartbeat, the bridge asks again, and
+ * feedback resumes without anybody doing anything. */
+static void
+test_daw_restart(void **state)
+{
+	struct fixture *f = *state;
+
+	start(f, "x");
+	assert_true(oscrecv_wait(f->daw, 1, 3000) >= 1);
+	daw_says(f, "/heartbeat", "f", 1.0);
+	assert_true(proc_wait_output(&f->bridge, "answers; feedback on", 3000));
+	oscrecv_clear(f->daw);
+	/* silence: heartbeat = 2 s in this dialect */
+	assert_true(proc_wait_output(&f->bridge, "silent for 2 s", 5000));
+	assert_true(oscrecv_wait(f->daw, 1, 3000) >= 1);
+	assert_string_equal(oscrecv_get(f->daw, 0), "/hello i 1");
+	daw_says(f, "/rec", "ii", 1, 1);
+	expect_midi(f, "B0 40 7F");
+}
+
+/* While the DAW does not answer, the handshake is repeated, backing off. */
+static void
+test_handshake_backoff(void **state)
+{
+	struct fixture *f = *state;
+	int n;
+
+	start(f, "x");
+	oscrecv_settle(f->daw, 4500);	/* 0 s, 1 s, 3 s: then 7 s */
+	n = oscrecv_count(f->daw);
+	assert_in_range(n, 2, 3);
+	for (int i = 0; i < n; i++)
+		assert_string_equal(oscrecv_get(f->daw, i), "/hello i 1");
+}
+
+/* Garbage and wrong types from the DAW: a warning, nothing lit, and the
+ * next good message still works; a bundle is read message by message. */
+static void
+test_garbage_feedback(void **state)
+{
+	struct fixture *f = *state;
+	static const char junk[] = "\x01\x02garbage that is no OSC at all";
+	char bundle[256];
+	size_t size = 0, n;
+	char msg[128];
+	lo_message m;
+
+	start(f, "x");
+	oscrecv_wait(f->daw, 1, 3000);
+	oscrecv_send_raw(f->daw, f->bridge_port, junk, sizeof(junk));
+	daw_says(f, "/rec", "ss", "one", "two");	/* wrong types */
+	daw_says(f, "/rec", "i", 1);			/* no value */
+	daw_says(f, "/nosuch", "i", 1);
+	assert_true(proc_wait_output(&f->bridge, "malformed packet", 3000));
+	assert_null(strstr(midisrc_received(f->ctl), "B0 40 7F"));
+	/* a bundle of two messages */
+	memcpy(bundle, "#bundle\0\0\0\0\0\0\0\0\1", 16);
+	size = 16;
+	for (int i = 1; i <= 2; i++) {
+		uint32_t len;
+		m = lo_message_new();
+		lo_message_add_int32(m, i);
+		lo_message_add_int32(m, 1);
+		n = sizeof(msg);
+		lo_message_serialise(m, "/rec", msg, &n);
+		lo_message_free(m);
+		len = htonl((uint32_t)n);
+		memcpy(bundle + size, &len, 4);
+		memcpy(bundle + size + 4, msg, n);
+		size += 4 + n;
+	}
+	oscrecv_send_raw(f->daw, f->bridge_port, bundle, size);
+	expect_midi(f, "B0 40 7F");
+	expect_midi(f, "B0 41 7F");
+	assert_false(proc_wait(&f->bridge, 0));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_handshake_and_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_loops, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_switch_resyncs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_daw_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_handshake_backoff, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_garbage_feedback, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
