@@ -27,6 +27,8 @@ CORE_SRC  = $(filter-out bridge/main.c,$(wildcard bridge/*.c))
 CORE_OBJ  = $(CORE_SRC:bridge/%.c=$(BUILD)/obj/%.o)
 TEST_SRC  = $(wildcard tests/*_test.c)
 TEST_BIN  = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+ARDOUR_SRC = $(wildcard tests/ardour/*_test.c)
+ARDOUR_BIN = $(ARDOUR_SRC:tests/ardour/%.c=$(BUILD)/tests/ardour/%)
 TEST_HELP = $(wildcard tests/support/*.c)
 TEST_HOBJ = $(TEST_HELP:tests/support/%.c=$(BUILD)/obj/support/%.o)
 
@@ -68,10 +70,16 @@ test-asan: deps
 	    SANITIZE='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' \
 	    test
 
+$(BUILD)/tests/ardour/%: tests/ardour/%.c $(TEST_HOBJ) $(BUILD)/libctlbridge.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Ibridge -Itests/support $(LDFLAGS) -o $@ \
+	    $< $(TEST_HOBJ) $(BUILD)/libctlbridge.a $(LDLIBS) -lcmocka
+
 # The real bridge against a real headless Ardour (Debian's ardour package).
-test-ardour: $(BUILD)/ctlbridge
+test-ardour: deps $(BUILD)/ctlbridge $(ARDOUR_BIN)
 	@CTLBRIDGE_ARDOUR=1 sh .ci/install-deps
 	@CTLBRIDGE=$(BUILD)/ctlbridge tests/ardour/roles-test
+	@BUILD=$(BUILD) sh tests/run-tests $(ARDOUR_BIN)
 
 check-config: $(BUILD)/ctlbridge
 	./$(BUILD)/ctlbridge check -c .
@@ -96,7 +104,8 @@ uninstall:
 clean:
 	rm -rf build
 
--include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/support/*.d $(BUILD)/tests/*.d)
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/support/*.d $(BUILD)/tests/*.d \
+    $(BUILD)/tests/ardour/*.d)
 
 $(BUILD)/bench: bench/bench.c $(TEST_HOBJ) $(BUILD)/libctlbridge.a
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Ibridge -Itests/support $(LDFLAGS) -o $@ \
