@@ -120,6 +120,9 @@ struct dialect {
 	enum osc_proto proto;
 	double db_floor;	/* dB values below are sent as this */
 	struct dialect_action *actions;	/* indexed by action_index() */
+	/* [feedback]: where the DAW reports an action's state when that is
+	 * not the command's own address (AbletonOSC's /get/ replies) */
+	struct dialect_action *reports;	/* indexed by action_index() */
 	/* Feedback: messages that ask the DAW for it, and how long it may
 	 * stay silent before the bridge asks again (0: never). */
 	struct msg_template *handshake;

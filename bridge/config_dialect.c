@@ -160,9 +160,10 @@ on_section(void *user, const char *section, int line)
 
 	if (strcmp(section, "daw") == 0)
 		L->seen_daw = true;
-	else if (strcmp(section, "actions") != 0)
-		diag_error(L->dl, L->path, line,
-		    "unknown section [%s] (expected [daw] or [actions])", section);
+	else if (strcmp(section, "actions") != 0 &&
+	    strcmp(section, "feedback") != 0)
+		diag_error(L->dl, L->path, line, "unknown section [%s] (expected "
+		    "[daw], [actions] or [feedback])", section);
 }
 
 static void
@@ -225,7 +226,7 @@ on_key(void *user, const char *section, const char *key, const char *value,
 			    "port, protocol, db_floor, handshake, heartbeat)", key);
 		return;
 	}
-	if (strcmp(section, "actions") != 0) {
+	if (strcmp(section, "actions") != 0 && strcmp(section, "feedback") != 0) {
 		if (*section == '\0')
 			diag_error(L->dl, L->path, line,
 			    "key '%s' is outside any section", key);
@@ -243,7 +244,15 @@ on_key(void *user, const char *section, const char *key, const char *value,
 		    "define it", key);
 		return;
 	}
-	da = &d->actions[action_index(a)];
+	if (strcmp(section, "feedback") == 0) {
+		if (a->type == ACTION_TRIGGER && strncmp(a->name, "transport.", 10) != 0) {
+			diag_error(L->dl, L->path, line, "'%s' has no state for a "
+			    "DAW to report", key);
+			return;
+		}
+		da = &d->reports[action_index(a)];
+	} else
+		da = &d->actions[action_index(a)];
 	if (da->line != 0) {	/* even if that definition was rejected */
 		diag_error(L->dl, L->path, line,
 		    "action '%s' is already defined at line %d", key, da->line);
@@ -269,6 +278,7 @@ dialect_load(const char *path, const char *name, struct diag_list *dl)
 	L.d->file = xstrdup(path);
 	L.d->db_floor = -200;
 	L.d->actions = xcalloc((size_t)action_count(), sizeof(*L.d->actions));
+	L.d->reports = xcalloc((size_t)action_count(), sizeof(*L.d->reports));
 	L.path = L.d->file;
 	L.dl = dl;
 	if (ini_read_file(path, on_section, on_key, &L, dl) < 0) {
@@ -302,7 +312,10 @@ dialect_free(struct dialect *d)
 		return;
 	for (int i = 0; d->actions && i < action_count(); i++)
 		template_free(&d->actions[i].msg);
+	for (int i = 0; d->reports && i < action_count(); i++)
+		template_free(&d->reports[i].msg);
 	free(d->actions);
+	free(d->reports);
 	for (int i = 0; i < d->nhandshake; i++)
 		template_free(&d->handshake[i]);
 	free(d->handshake);

@@ -129,12 +129,12 @@ match_args(const struct msg_template *t, const char *types, lo_arg **argv,
 	return true;
 }
 
-int
-feedback_match(const struct dialect *d, const char *path, const char *types,
-    lo_arg **argv, int argc, struct feedback_match *m)
+static int
+match_table(const struct dialect_action *table, const char *path,
+    const char *types, lo_arg **argv, int argc, struct feedback_match *m)
 {
 	for (int i = 0; i < action_count(); i++) {
-		const struct dialect_action *da = &d->actions[i];
+		const struct dialect_action *da = &table[i];
 		const struct action_def *a = action_at(i);
 
 		if (!da->defined || da->unsupported || a->internal ||
@@ -149,6 +149,16 @@ feedback_match(const struct dialect *d, const char *path, const char *types,
 		return 1;
 	}
 	return 0;
+}
+
+int
+feedback_match(const struct dialect *d, const char *path, const char *types,
+    lo_arg **argv, int argc, struct feedback_match *m)
+{
+	/* where the DAW reports, then where it takes commands (most DAWs
+	 * report on the command's own address) */
+	return match_table(d->reports, path, types, argv, argc, m) ||
+	    match_table(d->actions, path, types, argv, argc, m);
 }
 
 static int
