@@ -71,6 +71,7 @@ struct bridge {
 	/* the last reload: "ok" or its diagnostics, for status */
 	struct diag_list last_reload;
 	bool reload_failed;
+	unsigned reloads;		/* attempts, for status */
 	struct ratelimit control_warn;
 };
 
@@ -273,7 +274,8 @@ daw_message(void *ctx, const char *path, lo_message msg)
 		    lo_message_get_argv(msg), lo_message_get_argc(msg), &m) ||
 		    !m.has_value)
 			continue;
-		key = target_key_of(d->name, m.action, m.track, m.marker, NULL);
+		key = target_key_of(bs->s.profile, m.action, m.track, m.marker,
+		    NULL);
 		id = config_target(br->cfg, key);
 		free(key);
 		if (id < 0)
@@ -460,10 +462,15 @@ reload(struct bridge *br, const char *why)
 		} else if (!same_cc14(p->controller, bs->s.controller)) {
 			diag_error(&dl, p->controller->file, 0, "its 14-bit pairs "
 			    "changed: restart the bridge for that");
+		} else if (strcmp(p->controller->port_pattern,
+		    bs->s.controller->port_pattern) != 0) {
+			diag_warning(&dl, p->controller->file, 0, "the new port "
+			    "pattern applies when the bridge restarts");
 		}
 		next[i] = p;
 	}
 	diag_free(&br->last_reload);
+	br->reloads++;
 	if (dl.errors) {
 		diag_print(&dl, stderr);
 		log_warnx("reload (%s) rejected: %d error%s; the running "
@@ -588,7 +595,7 @@ control_status(struct bridge *br, const struct sockaddr_in *to)
 	}
 	snprintf(text[BRIDGE_MAX_SURFACES], sizeof(text[0]), "last reload: %s",
 	    br->reload_failed ? "rejected, the running configuration "
-	    "stays in service:" : "ok");
+	    "stays in service:" : br->reloads ? "ok" : "none yet");
 	lines[n++] = text[BRIDGE_MAX_SURFACES];
 	for (int i = 0; br->reload_failed && i < br->last_reload.count && n <
 	    (int)(sizeof(lines) / sizeof(lines[0])); i++)
@@ -620,8 +627,8 @@ control_switch(struct bridge *br, const struct sockaddr_in *to,
 				bs = &br->surfaces[i];
 	}
 	if (bs == NULL || bs->s.controller != p->controller) {
-		snprintf(msg, sizeof(msg), "no surface %s runs controller '%s', "
-		    "which profile '%s' is for", surface > 0 ? "of that number" :
+		snprintf(msg, sizeof(msg), "no surface%s runs controller '%s', "
+		    "which profile '%s' is for", surface > 0 ? " of that number" :
 		    "", p->controller->name, name);
 		reply(br, to, false, &line, 1);
 		return;
@@ -690,9 +697,12 @@ on_osc(void *ctx, int fd, short revents)
 	socklen_t fromlen;
 	ssize_t len;
 
-	if (revents & POLLERR)
+	if (revents & POLLERR) {
+		struct osc_target *targets[BRIDGE_MAX_SURFACES];
 		for (int i = 0; i < br->nsurfaces; i++)
-			osc_port_drain_errors(&br->osc, &br->surfaces[i].target);
+			targets[i] = &br->surfaces[i].target;
+		osc_port_drain_errors(&br->osc, targets, br->nsurfaces);
+	}
 	for (;;) {
 		fromlen = sizeof(from);
 		len = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT,
@@ -799,8 +809,10 @@ open_inputs(struct bsurface *bs, const struct surface_spec *spec)
 			    "from JACK when a server runs (or use -m raw:PATH)", why);
 	}
 	if (want_jack || is_auto) {
+		/* explicit patterns come first: they connect whatever they
+		 * match; the controller's own pattern leaves ALSA copies out */
 		struct jack_in_options jo = { name, jack_pat, njack, want_jack,
-		    is_auto && bs->alsa != NULL };
+		    is_auto && bs->alsa != NULL, is_auto ? njack - 1 : njack };
 		bs->sink.source = 2;
 		if ((bs->jack = jack_in_new(bs->br->loop, &jo, &bs->sink)) == NULL)
 			return -1;
@@ -828,6 +840,16 @@ setup_signals(struct bridge *br)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	return loop_add_fd(br->loop, br->sigfd, POLLIN, on_signal, br);
+}
+
+/* Inputs found by the controller's own pattern only (no -m, or -m auto). */
+static bool
+default_inputs(const struct surface_spec *spec)
+{
+	for (int i = 0; i < spec->ninputs; i++)
+		if (spec->inputs[i].type != INPUT_AUTO)
+			return false;
+	return true;
 }
 
 static int
@@ -867,7 +889,7 @@ setup_surface(struct bridge *br, const struct surface_spec *spec)
 	    p->controller->title, p->dialect->title, bs->target.url);
 	for (int i = 0; i < br->nsurfaces - 1; i++)
 		if (br->surfaces[i].s.controller == p->controller &&
-		    spec->ninputs == 0)
+		    default_inputs(&br->opt->surfaces[i]) && default_inputs(spec))
 			log_warnx("surfaces %d and %d both use controller '%s' "
 			    "with its default pattern: both will connect to every "
 			    "such device; give each its own -m", i + 1, bs->index,
@@ -906,14 +928,13 @@ bridge_cleanup(struct bridge *br)
 	loop_free(br->loop);
 }
 
+/* Every profile, not only the first ones: a switch may lead elsewhere. */
 static bool
-daw_is_local(const struct bridge *br, const struct bridge_options *opt)
+daw_is_local(const struct bridge *br)
 {
-	for (int i = 0; i < opt->nsurfaces; i++) {
-		const struct profile *p = config_profile(br->cfg, opt->surfaces[i].profile);
-		if (p && strncmp(p->host, "127.", 4) != 0)
+	for (int i = 0; i < br->cfg->nprofiles; i++)
+		if (strncmp(br->cfg->profiles[i]->host, "127.", 4) != 0)
 			return false;
-	}
 	return true;
 }
 
@@ -954,7 +975,7 @@ bridge_run(const struct bridge_options *opt)
 		goto out;
 	}
 	/* loopback unless a DAW is elsewhere: nobody else reaches our port */
-	if (osc_port_open(&br.osc, daw_is_local(&br, opt) ? "127.0.0.1" :
+	if (osc_port_open(&br.osc, daw_is_local(&br) ? "127.0.0.1" :
 	    "0.0.0.0", opt->osc_port) < 0) {
 		br.exit_code = 1;
 		goto out;

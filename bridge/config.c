@@ -233,18 +233,19 @@ config_new(char *const *dirs, int ndirs)
  * back (matched in reverse against the same dialect), so both land on it.
  */
 char *
-target_key_of(const char *dialect, const struct action_def *a, int track,
+target_key_of(const struct profile *p, const struct action_def *a, int track,
     int marker, const char *label)
 {
-	return xasprintf("%s|%s|%d|%d|%s", dialect, a->name, track, marker,
+	/* one DAW (address) speaking one dialect */
+	return xasprintf("%s:%d|%s|%s|%d|%d|%s", p->host ? p->host : "",
+	    p->port, p->dialect->name, a->name, track, marker,
 	    label ? label : "");
 }
 
 static char *
 target_key(const struct profile *p, const struct binding *b)
 {
-	return target_key_of(p->dialect->name, b->action, b->track, b->marker,
-	    b->label);
+	return target_key_of(p, b->action, b->track, b->marker, b->label);
 }
 
 /* Give every binding the id of its target; a few thousand at most, and
@@ -253,6 +254,17 @@ static void
 assign_targets(struct config *cfg)
 {
 	int cap = 0;
+
+	/* again after -o moved the DAWs: keys hold their addresses */
+	for (int i = 0; i < cfg->ntargets; i++)
+		free(cfg->targets[i]);
+	free(cfg->targets);
+	cfg->targets = NULL;
+	cfg->ntargets = 0;
+	for (int i = 0; i < cfg->nprofiles; i++) {
+		free(cfg->profiles[i]->by_target);
+		cfg->profiles[i]->by_target = NULL;
+	}
 
 	for (int i = 0; i < cfg->nprofiles; i++) {
 		struct profile *p = cfg->profiles[i];
@@ -601,5 +613,6 @@ config_override_daw(struct config *cfg, const char *hostport,
 		}
 		cfg->profiles[i]->port = (int)port;
 	}
+	assign_targets(cfg);
 	return 0;
 }

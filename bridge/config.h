@@ -241,8 +241,9 @@ const struct controller *config_controller(const struct config *cfg, const char 
 const struct dialect *config_dialect(const struct config *cfg, const char *name);
 int config_target(const struct config *cfg, const char *key);	/* id or -1 */
 /* The key of a target: caller frees. */
-char *target_key_of(const char *dialect, const struct action_def *a, int track,
-    int marker, const char *label);
+struct profile;
+char *target_key_of(const struct profile *p, const struct action_def *a,
+    int track, int marker, const char *label);
 /* Profiles for the same controller as p, in name order, and p's index
  * among them (for profile.next / previous). */
 int config_profile_ring(const struct config *cfg, const struct profile *p,

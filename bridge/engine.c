@@ -78,6 +78,7 @@ surface_switch(struct surface *s, const struct profile *p)
 		st->pickup = s->controller->controls[i].mode == MODE_ABSOLUTE;
 		st->accel_mult = 1;
 		st->last_tick_ns = 0;
+		st->value = NAN;	/* it was the old binding's value */
 	}
 }
 

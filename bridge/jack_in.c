@@ -31,6 +31,7 @@ struct jack_in {
 	char *client_name;
 	char **patterns;
 	int npatterns;
+	int nexplicit;
 	bool skip_alsa_bridges;
 	struct input_sink sink;
 	struct midi_decoder dec;
@@ -162,17 +163,19 @@ port_matches(struct jack_in *j, jack_port_t *p, const char *name)
 	n = jack_port_get_aliases(p, aliases);
 	if (n < 0)
 		n = 0;
-	if (j->skip_alsa_bridges && jack_port_is_alsa_bridge(name, aliases, n)) {
-		log_debug("jack: %s is a copy of an ALSA port, read from ALSA "
-		    "directly", name);
-		return false;
-	}
 	for (int k = 0; k < j->npatterns; k++) {
-		if (port_pattern_match(j->patterns[k], name))
-			return true;
-		for (int i = 0; i < n; i++)
-			if (port_pattern_match(j->patterns[k], aliases[i]))
-				return true;
+		bool hit = port_pattern_match(j->patterns[k], name);
+		for (int i = 0; i < n && !hit; i++)
+			hit = port_pattern_match(j->patterns[k], aliases[i]);
+		if (!hit)
+			continue;
+		if (k >= j->nexplicit && j->skip_alsa_bridges &&
+		    jack_port_is_alsa_bridge(name, aliases, n)) {
+			log_debug("jack: %s is a copy of an ALSA port, read from "
+			    "ALSA directly", name);
+			continue;
+		}
+		return true;
 	}
 	return false;
 }
@@ -376,6 +379,7 @@ jack_in_new(struct loop *loop, const struct jack_in_options *o,
 	for (int i = 0; i < o->npatterns; i++)
 		j->patterns[i] = xstrdup(o->patterns[i]);
 	j->npatterns = o->npatterns;
+	j->nexplicit = o->nexplicit;
 	j->skip_alsa_bridges = o->skip_alsa_bridges;
 	j->sink = *sink;
 	j->overrun_warn = (struct ratelimit)RATELIMIT_INIT(5);

@@ -26,6 +26,8 @@ struct jack_in_options {
 	/* ALSA is read directly: leave JACK's copies of ALSA ports alone,
 	 * or every message would arrive twice */
 	bool skip_alsa_bridges;
+	int nexplicit;		/* patterns[0..nexplicit-1] were asked for by
+				 * name: they never skip */
 };
 
 struct jack_in *jack_in_new(struct loop *loop, const struct jack_in_options *o,

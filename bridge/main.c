@@ -180,9 +180,10 @@ cmd_control(int argc, char **argv)
 			pick = optarg;
 			break;
 		case 's':
-			if (!parse_int(optarg, 1, 64, &surface)) {
-				fprintf(stderr, "ctlbridge: --surface takes a "
-				    "number from 1\n");
+			if (strcmp(cmd, "switch") != 0 ||
+			    !parse_int(optarg, 1, BRIDGE_MAX_SURFACES, &surface)) {
+				fprintf(stderr, "ctlbridge: --surface N (1..%d) goes "
+				    "with switch\n", BRIDGE_MAX_SURFACES);
 				return 2;
 			}
 			break;
@@ -304,8 +305,12 @@ main(int argc, char **argv)
 			if (nsurf == 0)
 				nsurf = 1;
 			cur = &surfaces[nsurf - 1];
-			if (cur->ninputs == BRIDGE_MAX_INPUTS ||
-			    input_spec_parse(optarg, &cur->inputs[cur->ninputs]) < 0) {
+			if (cur->ninputs == BRIDGE_MAX_INPUTS) {
+				fprintf(stderr, "ctlbridge: at most %d -m per "
+				    "surface\n", BRIDGE_MAX_INPUTS);
+				return 2;
+			}
+			if (input_spec_parse(optarg, &cur->inputs[cur->ninputs]) < 0) {
 				fprintf(stderr, "ctlbridge: bad MIDI input '%s' "
 				    "(expected auto, alsa[:PATTERN], jack[:PATTERN] "
 				    "or raw:PATH)\n", optarg);

@@ -40,7 +40,8 @@ osc_port_open(struct osc_port *p, const char *host, int port)
 }
 
 void
-osc_port_drain_errors(struct osc_port *p, struct osc_target *t)
+osc_port_drain_errors(struct osc_port *p, struct osc_target *const *targets,
+    int nt)
 {
 	char data[512], ctrl[512];
 	struct sockaddr_storage dest;
@@ -63,15 +64,20 @@ osc_port_drain_errors(struct osc_port *p, struct osc_target *t)
 			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR)
 				ee = (const struct sock_extended_err *)CMSG_DATA(c);
 		/* msg_name is where the datagram that bounced was going */
-		if (ee && ee->ee_errno == ECONNREFUSED && t && t->url &&
-		    msg.msg_namelen >= sizeof(struct sockaddr_in) &&
-		    memcmp(&((struct sockaddr_in *)&dest)->sin_addr,
-		    &((struct sockaddr_in *)&t->sa)->sin_addr,
-		    sizeof(struct in_addr)) == 0 &&
-		    ((struct sockaddr_in *)&dest)->sin_port ==
-		    ((struct sockaddr_in *)&t->sa)->sin_port)
-			log_warnx_limited(&t->warn, "osc: nothing listens at %s "
-			    "(is the DAW running, with OSC on?)", t->url);
+		for (int i = 0; ee && ee->ee_errno == ECONNREFUSED && i < nt; i++) {
+			struct osc_target *t = targets[i];
+			const struct sockaddr_in *to = (const void *)&t->sa;
+			const struct sockaddr_in *d = (const void *)&dest;
+			if (t->url && t->proto == OSC_UDP &&
+			    msg.msg_namelen >= sizeof(*d) &&
+			    d->sin_addr.s_addr == to->sin_addr.s_addr &&
+			    d->sin_port == to->sin_port) {
+				log_warnx_limited(&t->warn, "osc: nothing listens "
+				    "at %s (is the DAW running, with OSC on?)",
+				    t->url);
+				break;
+			}
+		}
 	}
 }
 

@@ -28,9 +28,10 @@ struct osc_port {
 int osc_port_open(struct osc_port *p, const char *host, int port);
 void osc_port_close(struct osc_port *p);
 struct osc_target;
-/* On POLLERR: read the queued ICMP reports; one saying t's port is
- * unreachable becomes t's rate-limited warning. */
-void osc_port_drain_errors(struct osc_port *p, struct osc_target *t);
+/* On POLLERR: read the queued ICMP reports; one saying a target's port is
+ * unreachable becomes that target's rate-limited warning. */
+void osc_port_drain_errors(struct osc_port *p, struct osc_target *const *t,
+    int nt);
 
 struct osc_target {
 	struct sockaddr_storage sa;	/* UDP destination */
