@@ -1,8 +1,10 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
@@ -10,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <lo/lo.h>
@@ -46,6 +49,10 @@ struct bsurface {
 	uint64_t last_heard_ns;
 	uint64_t retry_ns, next_try_ns;	/* handshake back-off */
 	int link_timer;
+	double position;		/* playhead in seconds, NAN if unknown */
+	int journal_fd;			/* the active profile's journal, -1 */
+	const char *journal_path;
+	struct ratelimit journal_warn;
 };
 
 /* A configuration set replaced by a reload while a button held a binding
@@ -73,6 +80,8 @@ struct bridge {
 	bool reload_failed;
 	unsigned reloads;		/* attempts, for status */
 	struct ratelimit control_warn;
+	int take;			/* the producer's take counter: bridge-wide,
+					 * so it survives a switch of role */
 };
 
 int
@@ -231,6 +240,27 @@ link_tick(void *ctx)
 	}
 }
 
+/* The playhead: seconds, or "hh:mm:ss.mmm" (Ardour's /position/time). */
+static void
+read_position(struct bsurface *bs, lo_message msg)
+{
+	const char *types = lo_message_get_types(msg);
+	lo_arg **argv = lo_message_get_argv(msg);
+	int h, m;
+	double sec;
+	float f;
+
+	if (lo_message_get_argc(msg) < 1)
+		return;
+	if (types[0] == 's' &&
+	    sscanf((const char *)argv[0], "%d:%d:%lf", &h, &m, &sec) == 3)
+		bs->position = h * 3600.0 + m * 60.0 + sec;
+	else if (types[0] == 'f') {
+		memcpy(&f, argv[0], sizeof(f));
+		bs->position = f;
+	}
+}
+
 struct daw_packet {
 	struct bridge *br;
 	const struct sockaddr_in *from;
@@ -270,6 +300,10 @@ daw_message(void *ctx, const char *path, lo_message msg)
 			bs->retry_ns = RETRY_MIN_NS;
 		}
 		bs->last_heard_ns = now_ns();
+		if (d->position.address && strcmp(d->position.address, path) == 0) {
+			read_position(bs, msg);
+			continue;
+		}
 		if (!feedback_match(d, path, lo_message_get_types(msg),
 		    lo_message_get_argv(msg), lo_message_get_argc(msg), &m) ||
 		    !m.has_value)
@@ -287,6 +321,8 @@ daw_message(void *ctx, const char *path, lo_message msg)
 			show(bs, &bs->s.profile->bindings[bi], br->values.v[id]);
 	}
 }
+
+static void journal_open(struct bsurface *bs);
 
 /* ---- switching ---- */
 
@@ -315,6 +351,7 @@ switch_profile(struct bsurface *bs, const struct profile *p, const char *why)
 	surface_switch(&bs->s, p);
 	log_info("surface %d: profile %s (%s), was %s", bs->index, p->name, why,
 	    old->name);
+	journal_open(bs);
 	resync(bs);
 	return 0;
 }
@@ -337,6 +374,125 @@ bridge_action(struct bsurface *bs, const struct binding *b)
 		switch_profile(bs, to, bs->s.controller->controls[b->control].name);
 }
 
+/* ---- takes, guard, journal ---- */
+
+#define GUARD_WINDOW_NS 1000000000ull
+
+static double
+daw_state(struct bsurface *bs, const char *action)
+{
+	const struct action_def *a = action_find(action);
+	char *key = target_key_of(bs->s.profile, a, 0, 0, NULL);
+	int id = config_target(bs->br->cfg, key);
+
+	free(key);
+	return id >= 0 ? bs->br->values.v[id] : NAN;
+}
+
+/* A guarded button (stop, record) while the DAW records: the first press
+ * only says so, a second within a second does it. */
+static bool
+guard_holds(struct bsurface *bs, const struct binding *b)
+{
+	struct control_state *st = &bs->s.state[b->control];
+	uint64_t now = now_ns();
+
+	if (!(daw_state(bs, "transport.record") == 1 &&
+	    daw_state(bs, "transport.play") == 1)) {
+		st->guard_ns = 0;
+		return false;
+	}
+	if (st->guard_ns && now - st->guard_ns < GUARD_WINDOW_NS) {
+		st->guard_ns = 0;
+		return false;
+	}
+	st->guard_ns = now;
+	log_info("surface %d: recording: press %s again to %s", bs->index,
+	    bs->s.controller->controls[b->control].name, b->action->name);
+	return true;
+}
+
+static void
+journal_open(struct bsurface *bs)
+{
+	const char *path = bs->s.profile->journal;
+	struct stat st;
+
+	if (bs->journal_path && path && strcmp(bs->journal_path, path) == 0)
+		return;
+	if (bs->journal_fd >= 0)
+		close(bs->journal_fd);
+	bs->journal_fd = -1;
+	bs->journal_path = path;
+	if (path == NULL)
+		return;
+	/* O_APPEND and one write(2) a line: a killed bridge loses nothing
+	 * it has written, and two bridges never interleave a line */
+	bs->journal_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (bs->journal_fd < 0) {
+		log_warn("journal %s", path);
+		return;
+	}
+	if (fstat(bs->journal_fd, &st) == 0 && st.st_size == 0) {
+		static const char head[] =
+		    "time,position,profile,control,action,label,value\n";
+		if (write(bs->journal_fd, head, sizeof(head) - 1) < 0)
+			log_warn("journal %s", path);
+	}
+	log_info("surface %d: journal %s", bs->index, path);
+}
+
+static void
+csv_field(char *out, size_t len, const char *text)
+{
+	size_t n = 0;
+
+	if (n + 1 < len)
+		out[n++] = '"';
+	for (const char *p = text; *p && n + 3 < len; p++) {
+		if (*p == '"')
+			out[n++] = '"';
+		out[n++] = *p;
+	}
+	if (n + 1 < len)
+		out[n++] = '"';
+	out[n] = '\0';
+}
+
+static void
+log_warn_limited_journal(struct bsurface *bs)
+{
+	log_warnx_limited(&bs->journal_warn, "journal %s: %s", bs->journal_path,
+	    strerror(errno));
+}
+
+static void
+journal_write(struct bsurface *bs, const struct binding *b, double value)
+{
+	char line[1024], when[64], pos[32], label[300], quoted[320];
+	struct timespec ts;
+	struct tm tm;
+	int n;
+
+	if (bs->journal_fd < 0)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	n = (int)strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(when + n, sizeof(when) - (size_t)n, ".%03ldZ", ts.tv_nsec / 1000000);
+	if (isnan(bs->position))
+		pos[0] = '\0';
+	else
+		snprintf(pos, sizeof(pos), "%.3f", bs->position);
+	csv_field(quoted, sizeof(quoted), b->label ?
+	    osc_label(b->label, bs->br->take, label, sizeof(label)) : "");
+	n = snprintf(line, sizeof(line), "%s,%s,%s,%s,%s,%s,%g\n", when, pos,
+	    bs->s.profile->name, bs->s.controller->controls[b->control].name,
+	    b->action->name, quoted, value);
+	if (n > 0 && write(bs->journal_fd, line, (size_t)n) != n)
+		log_warn_limited_journal(bs);
+}
+
 /* ---- the event path ---- */
 
 static void release_retired(struct bridge *br);
@@ -352,12 +508,23 @@ deliver(void *ctx, const struct midi_event *ev)
 	if (engine_event(&bs->s, ev, &out)) {
 		if (log_verbose >= 1)
 			trace_message(&bs->s, &out);
-		if (out.binding->action->internal)
-			bridge_action(bs, out.binding);
-		else
-			osc_send_binding(&bs->target, &bs->br->osc, out.binding,
-			    out.value);
+		const struct binding *b = out.binding;
+		bool press = b->action->type != ACTION_CONTINUOUS && out.value != 0;
+
+		if (b->guard && press && guard_holds(bs, b))
+			goto done;
+		if (b->action->internal)
+			bridge_action(bs, b);
+		else {
+			if (press && strcmp(b->action->name, "take.new") == 0)
+				bs->br->take++;
+			osc_send_binding(&bs->target, &bs->br->osc, b, out.value,
+			    bs->br->take);
+		}
+		if (b->action->type != ACTION_CONTINUOUS)
+			journal_write(bs, b, out.value);
 	}
+done:
 	if (bs->br->retired)
 		release_retired(bs->br);
 }
@@ -533,8 +700,11 @@ reload(struct bridge *br, const char *why)
 	br->cfg = cfg;
 	br->last_reload = dl;
 	br->reload_failed = false;
-	for (int i = 0; i < br->nsurfaces; i++)
+	for (int i = 0; i < br->nsurfaces; i++) {
+		br->surfaces[i].journal_path = NULL;	/* the old set's string */
+		journal_open(&br->surfaces[i]);
 		resync(&br->surfaces[i]);
+	}
 	log_info("reloaded (%s): %d profiles, in %.1f ms", why, cfg->nprofiles,
 	    (double)(now_ns() - t0) / 1e6);
 	return 0;
@@ -880,6 +1050,10 @@ setup_surface(struct bridge *br, const struct surface_spec *spec)
 	bs->sink.ctx = bs;
 	bs->sink.on_finished = input_finished;
 	bs->sink.on_connected = controller_connected;
+	bs->position = NAN;
+	bs->journal_fd = -1;
+	bs->journal_warn = (struct ratelimit)RATELIMIT_INIT(10);
+	journal_open(bs);
 	bs->retry_ns = RETRY_MIN_NS;
 	bs->next_try_ns = now_ns();
 	link_tick(bs);
@@ -908,6 +1082,8 @@ bridge_cleanup(struct bridge *br)
 		alsa_in_free(bs->alsa);
 		if (bs->link_timer > 0)
 			loop_cancel_timer(br->loop, bs->link_timer);
+		if (bs->journal_fd >= 0)
+			close(bs->journal_fd);
 		osc_target_close(&bs->target);
 		surface_fini(&bs->s);
 	}

@@ -128,6 +128,9 @@ struct dialect {
 	struct msg_template *handshake;
 	int nhandshake;
 	int heartbeat_s;
+	/* where the DAW reports the playhead ("/position/time s:{value}"),
+	 * for the session journal */
+	struct msg_template position;
 };
 
 /* ---- role profiles ---- */
@@ -138,10 +141,12 @@ enum trigger_mode {
 	TRIGGER_MOMENTARY,	/* press on, release off */
 };
 
-/* One precompiled OSC argument: constant, or the per-event value. */
+/* One precompiled OSC argument: constant, or the per-event value, or a
+ * label with {take} filled in per event. */
 struct osc_arg {
 	char type;
 	bool is_value;
+	bool is_template;	/* v.s holds "TAKE {take} keep" */
 	union {
 		int32_t i;
 		int64_t h;
@@ -168,6 +173,8 @@ struct binding {
 				 * -1 for none: bridge actions, inert bindings */
 	bool pickup;		/* absolute: wait to meet the target's value
 				 * after a switch (soft takeover) */
+	bool guard;		/* guard=recording: while the DAW records, a
+				 * second press within a second is needed */
 	int next_same_target;	/* another binding of this profile on the
 				 * same target, -1 if none */
 	double min, max;	/* action value range */
@@ -197,6 +204,7 @@ struct profile {
 	int nbindings;
 	int *by_control;	/* binding index per control, -1 if unbound */
 	int indicator;		/* control lit while this profile is active, -1 */
+	char *journal;		/* append every action here, NULL for none */
 	/* feedback: first binding of each target (config.targets), -1 if
 	 * none; further ones chained through binding.next_same_target */
 	int *by_target;

@@ -208,6 +208,25 @@ on_key(void *user, const char *section, const char *key, const char *value,
 				d->handshake[d->nhandshake++] = t;
 			} else
 				template_free(&t);
+		} else if (strcmp(key, "position") == 0) {
+			/* the playhead, as seconds or "hh:mm:ss.mmm" text */
+			static const struct action_def pos = { .name = "position" };
+			struct msg_template t;
+			memset(&t, 0, sizeof(t));
+			template_free(&d->position);
+			memset(&d->position, 0, sizeof(d->position));
+			if (parse_template(L, &pos, value, &t, line)) {
+				bool ok = t.nargs == 1 && t.args[0].source == ARG_VALUE;
+				if (ok)
+					d->position = t;
+				else {
+					diag_error(L->dl, L->path, line, "position "
+					    "is an address with one {value}, e.g. "
+					    "/position/time s:{value}");
+					template_free(&t);
+				}
+			} else
+				template_free(&t);
 		} else if (strcmp(key, "heartbeat") == 0) {
 			long hb;
 			if (!parse_int(value, 0, 3600, &hb))
@@ -223,7 +242,8 @@ on_key(void *user, const char *section, const char *key, const char *value,
 		} else
 			diag_error(L->dl, L->path, line,
 			    "unknown key '%s' in [daw] (expected name, host, "
-			    "port, protocol, db_floor, handshake, heartbeat)", key);
+			    "port, protocol, db_floor, handshake, heartbeat, "
+			    "position)", key);
 		return;
 	}
 	if (strcmp(section, "actions") != 0 && strcmp(section, "feedback") != 0) {
@@ -319,6 +339,7 @@ dialect_free(struct dialect *d)
 	for (int i = 0; i < d->nhandshake; i++)
 		template_free(&d->handshake[i]);
 	free(d->handshake);
+	template_free(&d->position);
 	free(d->name);
 	free(d->file);
 	free(d->title);

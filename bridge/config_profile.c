@@ -20,6 +20,17 @@ struct profile_loader {
 	struct pending_lines lines;
 };
 
+/* "~/takes.csv" -> "$HOME/takes.csv" */
+static char *
+expand_home(const char *path)
+{
+	const char *home = getenv("HOME");
+
+	if (path[0] == '~' && path[1] == '/' && home)
+		return xasprintf("%s%s", home, path + 1);
+	return xstrdup(path);
+}
+
 static void
 on_section(void *user, const char *section, int line)
 {
@@ -62,6 +73,9 @@ on_key(void *user, const char *section, const char *key, const char *value,
 				    "port '%s' is out of range 1..65535", value);
 			else
 				L->port = (int)port;
+		} else if (strcmp(key, "journal") == 0) {
+			free(L->p->journal);
+			L->p->journal = expand_home(value);
 		} else if (strcmp(key, "indicator") == 0) {
 			free(L->indicator);
 			L->indicator = xstrdup(value);
@@ -69,7 +83,7 @@ on_key(void *user, const char *section, const char *key, const char *value,
 		} else
 			diag_error(L->dl, L->path, line,
 			    "unknown key '%s' in [profile] (expected name, "
-			    "controller, daw, host, port, indicator)", key);
+			    "controller, daw, host, port, indicator, journal)", key);
 		return;
 	}
 	if (strcmp(section, "bindings") == 0) {
@@ -158,6 +172,7 @@ compile_message(struct binding *b, const struct msg_template *t)
 			if (at->optional && (b->label == NULL || !*b->label))
 				continue;
 			a->v.s = xstrdup(b->label ? b->label : "");
+			a->is_template = strstr(a->v.s, "{take}") != NULL;
 			break;
 		case ARG_CONST:
 			if (at->text == NULL)	/* T F N I */
@@ -300,6 +315,19 @@ binding_line(struct profile_loader *L, const struct pending_line *pl)
 			}
 			free(proto.profile);
 			proto.profile = xstrdup(v);
+		} else if (strcmp(t, "guard") == 0) {
+			if (strcmp(v, "recording") != 0) {
+				diag_error(L->dl, path, line,
+				    "guard is 'recording' (a second press while "
+				    "the DAW records), not '%s'", v);
+				goto out;
+			}
+			if (a->type == ACTION_CONTINUOUS) {
+				diag_error(L->dl, path, line,
+				    "guard= applies to buttons, not '%s'", a->name);
+				goto out;
+			}
+			proto.guard = true;
 		} else if (strcmp(t, "pickup") == 0) {
 			if (a->type != ACTION_CONTINUOUS) {
 				diag_error(L->dl, path, line,
@@ -401,7 +429,7 @@ binding_line(struct profile_loader *L, const struct pending_line *pl)
 			diag_error(L->dl, path, line,
 			    "unknown option '%s' (expected track, marker, label, "
 			    "profile, min, max, invert, taper, trigger, step, "
-			    "accel, pickup)", t);
+			    "accel, pickup, guard)", t);
 			goto out;
 		}
 	}
@@ -625,6 +653,7 @@ profile_free(struct profile *p)
 	free(p->bindings);
 	free(p->by_control);
 	free(p->by_target);
+	free(p->journal);
 	free(p->name);
 	free(p->file);
 	free(p->title);

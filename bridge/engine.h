@@ -31,6 +31,7 @@ struct control_state {
 	 * control last moved (a hand on it) */
 	int32_t fb_raw;
 	uint64_t fb_ns, in_ns;
+	uint64_t guard_ns;	/* first press of a guarded button */
 };
 
 /* Values by target id (config.targets); NAN while unknown. */

@@ -157,8 +157,19 @@ add_value(lo_message m, char type, double v)
 	}
 }
 
+const char *
+osc_label(const char *tmpl, int take, char *buf, size_t len)
+{
+	const char *at = strstr(tmpl, "{take}");
+
+	if (at == NULL)
+		return tmpl;
+	snprintf(buf, len, "%.*s%d%s", (int)(at - tmpl), tmpl, take, at + 6);
+	return buf;
+}
+
 lo_message
-osc_build_message(const struct binding *b, double value)
+osc_build_message(const struct binding *b, double value, int take)
 {
 	lo_message m = lo_message_new();
 
@@ -175,7 +186,14 @@ osc_build_message(const struct binding *b, double value)
 		case 'h': lo_message_add_int64(m, a->v.h); break;
 		case 'f': lo_message_add_float(m, a->v.f); break;
 		case 'd': lo_message_add_double(m, a->v.d); break;
-		case 's': lo_message_add_string(m, a->v.s ? a->v.s : ""); break;
+		case 's':
+			if (a->is_template) {
+				char buf[256];
+				lo_message_add_string(m, osc_label(a->v.s, take, buf,
+				    sizeof(buf)));
+			} else
+				lo_message_add_string(m, a->v.s ? a->v.s : "");
+			break;
 		case 'T': lo_message_add_true(m); break;
 		case 'F': lo_message_add_false(m); break;
 		case 'N': lo_message_add_nil(m); break;
@@ -226,12 +244,12 @@ send_message(struct osc_target *t, const struct osc_port *from,
 
 int
 osc_send_binding(struct osc_target *t, const struct osc_port *from,
-    const struct binding *b, double value)
+    const struct binding *b, double value, int take)
 {
 	lo_message m;
 	int rc;
 
-	if (b->msg.address == NULL || (m = osc_build_message(b, value)) == NULL)
+	if (b->msg.address == NULL || (m = osc_build_message(b, value, take)) == NULL)
 		return -1;
 	rc = send_message(t, from, b->msg.address, m);
 	lo_message_free(m);

@@ -47,9 +47,9 @@ int osc_target_open(struct osc_target *t, const char *host, int port,
     enum osc_proto proto);
 void osc_target_close(struct osc_target *t);
 
-/* Send b's message with value filled in. */
+/* Send b's message with value filled in, and {take} in its label. */
 int osc_send_binding(struct osc_target *t, const struct osc_port *from,
-    const struct binding *b, double value);
+    const struct binding *b, double value, int take);
 
 /* Send a message of constants only (a dialect's handshake). */
 int osc_send_template(struct osc_target *t, const struct osc_port *from,
@@ -57,6 +57,8 @@ int osc_send_template(struct osc_target *t, const struct osc_port *from,
 
 /* Build (without sending) b's message; the caller frees it with
  * lo_message_free(). */
-lo_message osc_build_message(const struct binding *b, double value);
+lo_message osc_build_message(const struct binding *b, double value, int take);
+/* A label with {take} replaced by the number; returns buf. */
+const char *osc_label(const char *tmpl, int take, char *buf, size_t len);
 
 #endif

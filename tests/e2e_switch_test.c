@@ -172,6 +172,8 @@ test_thousand_switches_in_a_flood(void **state)
 
 	start_pads(f);
 	for (int k = 0; k < SWITCHES; k++) {
+		if (k % 100 == 0)
+			oscrecv_drain(f->osc);
 		press_next(f->src);	/* a -> b, b -> a, ... */
 		for (int p = 0; p < PADS; p++) {
 			send3(f->src, 0x90, (uint8_t)(36 + p), 100);
@@ -248,8 +250,10 @@ test_osc_switches_during_a_flood(void **state)
 	for (int i = 0; i < PRESSES; i++) {
 		send3(f->src, 0x90, 36, 100);
 		send3(f->src, 0x80, 36, 0);
-		if (i % 100 == 99)
+		if (i % 100 == 99) {
 			sleep_ms(20);	/* spread the flood over the switching */
+			oscrecv_drain(f->osc);
+		}
 	}
 	oscrecv_wait(f->osc, PRESSES, 30000);
 	sw.stop = 1;

@@ -47,14 +47,17 @@ oscrecv_new_at(int port)
 	struct oscrecv *r = calloc(1, sizeof(*r));
 	struct sockaddr_in sin;
 	socklen_t len = sizeof(sin);
-	int bufsize = 4 * 1024 * 1024;
+	int bufsize = 16 * 1024 * 1024;
 
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	sin.sin_port = htons((uint16_t)port);
 	r->fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	setsockopt(r->fd, SOL_SOCKET, SO_RCVBUF, &bufsize, sizeof(bufsize));
+	/* floods of thousands of messages: past rmem_max when we may */
+	if (setsockopt(r->fd, SOL_SOCKET, SO_RCVBUFFORCE, &bufsize,
+	    sizeof(bufsize)) < 0)
+		setsockopt(r->fd, SOL_SOCKET, SO_RCVBUF, &bufsize, sizeof(bufsize));
 	if (r->fd < 0 || bind(r->fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
 	    getsockname(r->fd, (struct sockaddr *)&sin, &len) < 0) {
 		perror("oscrecv");
@@ -262,6 +265,13 @@ oscrecv_settle(struct oscrecv *r, int ms)
 
 	for (long long left; (left = end - now_ms()) > 0;)
 		receive(r, (int)left);
+	return r->n;
+}
+
+int
+oscrecv_drain(struct oscrecv *r)
+{
+	receive(r, 0);
 	return r->n;
 }
 

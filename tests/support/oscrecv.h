@@ -25,6 +25,8 @@ int oscrecv_wait(struct oscrecv *r, int count, int timeout_ms);
 /* Receive whatever arrives within ms (to prove nothing more comes). */
 int oscrecv_settle(struct oscrecv *r, int ms);
 int oscrecv_count(const struct oscrecv *r);
+/* Take in whatever has arrived, without waiting. */
+int oscrecv_drain(struct oscrecv *r);
 const char *oscrecv_get(const struct oscrecv *r, int i);
 void oscrecv_clear(struct oscrecv *r);
 /* Drop messages whose path starts with prefix (a DAW stand-in that does
