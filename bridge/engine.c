@@ -170,7 +170,10 @@ emit(struct surface *s, struct control_state *st, const struct binding *b,
     double value, struct engine_output *out)
 {
 	st->value = value;
-	set_target_value(s, b, value);
+	/* a toggle's or a fader's value is the DAW's new state; a trigger's
+	 * (play, record) is not: that state comes from feedback */
+	if (b->action->type != ACTION_TRIGGER)
+		set_target_value(s, b, value);
 	out->binding = b;
 	out->value = b->action->unit == UNIT_DB ? clamp_db(value, b->db_floor) :
 	    value;

@@ -275,6 +275,92 @@ test_garbage_feedback(void **state)
 	assert_false(proc_wait(&f->bridge, 0));
 }
 
+/* While the DAW records, stop needs a second press within a second. */
+static void
+test_guard(void **state)
+{
+	struct fixture *f = *state;
+
+	start(f, "x");
+	oscrecv_wait(f->daw, 1, 3000);
+	daw_says(f, "/record", "f", 1.0);
+	daw_says(f, "/play", "f", 1.0);
+	expect_midi(f, "B0 29 7F");
+	oscrecv_clear(f->daw);
+	send3(f->ctl, 0xB0, 42, 127);		/* a stray press */
+	send3(f->ctl, 0xB0, 42, 0);
+	assert_true(proc_wait_output(&f->bridge, "press stop again", 3000));
+	oscrecv_settle(f->daw, 200);
+	assert_int_equal(oscrecv_count(f->daw), 0);
+	send3(f->ctl, 0xB0, 42, 127);		/* meant it */
+	assert_int_equal(oscrecv_wait(f->daw, 1, 3000), 1);
+	assert_string_equal(oscrecv_get(f->daw, 0), "/stop");
+	oscrecv_clear(f->daw);
+	daw_says(f, "/play", "f", 0.0);		/* stopped: no guard */
+	expect_midi(f, "B0 29 00");
+	send3(f->ctl, 0xB0, 42, 0);
+	send3(f->ctl, 0xB0, 42, 127);
+	assert_int_equal(oscrecv_wait(f->daw, 1, 3000), 1);
+	assert_string_equal(oscrecv_get(f->daw, 0), "/stop");
+}
+
+static char *
+slurp(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	static char buf[8192];
+	size_t n;
+
+	if (fp == NULL)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	return buf;
+}
+
+/* Takes count in the bridge, across a switch of role; every action goes
+ * to the journal with the DAW's playhead. */
+static void
+test_takes_and_journal(void **state)
+{
+	struct fixture *f = *state;
+	char path[256], *journal;
+	static const char *const want[] = {
+		"/marker s \"TAKE 1\"", "/marker s \"TAKE 1 keep\"",
+		"/marker s \"TAKE 2\"", "/marker s \"TAKE 2 keep\"",
+	};
+
+	snprintf(path, sizeof(path), "/tmp/ctlbridge-test-home-%d/journal.csv",
+	    (int)getpid());
+	unlink(path);
+	start(f, "x");
+	oscrecv_wait(f->daw, 1, 3000);
+	oscrecv_clear(f->daw);
+	daw_says(f, "/pos", "s", "00:01:02.500");
+	sleep_ms(100);
+	send3(f->ctl, 0xB0, 80, 127);	/* new take */
+	send3(f->ctl, 0xB0, 81, 127);	/* keep */
+	send3(f->ctl, 0xB0, 80, 127);
+	send3(f->ctl, 0xB0, 46, 127);	/* to y and back: the count stays */
+	send3(f->ctl, 0xB0, 46, 0);
+	send3(f->ctl, 0xB0, 46, 127);
+	send3(f->ctl, 0xB0, 81, 127);
+	oscrecv_wait(f->daw, 4, 3000);
+	oscrecv_settle(f->daw, 200);
+	assert_int_equal(oscrecv_count(f->daw), 4);
+	for (int i = 0; i < 4; i++)
+		assert_string_equal(oscrecv_get(f->daw, i), want[i]);
+	journal = slurp(path);
+	assert_non_null(journal);
+	assert_true(strncmp(journal, "time,position,profile,control,action,"
+	    "label,value\n", 45) == 0);
+	assert_non_null(strstr(journal, ",62.500,x,newtake,take.new,\"TAKE 1\",1\n"));
+	assert_non_null(strstr(journal, ",62.500,x,keep,take.keep,\"TAKE 2 keep\",1\n"));
+	assert_non_null(strstr(journal, ",x,mode,profile.next,\"\",1\n"));
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -285,6 +371,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_daw_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_handshake_backoff, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_feedback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_guard, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_takes_and_journal, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

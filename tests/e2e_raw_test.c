@@ -283,7 +283,7 @@ test_runtime_errors(void **state)
 
 	assert_int_equal(exit_of(f, no_profile), 1);
 	assert_non_null(strstr(f->bridge.output,
-	    "no profile 'nosuch' (profiles: engineer, producer)"));
+	    "no profile 'nosuch' (profiles: engineer, engineer-pan, producer)"));
 	proc_free(&f->bridge);
 	assert_int_equal(exit_of(f, no_file), 1);
 	assert_non_null(strstr(f->bridge.output, "No such file or directory"));

@@ -62,6 +62,14 @@ proc_start(struct proc *p, char *const argv[], char *const env[],
 		dup2(fd, 2);
 		fd = open(stdin_path ? stdin_path : "/dev/null", O_RDONLY);
 		dup2(fd, 0);
+		/* a home of the test's own: journals and such land there */
+		{
+			static char home[128];
+			snprintf(home, sizeof(home), "HOME=/tmp/ctlbridge-test-home-%d",
+			    (int)getppid());
+			mkdir(home + 5, 0700);
+			putenv(home);
+		}
 		for (int i = 0; env && env[i]; i++)
 			putenv(env[i]);
 		execvp(argv[0], argv);
