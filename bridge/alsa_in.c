@@ -70,6 +70,14 @@ forget_source(struct alsa_in *a, int client, int port)
 	}
 }
 
+static void
+alsa_connected(void *ctx)
+{
+	struct alsa_in *a = ctx;
+
+	a->sink.on_connected(a->sink.ctx);
+}
+
 /* Subscribe to client:port if its name matches and it is readable. */
 static void
 consider_port(struct alsa_in *a, snd_seq_port_info_t *pinfo,
@@ -110,8 +118,9 @@ consider_port(struct alsa_in *a, snd_seq_port_info_t *pinfo,
 		    snd_seq_connect_to(a->seq, a->out_port, client, port) == 0) {
 			log_info("alsa: connected feedback -> %d:%d (%s)", client,
 			    port, name);
+			/* on the next round: the caller may still be setting up */
 			if (a->sink.on_connected)
-				a->sink.on_connected(a->sink.ctx);
+				loop_add_timer(a->loop, 0, alsa_connected, a);
 		}
 	}
 	if ((caps & (SND_SEQ_PORT_CAP_READ | SND_SEQ_PORT_CAP_SUBS_READ)) !=

@@ -234,6 +234,8 @@ link_tick(void *ctx)
 	}
 	if (!bs->heard && now >= bs->next_try_ns) {
 		handshake(bs);
+		if (bs->target.proto == OSC_TCP)
+			bs->heard = true;	/* no answer can come back: once */
 		bs->next_try_ns = now + bs->retry_ns;
 		bs->retry_ns = bs->retry_ns * 2 > RETRY_MAX_NS ? RETRY_MAX_NS :
 		    bs->retry_ns * 2;
@@ -259,6 +261,14 @@ read_position(struct bsurface *bs, lo_message msg)
 		memcpy(&f, argv[0], sizeof(f));
 		bs->position = f;
 	}
+}
+
+static void
+link_reset(struct bsurface *bs)
+{
+	bs->heard = false;
+	bs->retry_ns = RETRY_MIN_NS;
+	bs->next_try_ns = now_ns();
 }
 
 struct daw_packet {
@@ -347,6 +357,7 @@ switch_profile(struct bsurface *bs, const struct profile *p, const char *why)
 			return -1;
 		osc_target_close(&bs->target);
 		bs->target = t;
+		link_reset(bs);		/* another DAW: greet it */
 	}
 	surface_switch(&bs->s, p);
 	log_info("surface %d: profile %s (%s), was %s", bs->index, p->name, why,
@@ -684,6 +695,7 @@ reload(struct bridge *br, const char *why)
 			if (osc_target_open(&t, p->host, p->port, p->proto) == 0) {
 				osc_target_close(&bs->target);
 				bs->target = t;
+				link_reset(bs);
 			}
 		}
 		bs->s.profile = p;

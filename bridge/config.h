@@ -46,6 +46,7 @@ struct control {
 	bool feedback;		/* the DAW's state is sent back to it (LED,
 				 * motor fader, LED ring) */
 	uint8_t on_value, off_value;	/* a lit / dark LED, for switches */
+	uint16_t led_number;	/* feedback goes to this number (led=N) */
 	int line;
 };
 

@@ -171,7 +171,8 @@ control_line(struct ctl_loader *L, const char *key, const char *value, int line)
 	long first_name, first_num = 0;
 	enum control_mode mode;
 	enum relative_format rel = REL_TWOS_COMPLEMENT;
-	int feedback = -1, on_value = 127, off_value = 0;
+	int feedback = -1, on_value = 127, off_value = 0, nleds = 0;
+	long first_led = 0;
 
 	nnames = parse_name_range(key, prefix, sizeof(prefix), &first_name);
 	if (nnames < 0) {
@@ -235,6 +236,16 @@ control_line(struct ctl_loader *L, const char *key, const char *value, int line)
 			feedback = 1;
 		else if (strcmp(t, "nofeedback") == 0)
 			feedback = 0;
+		else if (strncmp(t, "led=", 4) == 0) {
+			nleds = parse_int_range(t + 4, &first_led);
+			if (nleds <= 0 || first_led < 0 ||
+			    first_led + nleds - 1 > k->number_max) {
+				diag_error(L->dl, L->path, line,
+				    "led '%s' is out of range 0..%ld", t + 4,
+				    k->number_max);
+				return;
+			}
+		}
 		else if (strncmp(t, "on=", 3) == 0 || strncmp(t, "off=", 4) == 0) {
 			const char *val = strchr(t, '=') + 1;
 			if (!parse_int(val, 0, 127, &v)) {
@@ -272,7 +283,7 @@ control_line(struct ctl_loader *L, const char *key, const char *value, int line)
 			diag_error(L->dl, L->path, line,
 			    "unknown word '%s' (expected button, absolute, "
 			    "relative=FORMAT, channel=N, feedback, nofeedback, "
-			    "on=N or off=N)", t);
+			    "on=N, off=N or led=N)", t);
 			return;
 		}
 	}
@@ -301,6 +312,11 @@ control_line(struct ctl_loader *L, const char *key, const char *value, int line)
 		    key, nnames);
 		return;
 	}
+	if (nleds > 1 && nleds != nnames) {
+		diag_error(L->dl, L->path, line, "'%s' names %d controls but led= "
+		    "gives %d numbers", key, nnames, nleds);
+		return;
+	}
 	for (int n = 0; n < nnames; n++) {
 		char name[TOKEN_LEN + 32];
 		int before = L->c->ncontrols;
@@ -313,6 +329,9 @@ control_line(struct ctl_loader *L, const char *key, const char *value, int line)
 			c->feedback = feedback >= 0 ? feedback : mode == MODE_BUTTON;
 			c->on_value = (uint8_t)on_value;
 			c->off_value = (uint8_t)off_value;
+			/* a device that lights on other numbers than it sends */
+			c->led_number = (uint16_t)(nleds == 0 ? c->number :
+			    first_led + (nleds > 1 ? n : 0));
 		}
 	}
 }

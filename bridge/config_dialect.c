@@ -153,6 +153,19 @@ parse_template(struct dialect_loader *L, const struct action_def *a,
 
 static void template_free(struct msg_template *t);
 
+static bool
+template_has_value(const struct msg_template *t, struct dialect_loader *L,
+    int line)
+{
+	for (int i = 0; i < t->nargs; i++)
+		if (t->args[i].source != ARG_CONST) {
+			diag_error(L->dl, L->path, line, "a handshake is sent as "
+			    "it is written: constants only, no {placeholders}");
+			return true;
+		}
+	return false;
+}
+
 static void
 on_section(void *user, const char *section, int line)
 {
@@ -202,7 +215,8 @@ on_key(void *user, const char *section, const char *key, const char *value,
 			static const struct action_def hs = { .name = "handshake" };
 			struct msg_template t;
 			memset(&t, 0, sizeof(t));
-			if (parse_template(L, &hs, value, &t, line)) {
+			if (parse_template(L, &hs, value, &t, line) &&
+			    !template_has_value(&t, L, line)) {
 				d->handshake = xrealloc(d->handshake,
 				    (size_t)(d->nhandshake + 1) * sizeof(t));
 				d->handshake[d->nhandshake++] = t;

@@ -277,7 +277,7 @@ engine_event(struct surface *s, const struct midi_event *ev,
 	}
 	c = &s->controller->controls[ci];
 	st = &s->state[ci];
-	if (c->feedback && c->mode != MODE_BUTTON) {
+	if (c->feedback && c->mode == MODE_ABSOLUTE) {
 		uint64_t now = now_ns();
 		/* a 14-bit fader echoes its MSB before its LSB */
 		if (st->fb_ns && now - st->fb_ns < ECHO_WINDOW_NS &&
@@ -368,6 +368,7 @@ static int
 encode_control(const struct control *c, int32_t raw, uint8_t *out)
 {
 	uint8_t ch = c->channel & 15;
+	uint16_t number = c->led_number;
 
 	if (raw < 0)
 		raw = 0;
@@ -376,20 +377,20 @@ encode_control(const struct control *c, int32_t raw, uint8_t *out)
 	switch (c->kind) {
 	case CONTROL_CC:
 		out[0] = 0xB0 | ch;
-		out[1] = (uint8_t)c->number;
+		out[1] = (uint8_t)number;
 		out[2] = (uint8_t)raw;
 		return 3;
 	case CONTROL_CC14:
 		out[0] = 0xB0 | ch;
-		out[1] = (uint8_t)c->number;
+		out[1] = (uint8_t)number;
 		out[2] = (uint8_t)(raw >> 7);
 		out[3] = 0xB0 | ch;
-		out[4] = (uint8_t)(c->number + 32);
+		out[4] = (uint8_t)(number + 32);
 		out[5] = (uint8_t)(raw & 127);
 		return 6;
 	case CONTROL_NOTE:
 		out[0] = 0x90 | ch;	/* velocity 0 turns an LED off */
-		out[1] = (uint8_t)c->number;
+		out[1] = (uint8_t)number;
 		out[2] = (uint8_t)raw;
 		return 3;
 	case CONTROL_PITCH_BEND:
@@ -401,8 +402,8 @@ encode_control(const struct control *c, int32_t raw, uint8_t *out)
 	case CONTROL_RPN: {
 		bool nrpn = c->kind == CONTROL_NRPN;
 		const uint8_t m[12] = {
-			0xB0 | ch, nrpn ? 99 : 101, (uint8_t)(c->number >> 7),
-			0xB0 | ch, nrpn ? 98 : 100, (uint8_t)(c->number & 127),
+			0xB0 | ch, nrpn ? 99 : 101, (uint8_t)(number >> 7),
+			0xB0 | ch, nrpn ? 98 : 100, (uint8_t)(number & 127),
 			0xB0 | ch, 6, (uint8_t)(raw >> 7),
 			0xB0 | ch, 38, (uint8_t)(raw & 127),
 		};
@@ -412,6 +413,13 @@ encode_control(const struct control *c, int32_t raw, uint8_t *out)
 	default:
 		return 0;	/* program, aftertouch: nothing to light */
 	}
+}
+
+/* on=/off= are 7-bit; a 14-bit control shows them at its scale */
+static int32_t
+switch_raw(const struct control *c, uint8_t v)
+{
+	return c->max > 127 ? (int32_t)v * c->max / 127 : v;
 }
 
 static int
@@ -447,14 +455,17 @@ engine_feedback(struct surface *s, const struct binding *b, double value,
 		return 0;
 	if (b->action->type == ACTION_CONTINUOUS && c->mode != MODE_BUTTON) {
 		double pos = binding_position(b, value);
-		int32_t max = c->mode == MODE_RELATIVE ? 127 : c->max;
+		/* a CC encoder's ring takes 0..127, an NRPN one its 14 bits */
+		int32_t max = c->mode == MODE_RELATIVE && c->kind == CONTROL_CC ?
+		    127 : c->max;
 		if (b->invert)
 			pos = 1 - pos;
 		raw = (int32_t)lrint(pos * max);
 	} else if (b->action->type == ACTION_CONTINUOUS)
-		raw = value > b->min ? c->on_value : c->off_value;
+		raw = switch_raw(c, (value > b->min) != b->invert ? c->on_value :
+		    c->off_value);
 	else
-		raw = value != 0 ? c->on_value : c->off_value;
+		raw = switch_raw(c, value != 0 ? c->on_value : c->off_value);
 	return feedback_raw(s, b->control, raw, out);
 }
 
@@ -463,5 +474,6 @@ engine_feedback_switch(struct surface *s, int control, bool on, uint8_t *out)
 {
 	const struct control *c = &s->controller->controls[control];
 
-	return feedback_raw(s, control, on ? c->on_value : c->off_value, out);
+	return feedback_raw(s, control, switch_raw(c, on ? c->on_value :
+	    c->off_value), out);
 }

@@ -19,7 +19,7 @@
 #define JACK_RING_BYTES (64 * 1024)
 #define JACK_EVENT_MAX 4096		/* larger events are dropped */
 #define JACK_RETRY_NS 2000000000ull
-#define JACK_OUT_MAX 512		/* largest feedback message (init sysex) */
+#define JACK_OUT_MAX 2048		/* largest feedback message (init sysex) */
 
 struct jack_event_header {
 	uint64_t time_ns;
@@ -441,18 +441,45 @@ jack_in_connected(const struct jack_in *j)
 	return j->client != NULL;
 }
 
+/* Length of the MIDI message starting at b (a status byte). */
+static size_t
+message_length(const uint8_t *b, size_t left)
+{
+	uint8_t st = b[0];
+
+	if (st == 0xF0) {
+		const uint8_t *end = memchr(b, 0xF7, left);
+		return end ? (size_t)(end - b) + 1 : left;
+	}
+	if (st >= 0xF8 || st == 0xF6 || st < 0x80)
+		return 1;
+	if (st == 0xF1 || st == 0xF3 || (st & 0xF0) == 0xC0 || (st & 0xF0) == 0xD0)
+		return left < 2 ? left : 2;
+	return left < 3 ? left : 3;
+}
+
 int
 jack_in_send(struct jack_in *j, const uint8_t *bytes, size_t len)
 {
-	uint16_t l = (uint16_t)len;
+	if (j == NULL || j->client == NULL || j->out_port == NULL)
+		return -1;
+	/* JACK carries one MIDI message per event */
+	while (len > 0) {
+		size_t n = message_length(bytes, len);
+		uint16_t l = (uint16_t)n;
 
-	if (j == NULL || j->client == NULL || j->out_port == NULL ||
-	    len == 0 || len > JACK_OUT_MAX)
-		return -1;
-	if (jack_ringbuffer_write_space(j->out_ring) < sizeof(l) + len)
-		return -1;
-	/* the reader waits for both parts: see process() */
-	jack_ringbuffer_write(j->out_ring, (const char *)&l, sizeof(l));
-	jack_ringbuffer_write(j->out_ring, (const char *)bytes, len);
+		if (n > JACK_OUT_MAX) {
+			log_warnx_limited(&j->overrun_warn, "jack: a %zu-byte "
+			    "message is too long to send", n);
+			return -1;
+		}
+		if (jack_ringbuffer_write_space(j->out_ring) < sizeof(l) + n)
+			return -1;
+		/* the reader waits for both parts: see process() */
+		jack_ringbuffer_write(j->out_ring, (const char *)&l, sizeof(l));
+		jack_ringbuffer_write(j->out_ring, (const char *)bytes, n);
+		bytes += n;
+		len -= n;
+	}
 	return 0;
 }

@@ -98,6 +98,15 @@ on_readable(void *ctx, int fd, short revents)
 	lost(r, n < 0 ? errno : 0);
 }
 
+static void
+raw_connected(void *ctx)
+{
+	struct raw_in *r = ctx;
+
+	if (r->fd >= 0)
+		r->sink.on_connected(r->sink.ctx);
+}
+
 static int
 open_fd(struct raw_in *r)
 {
@@ -132,8 +141,9 @@ open_fd(struct raw_in *r)
 		errno = ENOMEM;
 		return -1;
 	}
+	/* on the next round: the caller may still be setting up */
 	if (r->writable && r->sink.on_connected)
-		r->sink.on_connected(r->sink.ctx);
+		loop_add_timer(r->loop, 0, raw_connected, r);
 	return 0;
 }
 
