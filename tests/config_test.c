@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "diag.h"
@@ -893,6 +894,50 @@ test_port_pattern_match(void **state)
 	assert_false(port_pattern_match("[0-9]ano*", "nanokontrol"));
 }
 
+/* Every shipped profile loads against every shipped dialect without an
+ * error: a user may point any of them at another DAW; what that DAW
+ * cannot do is a warning, not a failure. */
+static void
+test_profiles_against_every_dialect(void **state)
+{
+	struct config *shipped = load_clean(shipped_dirs, 1);
+	char dir[128], cmd[1024];
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/ctlbridge-dialects-%d", (int)getpid());
+	for (int d = 0; d < shipped->ndialects; d++) {
+		const char *daw = shipped->dialects[d]->name;
+		for (int p = 0; p < shipped->nprofiles; p++) {
+			const char *prof = shipped->profiles[p]->name;
+			char *dirs[] = { dir };
+			struct diag_list dl;
+			struct config *cfg;
+
+			/* all of them: they switch to each other */
+			snprintf(cmd, sizeof(cmd), "rm -rf %s && mkdir -p "
+			    "%s/profiles && cp -r mappings %s/ && for f in "
+			    "profiles/*.ini; do sed 's/^daw *=.*/daw = %s/' $f > "
+			    "%s/$f; done", dir, dir, dir, daw, dir);
+			assert_int_equal(system(cmd), 0);
+			diag_init(&dl);
+			cfg = config_load(dirs, 1, &dl);
+			if (dl.errors) {
+				print_message("%s on %s:\n", prof, daw);
+				print_diags(&dl);
+			}
+			assert_int_equal(dl.errors, 0);
+			assert_non_null(config_profile(cfg, prof));
+			assert_string_equal(config_profile(cfg, prof)->dialect->name,
+			    daw);
+			config_free(cfg);
+			diag_free(&dl);
+		}
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	config_free(shipped);
+}
+
 int
 main(void)
 {
@@ -901,6 +946,7 @@ main(void)
 		cmocka_unit_test(test_bad_files_coverage),
 		cmocka_unit_test(test_unsupported_warning_text),
 		cmocka_unit_test(test_shipped_config_clean),
+		cmocka_unit_test(test_profiles_against_every_dialect),
 		cmocka_unit_test(test_test_config_clean),
 		cmocka_unit_test(test_spaced_section_names),
 		cmocka_unit_test(test_channel_after_controls),

@@ -411,7 +411,7 @@ test_tcp_dialect(void **state)
 	snprintf(dir, sizeof(dir), "%s.d", f->tmp);
 	snprintf(path, sizeof(path), "mkdir -p %s/mappings/controllers "
 	    "%s/mappings/daws %s/profiles && cp mappings/controllers/*.ini "
-	    "%s/mappings/controllers && cp profiles/engineer.ini %s/profiles && "
+	    "%s/mappings/controllers && cp profiles/*.ini %s/profiles && "
 	    "sed 's/^protocol = udp/protocol = tcp/' mappings/daws/ardour.ini "
 	    "> %s/mappings/daws/ardour.ini", dir, dir, dir, dir, dir, dir);
 	assert_int_equal(system(path), 0);
