@@ -520,10 +520,18 @@ deliver(void *ctx, const struct midi_event *ev)
 		if (log_verbose >= 1)
 			trace_message(&bs->s, &out);
 		const struct binding *b = out.binding;
-		bool press = b->action->type != ACTION_CONTINUOUS && out.value != 0;
+		/* every output of a switch is a press, but a momentary's 0 */
+		bool press = b->action->type != ACTION_CONTINUOUS &&
+		    !(b->trigger == TRIGGER_MOMENTARY && out.value == 0);
 
-		if (b->guard && press && guard_holds(bs, b))
+		if (b->guard && press && guard_holds(bs, b)) {
+			/* held back: the toggle did not happen */
+			struct control_state *st = &bs->s.state[b->control];
+			st->latched = !st->latched;
+			if (b->action->type == ACTION_TOGGLE && b->target >= 0)
+				bs->br->values.v[b->target] = out.value ? 0 : 1;
 			goto done;
+		}
 		if (b->action->internal)
 			bridge_action(bs, b);
 		else {
