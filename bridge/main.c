@@ -103,6 +103,16 @@ default_dirs(char **dirs)
 	return count;
 }
 
+/* -c DIR alone, or the default search path. */
+static int
+search_path(const char *confdir, char **dirs)
+{
+	if (confdir == NULL)
+		return default_dirs(dirs);
+	dirs[0] = xstrdup(confdir);
+	return 1;
+}
+
 static int
 cmd_check(int argc, char **argv)
 {
@@ -126,10 +136,7 @@ cmd_check(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (confdir)
-		dirs[ndirs++] = xstrdup(confdir);
-	else
-		ndirs = default_dirs(dirs);
+	ndirs = search_path(confdir, dirs);
 	diag_init(&dl);
 	if (optind < argc)
 		cfg = config_load_files(dirs, ndirs, argv + optind, argc - optind, &dl);
@@ -356,10 +363,7 @@ main(int argc, char **argv)
 		surfaces[0].profile = "engineer";
 	opt.nsurfaces = nsurf;
 	log_init("ctlbridge", verbose);
-	if (confdir)
-		dirs[opt.ndirs++] = xstrdup(confdir);
-	else
-		opt.ndirs = default_dirs(dirs);
+	opt.ndirs = search_path(confdir, dirs);
 	if (opt.ndirs == 0) {
 		log_warnx("no configuration directory found (looked in "
 		    "$XDG_CONFIG_HOME/ctlbridge, %s); give one with -c DIR",

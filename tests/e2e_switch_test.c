@@ -380,16 +380,6 @@ write_text(const char *path, const char *text)
 	fclose(fp);
 }
 
-static int
-count(const char *hay, const char *needle)
-{
-	int n = 0;
-
-	while ((hay = strstr(hay, needle)) != NULL)
-		n++, hay++;
-	return n;
-}
-
 /* Edits while running: a good edit applies by itself, a bad one keeps the
  * running set and says file:line, the fix applies; an editor's
  * write-temp-and-rename is one reload; SIGHUP and `ctlbridge reload` too;
@@ -447,7 +437,7 @@ test_reload_good_bad_good(void **state)
 	assert_int_equal(rename(tmp, path), 0);
 	assert_true(proc_wait_output(&f->bridge, "reloaded (files changed)", 3000));
 	sleep_ms(500);
-	assert_int_equal(count(proc_output(&f->bridge), "reloaded (files changed)"), 2);
+	assert_int_equal(count_substr(proc_output(&f->bridge), "reloaded (files changed)"), 2);
 	send3(f->src, 0x90, 36, 100);
 	expect_exactly(f, thirty, 1);
 	assert_int_equal(cli(f, &out, status), 0);

@@ -141,16 +141,6 @@ expect_midi(const char *hex, int timeout_ms)
 	}
 }
 
-static int
-count(const char *hay, const char *needle)
-{
-	int n = 0;
-
-	while ((hay = strstr(hay, needle)) != NULL)
-		n++, hay++;
-	return n;
-}
-
 static void
 test_ardour_feedback(void **state)
 {
@@ -185,7 +175,7 @@ test_ardour_feedback(void **state)
 	midisrc_clear_received(T.ctl);
 	assert_int_equal(midisrc_send(T.ctl, fader2, 3), 0);
 	sleep_ms(1000);
-	assert_int_equal(count(proc_output(&T.bridge), "fader2 -> /strip/gain"), 1);
+	assert_int_equal(count_substr(proc_output(&T.bridge), "fader2 -> /strip/gain"), 1);
 	assert_null(strstr(midisrc_received(T.ctl), "B0 01"));
 
 	/* Ardour stops and starts again: feedback resumes by itself */
@@ -193,7 +183,7 @@ test_ardour_feedback(void **state)
 	assert_true(proc_wait_output(&T.bridge, "silent for 3 s", 10000));
 	assert_int_equal(ardour_start(), 0);
 	assert_true(proc_wait_output(&T.bridge, "feedback on", 20000));
-	assert_int_equal(count(proc_output(&T.bridge), "Ardour answers; feedback on"), 2);
+	assert_int_equal(count_substr(proc_output(&T.bridge), "Ardour answers; feedback on"), 2);
 	midisrc_clear_received(T.ctl);
 	ardour_osc("/strip/recenable", "ii", 3, 1);
 	expect_midi("B0 42 7F", 5000);

@@ -154,3 +154,13 @@ proc_free(struct proc *p)
 	free(p->output);
 	p->output = NULL;
 }
+
+int
+count_substr(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL)
+		n++, hay++;
+	return n;
+}

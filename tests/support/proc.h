@@ -36,5 +36,7 @@ void proc_free(struct proc *p);
 /* A unique name for servers and files of this test run. */
 const char *test_unique(const char *prefix);
 void sleep_ms(int ms);
+/* How many times needle occurs in hay. */
+int count_substr(const char *hay, const char *needle);
 
 #endif
