@@ -108,8 +108,9 @@ input_spec_parse(const char *s, struct input_spec *spec)
 }
 
 static void
-trace_message(const struct surface *s, const struct engine_output *out)
+trace_message(const struct bsurface *bs, const struct engine_output *out)
 {
+	const struct surface *s = &bs->s;
 	const struct binding *b = out->binding;
 	char args[256];
 	size_t n = 0;
@@ -129,9 +130,12 @@ trace_message(const struct surface *s, const struct engine_output *out)
 		else if (a->type == 'h')
 			n += (size_t)snprintf(args + n, sizeof(args) - n, " %lld",
 			    (long long)a->v.h);
-		else if (a->type == 's')
+		else if (a->type == 's') {
+			char label[256];
 			n += (size_t)snprintf(args + n, sizeof(args) - n, " \"%s\"",
-			    a->v.s ? a->v.s : "");
+			    !a->v.s ? "" : a->is_template ? osc_label(a->v.s,
+			    bs->br->take, label, sizeof(label)) : a->v.s);
+		}
 		else
 			n += (size_t)snprintf(args + n, sizeof(args) - n, " %c", a->type);
 	}
@@ -224,7 +228,7 @@ link_tick(void *ctx)
 	bs->link_timer = loop_add_timer(bs->br->loop, LINK_TICK_NS, link_tick, bs);
 	if (d->nhandshake == 0)
 		return;
-	if (bs->heard && d->heartbeat_s > 0 &&
+	if (bs->heard && d->heartbeat_s > 0 && bs->target.proto == OSC_UDP &&
 	    now - bs->last_heard_ns > (uint64_t)d->heartbeat_s * 1000000000ull) {
 		log_warnx("surface %d: %s silent for %d s; asking for feedback "
 		    "again", bs->index, d->title, d->heartbeat_s);
@@ -254,18 +258,29 @@ read_position(struct bsurface *bs, lo_message msg)
 
 	if (lo_message_get_argc(msg) < 1)
 		return;
-	if (types[0] == 's' &&
-	    sscanf((const char *)argv[0], "%d:%d:%lf", &h, &m, &sec) == 3)
-		bs->position = h * 3600.0 + m * 60.0 + sec;
-	else if (types[0] == 'f') {
+	if (types[0] == 's') {
+		const char *text = (const char *)argv[0];
+		if (sscanf(text, "%d:%d:%lf", &h, &m, &sec) == 3)
+			bs->position = h * 3600.0 + m * 60.0 + sec;
+		else if (sscanf(text, "%lf", &sec) == 1)
+			bs->position = sec;
+	} else if (types[0] == 'f') {
 		memcpy(&f, argv[0], sizeof(f));
 		bs->position = f;
+	} else if (types[0] == 'd') {
+		memcpy(&sec, argv[0], sizeof(sec));
+		bs->position = sec;
+	} else if (types[0] == 'i') {
+		int32_t i;
+		memcpy(&i, argv[0], sizeof(i));
+		bs->position = i;
 	}
 }
 
 static void
 link_reset(struct bsurface *bs)
 {
+	bs->position = NAN;	/* that was the other DAW's playhead */
 	bs->heard = false;
 	bs->retry_ns = RETRY_MIN_NS;
 	bs->next_try_ns = now_ns();
@@ -517,8 +532,6 @@ deliver(void *ctx, const struct midi_event *ev)
 
 	bs->s.events++;
 	if (engine_event(&bs->s, ev, &out)) {
-		if (log_verbose >= 1)
-			trace_message(&bs->s, &out);
 		const struct binding *b = out.binding;
 		/* every output of a switch is a press, but a momentary's 0 */
 		bool press = b->action->type != ACTION_CONTINUOUS &&
@@ -532,16 +545,18 @@ deliver(void *ctx, const struct midi_event *ev)
 				bs->br->values.v[b->target] = out.value ? 0 : 1;
 			goto done;
 		}
-		if (b->action->internal)
-			bridge_action(bs, b);
-		else {
-			if (press && strcmp(b->action->name, "take.new") == 0)
-				bs->br->take++;
-			osc_send_binding(&bs->target, &bs->br->osc, b, out.value,
-			    bs->br->take);
-		}
+		if (press && strcmp(b->action->name, "take.new") == 0)
+			bs->br->take++;
+		if (log_verbose >= 1)
+			trace_message(bs, &out);
+		/* before a switch: the old role's journal has its last word */
 		if (b->action->type != ACTION_CONTINUOUS)
 			journal_write(bs, b, out.value);
+		if (b->action->internal)
+			bridge_action(bs, b);
+		else
+			osc_send_binding(&bs->target, &bs->br->osc, b, out.value,
+			    bs->br->take);
 	}
 done:
 	if (bs->br->retired)

@@ -268,14 +268,22 @@ assign_targets(struct config *cfg)
 
 	for (int i = 0; i < cfg->nprofiles; i++) {
 		struct profile *p = cfg->profiles[i];
-		for (int j = 0; j < p->nbindings; j++) {
-			struct binding *b = &p->bindings[j];
+		/* the DAW's record and play state, which the guard reads, are
+		 * kept even where no binding of this profile sends them */
+		for (int j = -2; j < p->nbindings; j++) {
+			struct binding *b = j >= 0 ? &p->bindings[j] : NULL;
 			char *key;
 			int lo = 0, hi = cfg->ntargets - 1, at = -1;
 
-			if (b->msg.address == NULL)
+			if (b == NULL) {
+				if (p->dialect == NULL)
+					continue;
+				key = target_key_of(p, action_find(j == -2 ?
+				    "transport.record" : "transport.play"), 0, 0, NULL);
+			} else if (b->msg.address == NULL)
 				continue;
-			key = target_key(p, b);
+			else
+				key = target_key(p, b);
 			while (lo <= hi) {
 				int mid = (lo + hi) / 2, c = strcmp(cfg->targets[mid], key);
 				if (c == 0) {

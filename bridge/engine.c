@@ -277,10 +277,12 @@ engine_event(struct surface *s, const struct midi_event *ev,
 	}
 	c = &s->controller->controls[ci];
 	st = &s->state[ci];
-	if (c->feedback && c->mode == MODE_ABSOLUTE) {
+	if (c->feedback && c->mode != MODE_BUTTON) {
 		uint64_t now = now_ns();
-		/* a 14-bit fader echoes its MSB before its LSB */
-		if (st->fb_ns && now - st->fb_ns < ECHO_WINDOW_NS &&
+		/* a motor fader echoes where feedback moved it (a 14-bit one
+		 * its MSB before its LSB); an encoder's ticks are never echoes */
+		if (c->mode == MODE_ABSOLUTE && st->fb_ns &&
+		    now - st->fb_ns < ECHO_WINDOW_NS &&
 		    (ev->value == st->fb_raw || (c->kind == CONTROL_CC14 &&
 		    ev->value >> 7 == st->fb_raw >> 7))) {
 			s->echoes++;	/* where feedback just moved it */

@@ -160,11 +160,19 @@ add_value(lo_message m, char type, double v)
 const char *
 osc_label(const char *tmpl, int take, char *buf, size_t len)
 {
-	const char *at = strstr(tmpl, "{take}");
+	size_t n = 0;
 
-	if (at == NULL)
+	if (strstr(tmpl, "{take}") == NULL)
 		return tmpl;
-	snprintf(buf, len, "%.*s%d%s", (int)(at - tmpl), tmpl, take, at + 6);
+	for (const char *p = tmpl; *p && n + 1 < len;) {
+		if (strncmp(p, "{take}", 6) == 0) {
+			int w = snprintf(buf + n, len - n, "%d", take);
+			n += w > 0 ? (size_t)w : 0;
+			p += 6;
+		} else
+			buf[n++] = *p++;
+	}
+	buf[n < len ? n : len - 1] = '\0';
 	return buf;
 }
 
