@@ -6,15 +6,17 @@
 #include "actions.h"
 
 #define TRIG(n, p, r, s) \
-	{ n, ACTION_TRIGGER, p, r, UNIT_NONE, 0, 1, 0, TAPER_LINEAR, 0, false, false, s }
+	{ n, ACTION_TRIGGER, p, r, UNIT_NONE, 0, 1, 0, TAPER_LINEAR, 0, false, false, false, s }
 #define BRIDGE(n, p, r, s) \
-	{ n, ACTION_TRIGGER, p, r, UNIT_NONE, 0, 1, 0, TAPER_LINEAR, 0, false, true, s }
+	{ n, ACTION_TRIGGER, p, r, UNIT_NONE, 0, 1, 0, TAPER_LINEAR, 0, false, true, false, s }
 #define TOGL(n, p, r, s) \
-	{ n, ACTION_TOGGLE, p, r, UNIT_NONE, 0, 1, 0, TAPER_LINEAR, 0, false, false, s }
+	{ n, ACTION_TOGGLE, p, r, UNIT_NONE, 0, 1, 0, TAPER_LINEAR, 0, false, false, false, s }
 #define CONT(n, p, r, u, lo, hi, d, t, st, s) \
-	{ n, ACTION_CONTINUOUS, p, r, u, lo, hi, d, t, st, false, false, s }
+	{ n, ACTION_CONTINUOUS, p, r, u, lo, hi, d, t, st, false, false, false, s }
+#define DISPLAY(n, p, r, u, lo, hi, d, t, s) \
+	{ n, ACTION_CONTINUOUS, p, r, u, lo, hi, d, t, 0, false, false, true, s }
 #define BIPOLAR(n, p, r, u, lo, hi, d, st, s) \
-	{ n, ACTION_CONTINUOUS, p, r, u, lo, hi, d, TAPER_LINEAR, st, true, false, s }
+	{ n, ACTION_CONTINUOUS, p, r, u, lo, hi, d, TAPER_LINEAR, st, true, false, false, s }
 
 static const struct action_def catalog[] = {
 	BRIDGE("profile.switch", PARAM_PROFILE, PARAM_PROFILE,
@@ -59,6 +61,9 @@ static const struct action_def catalog[] = {
 	    0.01, "track pan, 0 left, 0.5 centre, 1 right"),
 	CONT("master.gain", 0, 0, UNIT_DB, -INFINITY, 6, 0, TAPER_FADER, 0.5,
 	    "master gain in dB"),
+	DISPLAY("track.meter", PARAM_TRACK, PARAM_TRACK, UNIT_DB, -INFINITY, 6,
+	    -INFINITY, TAPER_FADER, "the track's level in dB, as the DAW "
+	    "meters it (shown only: a ring, a motor fader, a clip LED)"),
 };
 
 #define NACTIONS ((int)(sizeof(catalog) / sizeof(catalog[0])))

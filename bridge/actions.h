@@ -42,6 +42,8 @@ struct action_def {
 	bool bipolar;		/* CONTINUOUS: def is a centre (trim 0 dB, pan
 				 * 0.5) that a knob's middle value must hit */
 	bool internal;		/* done by the bridge itself, no OSC */
+	bool display;		/* only shown: the DAW reports it (a meter),
+				 * nothing is sent when the control moves */
 	const char *summary;
 };
 

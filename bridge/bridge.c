@@ -53,6 +53,7 @@ struct bsurface {
 	int journal_fd;			/* the active profile's journal, -1 */
 	const char *journal_path;
 	struct ratelimit journal_warn;
+	struct ratelimit clip_warn;
 };
 
 /* A configuration set replaced by a reload while a button held a binding
@@ -333,6 +334,10 @@ daw_message(void *ctx, const char *path, lo_message msg)
 		    lo_message_get_argv(msg), lo_message_get_argc(msg), &m) ||
 		    !m.has_value)
 			continue;
+		/* the engineer's level view: a clip is worth a line */
+		if (m.action->display && m.action->unit == UNIT_DB && m.value >= 0)
+			log_warnx_limited(&bs->clip_warn, "surface %d: track %d "
+			    "clips (%+.1f dB)", bs->index, m.track, m.value);
 		key = target_key_of(bs->s.profile, m.action, m.track, m.marker,
 		    NULL);
 		id = config_target(br->cfg, key);
@@ -1088,6 +1093,7 @@ setup_surface(struct bridge *br, const struct surface_spec *spec)
 	bs->position = NAN;
 	bs->journal_fd = -1;
 	bs->journal_warn = (struct ratelimit)RATELIMIT_INIT(10);
+	bs->clip_warn = (struct ratelimit)RATELIMIT_INIT(5);
 	journal_open(bs);
 	bs->retry_ns = RETRY_MIN_NS;
 	bs->next_try_ns = now_ns();

@@ -280,7 +280,7 @@ assign_targets(struct config *cfg)
 					continue;
 				key = target_key_of(p, action_find(j == -2 ?
 				    "transport.record" : "transport.play"), 0, 0, NULL);
-			} else if (b->msg.address == NULL)
+			} else if (b->msg.address == NULL && !b->action->display)
 				continue;
 			else
 				key = target_key(p, b);
@@ -315,7 +315,7 @@ assign_targets(struct config *cfg)
 		for (int j = 0; j < p->nbindings; j++) {
 			struct binding *b = &p->bindings[j];
 			char *key;
-			if (b->msg.address == NULL)
+			if (b->msg.address == NULL && !b->action->display)
 				continue;
 			key = target_key(p, b);
 			b->target = config_target(cfg, key);

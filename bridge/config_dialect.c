@@ -278,6 +278,11 @@ on_key(void *user, const char *section, const char *key, const char *value,
 		    "define it", key);
 		return;
 	}
+	if (a->display && strcmp(section, "feedback") != 0) {
+		diag_error(L->dl, L->path, line, "'%s' is only shown, never sent: "
+		    "define it in [feedback], where the DAW reports it", key);
+		return;
+	}
 	if (strcmp(section, "feedback") == 0) {
 		if (a->type == ACTION_TRIGGER && strncmp(a->name, "transport.", 10) != 0) {
 			diag_error(L->dl, L->path, line, "'%s' has no state for a "

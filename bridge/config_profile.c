@@ -460,7 +460,8 @@ binding_line(struct profile_loader *L, const struct pending_line *pl)
 			    "give a smaller min=)", proto.max, proto.min, a->name);
 		goto out;
 	}
-	if (proto.taper == TAPER_FADER && (min_set || max_set)) {
+	/* a meter's min= is the threshold its clip LED lights above */
+	if (proto.taper == TAPER_FADER && (min_set || max_set) && !a->display) {
 		diag_error(L->dl, path, line,
 		    "taper=fader has a fixed range (-inf..+6 dB); use "
 		    "taper=linear with min= and max=");
@@ -481,7 +482,12 @@ binding_line(struct profile_loader *L, const struct pending_line *pl)
 			goto out;
 		}
 	}
-	if (d != NULL && !a->internal) {
+	if (d != NULL && a->display) {
+		if (!d->reports[action_index(a)].defined)
+			diag_warning(L->dl, path, line,
+			    "%s does not report '%s' (no [feedback] line in %s): "
+			    "the binding shows nothing", d->title, a->name, d->file);
+	} else if (d != NULL && !a->internal) {
 		da = &d->actions[action_index(a)];
 		if (!da->defined)
 			diag_warning(L->dl, path, line,

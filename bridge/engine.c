@@ -292,6 +292,8 @@ engine_event(struct surface *s, const struct midi_event *ev,
 	}
 	bi = p->by_control[ci];
 	b = bi >= 0 ? &p->bindings[bi] : NULL;
+	if (b && b->action->display)
+		return 0;	/* a meter shows the DAW's level: nothing to send */
 	pos = event_position(c, ev);
 
 	if (c->mode == MODE_RELATIVE) {

@@ -361,6 +361,29 @@ test_takes_and_journal(void **state)
 	unlink(path);
 }
 
+/* The engineer's level view: a meter lights a clip lamp above its
+ * threshold, the clip is logged, and the lamp's button sends nothing. */
+static void
+test_meter_and_clip(void **state)
+{
+	struct fixture *f = *state;
+
+	start(f, "x");
+	oscrecv_wait(f->daw, 1, 3000);
+	oscrecv_clear(f->daw);
+	daw_says(f, "/meter", "if", 1, -20.0);
+	expect_midi(f, "B0 5A 00");
+	daw_says(f, "/meter", "if", 1, 0.4);
+	expect_midi(f, "B0 5A 7F");
+	assert_true(proc_wait_output(&f->bridge, "track 1 clips (+0.4 dB)", 3000));
+	daw_says(f, "/meter", "if", 1, -12.0);
+	expect_midi(f, "B0 5A 7F B0 5A 00");
+	send3(f->ctl, 0xB0, 90, 127);		/* pressing a meter: nothing */
+	assert_true(midisrc_wait_drained(f->ctl, 2000));
+	oscrecv_settle(f->daw, 300);
+	assert_int_equal(oscrecv_count(f->daw), 0);
+}
+
 int
 main(void)
 {
@@ -373,6 +396,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_garbage_feedback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_guard, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_takes_and_journal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_meter_and_clip, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -103,6 +103,8 @@ test_ardour(void **state)
 	ASSERT_FB("transport.play", 0, 1);
 	assert_true(match("ardour", "/rec_enable_toggle", "f", 0.0));
 	ASSERT_FB("transport.record", 0, 0);
+	assert_true(match("ardour", "/strip/meter", "if", 6, -3.5));
+	ASSERT_FB("track.meter", 6, -3.5);
 	/* what the bridge has no use for, or cannot read */
 	assert_false(match("ardour", "/heartbeat", "f", 1.0));
 	assert_false(match("ardour", "/strip/name", "is", 1, "Kick"));
