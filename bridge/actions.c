@@ -6,23 +6,30 @@
 #include "actions.h"
 
 #define TRIG(n, p, r, s) \
-	{ n, ACTION_TRIGGER, p, r, UNIT_NONE, 0, 1, 0, TAPER_LINEAR, 0, false, false, false, s }
-#define BRIDGE(n, p, r, s) \
-	{ n, ACTION_TRIGGER, p, r, UNIT_NONE, 0, 1, 0, TAPER_LINEAR, 0, false, true, false, s }
+	{ n, ACTION_TRIGGER, p, r, UNIT_NONE, 0, 1, 0, TAPER_LINEAR, 0, \
+	    false, false, false, EFFECT_NONE, s }
+#define BRIDGE(n, p, r, e, s) \
+	{ n, ACTION_TRIGGER, p, r, UNIT_NONE, 0, 1, 0, TAPER_LINEAR, 0, \
+	    false, true, false, e, s }
 #define TOGL(n, p, r, s) \
-	{ n, ACTION_TOGGLE, p, r, UNIT_NONE, 0, 1, 0, TAPER_LINEAR, 0, false, false, false, s }
+	{ n, ACTION_TOGGLE, p, r, UNIT_NONE, 0, 1, 0, TAPER_LINEAR, 0, \
+	    false, false, false, EFFECT_NONE, s }
 #define CONT(n, p, r, u, lo, hi, d, t, st, s) \
-	{ n, ACTION_CONTINUOUS, p, r, u, lo, hi, d, t, st, false, false, false, s }
+	{ n, ACTION_CONTINUOUS, p, r, u, lo, hi, d, t, st, \
+	    false, false, false, EFFECT_NONE, s }
 #define DISPLAY(n, p, r, u, lo, hi, d, t, s) \
-	{ n, ACTION_CONTINUOUS, p, r, u, lo, hi, d, t, 0, false, false, true, s }
+	{ n, ACTION_CONTINUOUS, p, r, u, lo, hi, d, t, 0, \
+	    false, false, true, EFFECT_NONE, s }
 #define BIPOLAR(n, p, r, u, lo, hi, d, st, s) \
-	{ n, ACTION_CONTINUOUS, p, r, u, lo, hi, d, TAPER_LINEAR, st, true, false, false, s }
+	{ n, ACTION_CONTINUOUS, p, r, u, lo, hi, d, TAPER_LINEAR, st, \
+	    true, false, false, EFFECT_NONE, s }
 
 static const struct action_def catalog[] = {
-	BRIDGE("profile.switch", PARAM_PROFILE, PARAM_PROFILE,
+	BRIDGE("profile.switch", PARAM_PROFILE, PARAM_PROFILE, EFFECT_SWITCH,
 	    "switch this controller to the profile named"),
-	BRIDGE("profile.next", 0, 0, "switch to the next profile of this controller"),
-	BRIDGE("profile.previous", 0, 0,
+	BRIDGE("profile.next", 0, 0, EFFECT_NEXT,
+	    "switch to the next profile of this controller"),
+	BRIDGE("profile.previous", 0, 0, EFFECT_PREVIOUS,
 	    "switch to the previous profile of this controller"),
 	TRIG("transport.play", 0, 0, "start the transport"),
 	TRIG("transport.stop", 0, 0, "stop the transport"),
@@ -37,8 +44,9 @@ static const struct action_def catalog[] = {
 	TRIG("marker.next", 0, 0, "go to the next marker"),
 	TRIG("marker.previous", 0, 0, "go to the previous marker"),
 	TRIG("marker.goto", PARAM_MARKER, PARAM_MARKER, "go to marker N"),
-	TRIG("take.new", PARAM_LABEL, 0,
-	    "count a new take (the bridge's take counter) and mark it"),
+	{ "take.new", ACTION_TRIGGER, PARAM_LABEL, 0, UNIT_NONE, 0, 1, 0,
+	    TAPER_LINEAR, 0, false, false, false, EFFECT_NEW_TAKE,
+	    "count a new take (the bridge's take counter) and mark it" },
 	TRIG("take.keep", PARAM_LABEL, 0, "mark the take as kept"),
 	TRIG("take.rate", PARAM_LABEL, 0, "mark the take with a rating"),
 	TRIG("take.discard", 0, 0, "stop and forget the take being recorded"),

@@ -30,6 +30,15 @@ enum taper {
 
 enum value_unit { UNIT_NONE, UNIT_DB, UNIT_POSITION };
 
+/* What the bridge itself does for an action, besides any OSC. */
+enum action_effect {
+	EFFECT_NONE,
+	EFFECT_SWITCH,		/* profile.switch */
+	EFFECT_NEXT,		/* profile.next */
+	EFFECT_PREVIOUS,	/* profile.previous */
+	EFFECT_NEW_TAKE,	/* take.new: count a take first */
+};
+
 struct action_def {
 	const char *name;
 	enum action_type type;
@@ -44,6 +53,7 @@ struct action_def {
 	bool internal;		/* done by the bridge itself, no OSC */
 	bool display;		/* only shown: the DAW reports it (a meter),
 				 * nothing is sent when the control moves */
+	enum action_effect effect;
 	const char *summary;
 };
 

@@ -393,12 +393,12 @@ bridge_action(struct bsurface *bs, const struct binding *b)
 	const struct profile *ring[64], *to = NULL;
 	int n, at;
 
-	if (strcmp(b->action->name, "profile.switch") == 0)
+	if (b->action->effect == EFFECT_SWITCH)
 		to = config_profile(bs->br->cfg, b->profile);
 	else {
 		n = config_profile_ring(bs->br->cfg, bs->s.profile, ring, 64, &at);
 		if (n > 0)
-			to = strcmp(b->action->name, "profile.next") == 0 ?
+			to = b->action->effect == EFFECT_NEXT ?
 			    ring[(at + 1) % n] : ring[(at + n - 1) % n];
 	}
 	if (to != NULL && to != bs->s.profile)
@@ -410,13 +410,8 @@ bridge_action(struct bsurface *bs, const struct binding *b)
 #define GUARD_WINDOW_NS 1000000000ull
 
 static double
-daw_state(struct bsurface *bs, const char *action)
+target_value(const struct bsurface *bs, int id)
 {
-	const struct action_def *a = action_find(action);
-	char *key = target_key_of(bs->s.profile, a, 0, 0, NULL);
-	int id = config_target(bs->br->cfg, key);
-
-	free(key);
 	return id >= 0 ? bs->br->values.v[id] : NAN;
 }
 
@@ -428,8 +423,8 @@ guard_holds(struct bsurface *bs, const struct binding *b)
 	struct control_state *st = &bs->s.state[b->control];
 	uint64_t now = now_ns();
 
-	if (!(daw_state(bs, "transport.record") == 1 &&
-	    daw_state(bs, "transport.play") == 1)) {
+	if (!(target_value(bs, bs->s.profile->record_target) == 1 &&
+	    target_value(bs, bs->s.profile->play_target) == 1)) {
 		st->guard_ns = 0;
 		return false;
 	}
@@ -550,7 +545,7 @@ deliver(void *ctx, const struct midi_event *ev)
 				bs->br->values.v[b->target] = out.value ? 0 : 1;
 			goto done;
 		}
-		if (press && strcmp(b->action->name, "take.new") == 0)
+		if (press && b->action->effect == EFFECT_NEW_TAKE)
 			bs->br->take++;
 		if (log_verbose >= 1)
 			trace_message(bs, &out);

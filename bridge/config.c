@@ -321,6 +321,17 @@ assign_targets(struct config *cfg)
 			b->target = config_target(cfg, key);
 			free(key);
 		}
+		p->record_target = p->play_target = -1;
+		if (p->dialect) {
+			char *key = target_key_of(p, action_find("transport.record"), 0,
+			    0, NULL);
+			p->record_target = config_target(cfg, key);
+			free(key);
+			key = target_key_of(p, action_find("transport.play"), 0,
+			    0, NULL);
+			p->play_target = config_target(cfg, key);
+			free(key);
+		}
 		/* each target's bindings, for feedback */
 		p->by_target = xcalloc((size_t)(cfg->ntargets ? cfg->ntargets : 1),
 		    sizeof(int));

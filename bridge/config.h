@@ -205,6 +205,8 @@ struct profile {
 	int nbindings;
 	int *by_control;	/* binding index per control, -1 if unbound */
 	int indicator;		/* control lit while this profile is active, -1 */
+	int record_target, play_target;	/* the DAW's record and play state,
+					 * for guard=recording; -1 if none */
 	char *journal;		/* append every action here, NULL for none */
 	/* feedback: first binding of each target (config.targets), -1 if
 	 * none; further ones chained through binding.next_same_target */

@@ -185,12 +185,6 @@ loop_stop(struct loop *l)
 	l->stop = true;
 }
 
-bool
-loop_stopped(const struct loop *l)
-{
-	return l->stop;
-}
-
 void
 loop_run(struct loop *l)
 {

@@ -26,7 +26,6 @@ void loop_cancel_timer(struct loop *l, int id);
 /* Wait for and dispatch one round of events; -1 on a poll error. */
 int loop_run_once(struct loop *l, int max_wait_ms);
 void loop_stop(struct loop *l);
-bool loop_stopped(const struct loop *l);
 /* Run until loop_stop(). */
 void loop_run(struct loop *l);
 
