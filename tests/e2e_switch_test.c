@@ -459,6 +459,74 @@ test_reload_good_bad_good(void **state)
 	assert_false(proc_wait(&f->bridge, 0));
 }
 
+/* The control port and the command line when things are wrong: garbage
+ * and unknown requests get an answer or a warning, never a crash; no
+ * bridge running, or two of them, is said plainly. */
+static void
+test_control_errors(void **state)
+{
+	struct fixture *f = *state;
+	char *status[] = { "status", NULL };
+	char *nosuch[] = { "switch", "nosuch", NULL };
+	char *badsurface[] = { "status", "--surface", "2", NULL };
+	char *out, pick[32];
+	const char *line;
+	int port;
+	struct oscrecv *peer = oscrecv_new();
+	static const char junk[] = "/ctlbridge/\x01garbage";
+
+	assert_int_equal(cli(f, &out, status), 1);	/* none running */
+	assert_non_null(strstr(out, "no running bridge found"));
+	free(out);
+	assert_int_equal(cli(f, &out, badsurface), 2);
+	free(out);
+
+	start_pads(f);
+	line = strstr(proc_output(&f->bridge), "control: OSC port ");
+	port = atoi(line + strlen("control: OSC port "));
+	assert_int_equal(cli(f, &out, nosuch), 1);
+	assert_string_equal(out, "no profile 'nosuch'\n");
+	free(out);
+
+	/* garbage and an unknown request, from an OSC peer */
+	oscrecv_send_raw(peer, port, junk, sizeof(junk));
+	{
+		char buf[128];
+		size_t size = sizeof(buf);
+		lo_message m = lo_message_new();
+		lo_message_serialise(m, "/ctlbridge/frobnicate", buf, &size);
+		lo_message_free(m);
+		oscrecv_send_raw(peer, port, buf, size);
+	}
+	assert_true(oscrecv_wait(peer, 1, 3000) >= 1);
+	assert_string_equal(oscrecv_get(peer, 0), "/ctlbridge/reply ss \"error\" "
+	    "\"unknown request /ctlbridge/frobnicate, (expected "
+	    "/ctlbridge/profile s [i], /ctlbridge/status, /ctlbridge/reload)\"");
+	assert_true(proc_wait_output(&f->bridge, "malformed OSC message", 3000));
+	assert_false(proc_wait(&f->bridge, 0));
+	oscrecv_free(peer);
+
+	/* a second bridge: the command line asks which, --control picks */
+	{
+		struct proc second;
+		char *argv[] = { (char *)ctlbridge_path(), "-c", f->conf, "-p", "a",
+		    "-m", "jack:nosuchport", "-o", f->daw, NULL };
+		char *env[] = { f->jackd.env, f->runtime_env, NULL };
+		char *picked[] = { "status", "--control", pick, NULL };
+
+		assert_int_equal(proc_start(&second, argv, env, NULL), 0);
+		assert_true(proc_wait_output(&second, "control: OSC port", 5000));
+		assert_int_equal(cli(f, &out, status), 2);
+		assert_non_null(strstr(out, "2 bridges are running"));
+		free(out);
+		snprintf(pick, sizeof(pick), "%d", (int)f->bridge.pid);
+		assert_int_equal(cli(f, &out, picked), 0);
+		assert_non_null(strstr(out, "surface 1: pads, profile a"));
+		free(out);
+		proc_free(&second);
+	}
+}
+
 int
 main(void)
 {
@@ -469,6 +537,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_pickup_after_switch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_controllers_two_roles, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload_good_bad_good, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_control_errors, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
