@@ -59,6 +59,9 @@ static const struct action_def catalog[] = {
 	TOGL("track.mute", PARAM_TRACK, PARAM_TRACK, "mute the track"),
 	TOGL("track.solo", PARAM_TRACK, PARAM_TRACK, "solo the track"),
 	TOGL("track.select", PARAM_TRACK, PARAM_TRACK, "select the track"),
+	TOGL("track.bypass", PARAM_TRACK | PARAM_PLUGIN,
+	    PARAM_TRACK | PARAM_PLUGIN, "bypass plugin N of the track (1 "
+	    "bypassed, 0 processing; plugins start processing)"),
 	CONT("track.gain", PARAM_TRACK, PARAM_TRACK, UNIT_DB, -INFINITY, 6, 0,
 	    TAPER_FADER, 0.5, "track gain in dB"),
 	CONT("track.fader", PARAM_TRACK, PARAM_TRACK, UNIT_POSITION, 0, 1, 0.7818,

@@ -21,6 +21,7 @@ enum action_param {
 	PARAM_LABEL = 1 << 1,	/* label=TEXT */
 	PARAM_MARKER = 1 << 2,	/* marker=N, 1-based */
 	PARAM_PROFILE = 1 << 3,	/* profile=NAME */
+	PARAM_PLUGIN = 1 << 4,	/* plugin=N, 1-based slot on the track */
 };
 
 enum taper {

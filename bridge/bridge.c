@@ -116,9 +116,11 @@ trace_message(const struct bsurface *bs, const struct engine_output *out)
 	char args[256];
 	size_t n = 0;
 
+	const struct osc_msg *msg = binding_msg(b, out->value);
+
 	args[0] = '\0';
-	for (int i = 0; i < b->msg.nargs && n < sizeof(args) - 32; i++) {
-		const struct osc_arg *a = &b->msg.args[i];
+	for (int i = 0; i < msg->nargs && n < sizeof(args) - 32; i++) {
+		const struct osc_arg *a = &msg->args[i];
 		if (a->is_value)
 			n += (size_t)snprintf(args + n, sizeof(args) - n, " %g",
 			    out->value);
@@ -141,7 +143,7 @@ trace_message(const struct bsurface *bs, const struct engine_output *out)
 			n += (size_t)snprintf(args + n, sizeof(args) - n, " %c", a->type);
 	}
 	log_debug("%s -> %s%s", s->controller->controls[b->control].name,
-	    b->msg.address ? b->msg.address : b->action->name, args);
+	    msg->address ? msg->address : b->action->name, args);
 }
 
 /* ---- feedback to the controller ---- */
@@ -339,7 +341,7 @@ daw_message(void *ctx, const char *path, lo_message msg)
 			log_warnx_limited(&bs->clip_warn, "surface %d: track %d "
 			    "clips (%+.1f dB)", bs->index, m.track, m.value);
 		key = target_key_of(bs->s.profile, m.action, m.track, m.marker,
-		    NULL);
+		    m.plugin, NULL);
 		id = config_target(br->cfg, key);
 		free(key);
 		if (id < 0)

@@ -234,18 +234,19 @@ config_new(char *const *dirs, int ndirs)
  */
 char *
 target_key_of(const struct profile *p, const struct action_def *a, int track,
-    int marker, const char *label)
+    int marker, int plugin, const char *label)
 {
 	/* one DAW (address) speaking one dialect */
-	return xasprintf("%s:%d|%s|%s|%d|%d|%s", p->host ? p->host : "",
-	    p->port, p->dialect->name, a->name, track, marker,
+	return xasprintf("%s:%d|%s|%s|%d|%d|%d|%s", p->host ? p->host : "",
+	    p->port, p->dialect->name, a->name, track, marker, plugin,
 	    label ? label : "");
 }
 
 static char *
 target_key(const struct profile *p, const struct binding *b)
 {
-	return target_key_of(p, b->action, b->track, b->marker, b->label);
+	return target_key_of(p, b->action, b->track, b->marker, b->plugin,
+	    b->label);
 }
 
 /* Give every binding the id of its target; a few thousand at most, and
@@ -279,7 +280,7 @@ assign_targets(struct config *cfg)
 				if (p->dialect == NULL)
 					continue;
 				key = target_key_of(p, action_find(j == -2 ?
-				    "transport.record" : "transport.play"), 0, 0, NULL);
+				    "transport.record" : "transport.play"), 0, 0, 0, NULL);
 			} else if (b->msg.address == NULL && !b->action->display)
 				continue;
 			else
@@ -324,11 +325,11 @@ assign_targets(struct config *cfg)
 		p->record_target = p->play_target = -1;
 		if (p->dialect) {
 			char *key = target_key_of(p, action_find("transport.record"), 0,
-			    0, NULL);
+			    0, 0, NULL);
 			p->record_target = config_target(cfg, key);
 			free(key);
 			key = target_key_of(p, action_find("transport.play"), 0,
-			    0, NULL);
+			    0, 0, NULL);
 			p->play_target = config_target(cfg, key);
 			free(key);
 		}

@@ -88,6 +88,8 @@ enum arg_source {
 	ARG_TRACK,	/* binding's track, 1-based */
 	ARG_TRACK0,	/* binding's track, 0-based */
 	ARG_MARKER,
+	ARG_PLUGIN,	/* binding's plugin slot, 1-based */
+	ARG_PLUGIN0,	/* binding's plugin slot, 0-based */
 	ARG_LABEL,
 	ARG_VALUE,	/* the action's value, per event */
 };
@@ -100,7 +102,8 @@ struct arg_template {
 };
 
 struct msg_template {
-	char *address;		/* may hold {track} {track0} {marker} */
+	char *address;		/* may hold {track} {track0} {marker} {plugin}
+				 * {plugin0} */
 	struct arg_template *args;
 	int nargs;
 };
@@ -109,6 +112,10 @@ struct dialect_action {
 	bool defined;
 	bool unsupported;	/* declared "unsupported": the DAW cannot do it */
 	struct msg_template msg;
+	/* "ON | OFF": a toggle the DAW takes as two commands (Ardour's
+	 * /strip/plugin/deactivate and /activate); msg is sent for 1, this
+	 * for 0.  address NULL: one message carries the value. */
+	struct msg_template msg_off;
 	int line;
 };
 
@@ -167,7 +174,7 @@ struct osc_msg {
 struct binding {
 	uint16_t control;
 	const struct action_def *action;
-	int track, marker;
+	int track, marker, plugin;
 	char *label;
 	char *profile;		/* profile.switch: the profile's name */
 	int target;		/* id of the DAW-side target (config.targets),
@@ -189,8 +196,17 @@ struct binding {
 	double step, accel;	/* relative encoders */
 	double db_floor;
 	struct osc_msg msg;
+	struct osc_msg msg_off;	/* sent for 0 when the dialect splits a
+				 * toggle in two (ON | OFF); else unset */
 	int line;
 };
+
+/* The message b sends for value: msg, or msg_off for a split toggle's 0. */
+static inline const struct osc_msg *
+binding_msg(const struct binding *b, double value)
+{
+	return value == 0 && b->msg_off.address ? &b->msg_off : &b->msg;
+}
 
 struct profile {
 	char *name;
@@ -254,7 +270,7 @@ int config_target(const struct config *cfg, const char *key);	/* id or -1 */
 /* The key of a target: caller frees. */
 struct profile;
 char *target_key_of(const struct profile *p, const struct action_def *a,
-    int track, int marker, const char *label);
+    int track, int marker, int plugin, const char *label);
 /* Profiles for the same controller as p, in name order, and p's index
  * among them (for profile.next / previous). */
 int config_profile_ring(const struct config *cfg, const struct profile *p,

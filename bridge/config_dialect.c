@@ -17,7 +17,8 @@ struct dialect_loader {
 
 static const char *const arg_sources[] = {
 	[ARG_TRACK] = "{track}", [ARG_TRACK0] = "{track0}",
-	[ARG_MARKER] = "{marker}", [ARG_LABEL] = "{label}",
+	[ARG_MARKER] = "{marker}", [ARG_PLUGIN] = "{plugin}",
+	[ARG_PLUGIN0] = "{plugin0}", [ARG_LABEL] = "{label}",
 	[ARG_VALUE] = "{value}",
 };
 
@@ -56,10 +57,19 @@ parse_template(struct dialect_loader *L, const struct action_def *a,
 				    "use {marker}", a->name);
 				return false;
 			}
+		} else if (strncmp(p, "{plugin}", 8) == 0 ||
+		    strncmp(p, "{plugin0}", 9) == 0) {
+			if (!(a->params & PARAM_PLUGIN)) {
+				diag_error(L->dl, L->path, line,
+				    "'%s' takes no plugin, so its address cannot "
+				    "use {plugin}", a->name);
+				return false;
+			}
 		} else {
 			diag_error(L->dl, L->path, line,
 			    "unknown placeholder in address '%s' (expected "
-			    "{track}, {track0} or {marker})", tok[0]);
+			    "{track}, {track0}, {marker}, {plugin} or {plugin0})",
+			    tok[0]);
 			return false;
 		}
 	}
@@ -101,7 +111,8 @@ parse_template(struct dialect_loader *L, const struct action_def *a,
 		if (arg->source == ARG_CONST && spec[0] == '{') {
 			diag_error(L->dl, L->path, line,
 			    "unknown placeholder '%s' (expected {value}, "
-			    "{track}, {track0}, {marker} or {label})", spec);
+			    "{track}, {track0}, {marker}, {plugin}, {plugin0} "
+			    "or {label})", spec);
 			return false;
 		}
 		if ((arg->source == ARG_TRACK || arg->source == ARG_TRACK0) &&
@@ -112,6 +123,12 @@ parse_template(struct dialect_loader *L, const struct action_def *a,
 		}
 		if (arg->source == ARG_MARKER && !(a->params & PARAM_MARKER)) {
 			diag_error(L->dl, L->path, line, "'%s' takes no marker, "
+			    "so it cannot send '%s'", a->name, s);
+			return false;
+		}
+		if ((arg->source == ARG_PLUGIN || arg->source == ARG_PLUGIN0) &&
+		    !(a->params & PARAM_PLUGIN)) {
+			diag_error(L->dl, L->path, line, "'%s' takes no plugin, "
 			    "so it cannot send '%s'", a->name, s);
 			return false;
 		}
@@ -153,6 +170,32 @@ parse_template(struct dialect_loader *L, const struct action_def *a,
 
 static void template_free(struct msg_template *t);
 
+/* The '|' between ON and OFF in "ON | OFF", outside quotes; NULL if none. */
+static const char *
+split_bar(const char *value)
+{
+	bool quoted = false;
+
+	for (const char *p = value; *p; p++) {
+		if (quoted && *p == '\\' && (p[1] == '"' || p[1] == '\\'))
+			p++;
+		else if (*p == '"')
+			quoted = !quoted;
+		else if (*p == '|' && !quoted)
+			return p;
+	}
+	return NULL;
+}
+
+static bool
+template_takes_value(const struct msg_template *t)
+{
+	for (int i = 0; i < t->nargs; i++)
+		if (t->args[i].source == ARG_VALUE)
+			return true;
+	return false;
+}
+
 static bool
 template_has_value(const struct msg_template *t, struct dialect_loader *L,
     int line)
@@ -187,6 +230,7 @@ on_key(void *user, const char *section, const char *key, const char *value,
 	struct dialect *d = L->d;
 	const struct action_def *a;
 	struct dialect_action *da;
+	const char *bar;
 	long port;
 
 	if (strcmp(section, "daw") == 0) {
@@ -302,6 +346,40 @@ on_key(void *user, const char *section, const char *key, const char *value,
 		da->defined = da->unsupported = true;
 		return;
 	}
+	if ((bar = split_bar(value)) != NULL) {
+		char on[1024];
+		bool ok;
+		if (a->type != ACTION_TOGGLE || strcmp(section, "actions") != 0) {
+			diag_error(L->dl, L->path, line, "two messages, ON | OFF, "
+			    "are for an on/off action's command; '%s' is not "
+			    "one", key);
+			return;
+		}
+		if ((size_t)(bar - value) >= sizeof(on)) {
+			diag_error(L->dl, L->path, line, "line too long");
+			return;
+		}
+		memcpy(on, value, (size_t)(bar - value));
+		on[bar - value] = '\0';
+		ok = parse_template(L, a, on, &da->msg, line) &&
+		    parse_template(L, a, bar + 1, &da->msg_off, line);
+		if (ok && (template_takes_value(&da->msg) ||
+		    template_takes_value(&da->msg_off))) {
+			diag_error(L->dl, L->path, line, "with two messages, "
+			    "ON | OFF, the message itself says on or off: "
+			    "neither takes {value}");
+			ok = false;
+		}
+		if (!ok) {
+			template_free(&da->msg);
+			template_free(&da->msg_off);
+			memset(&da->msg, 0, sizeof(da->msg));
+			memset(&da->msg_off, 0, sizeof(da->msg_off));
+			return;
+		}
+		da->defined = true;
+		return;
+	}
 	if (parse_template(L, a, value, &da->msg, line))
 		da->defined = true;
 }
@@ -349,8 +427,10 @@ dialect_free(struct dialect *d)
 {
 	if (d == NULL)
 		return;
-	for (int i = 0; d->actions && i < action_count(); i++)
+	for (int i = 0; d->actions && i < action_count(); i++) {
 		template_free(&d->actions[i].msg);
+		template_free(&d->actions[i].msg_off);
+	}
 	for (int i = 0; d->reports && i < action_count(); i++)
 		template_free(&d->reports[i].msg);
 	free(d->actions);

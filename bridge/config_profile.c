@@ -102,7 +102,7 @@ control_index(const struct controller *c, const char *name)
 	return -1;
 }
 
-/* Expand {track} {track0} {marker} in an address. */
+/* Expand {track} {track0} {marker} {plugin} {plugin0} in an address. */
 static char *
 expand_address(const char *tmpl, const struct binding *b)
 {
@@ -120,6 +120,12 @@ expand_address(const char *tmpl, const struct binding *b)
 		} else if (strncmp(p, "{marker}", 8) == 0) {
 			w = snprintf(out + n, sizeof(out) - n, "%d", b->marker);
 			p += 8;
+		} else if (strncmp(p, "{plugin}", 8) == 0) {
+			w = snprintf(out + n, sizeof(out) - n, "%d", b->plugin);
+			p += 8;
+		} else if (strncmp(p, "{plugin0}", 9) == 0) {
+			w = snprintf(out + n, sizeof(out) - n, "%d", b->plugin - 1);
+			p += 9;
 		} else
 			out[n++] = *p++;
 		n += (size_t)w;
@@ -142,22 +148,23 @@ set_number_arg(struct osc_arg *a, double v)
 	}
 }
 
-/* Fill the message of b from the dialect's template: everything but the
+/* Fill a message of b from the dialect's template: everything but the
  * per-event value is fixed here, once. */
 static void
-compile_message(struct binding *b, const struct msg_template *t)
+compile_message(struct binding *b, struct osc_msg *msg,
+    const struct msg_template *t)
 {
-	b->msg.address = expand_address(t->address, b);
-	b->msg.args = xcalloc((size_t)t->nargs, sizeof(*b->msg.args));
+	msg->address = expand_address(t->address, b);
+	msg->args = xcalloc((size_t)(t->nargs ? t->nargs : 1), sizeof(*msg->args));
 	for (int i = 0; i < t->nargs; i++) {
 		const struct arg_template *at = &t->args[i];
-		struct osc_arg *a = &b->msg.args[b->msg.nargs];
+		struct osc_arg *a = &msg->args[msg->nargs];
 
 		a->type = at->type;
 		switch (at->source) {
 		case ARG_VALUE:
 			a->is_value = true;
-			b->msg.has_value = true;
+			msg->has_value = true;
 			break;
 		case ARG_TRACK:
 			set_number_arg(a, b->track);
@@ -167,6 +174,12 @@ compile_message(struct binding *b, const struct msg_template *t)
 			break;
 		case ARG_MARKER:
 			set_number_arg(a, b->marker);
+			break;
+		case ARG_PLUGIN:
+			set_number_arg(a, b->plugin);
+			break;
+		case ARG_PLUGIN0:
+			set_number_arg(a, b->plugin - 1);
 			break;
 		case ARG_LABEL:
 			if (at->optional && (b->label == NULL || !*b->label))
@@ -191,7 +204,7 @@ compile_message(struct binding *b, const struct msg_template *t)
 			}
 			break;
 		}
-		b->msg.nargs++;
+		msg->nargs++;
 	}
 }
 
@@ -225,7 +238,8 @@ binding_line(struct profile_loader *L, const struct pending_line *pl)
 	const struct dialect_action *da = NULL;
 	const char *err, *path = L->path;
 	struct binding proto;
-	struct ranged track = { 0, 1, false }, marker = { 0, 1, false };
+	struct ranged track = { 0, 1, false }, marker = { 0, 1, false },
+	    plugin = { 0, 1, false };
 	long first_name;
 	int ntok, nnames, line = pl->line;
 	bool step_set = false, accel_set = false, min_set = false,
@@ -271,9 +285,11 @@ binding_line(struct profile_loader *L, const struct pending_line *pl)
 
 		if (eq)
 			*eq = '\0';
-		if (strcmp(t, "track") == 0 || strcmp(t, "marker") == 0) {
-			unsigned need = t[0] == 't' ? PARAM_TRACK : PARAM_MARKER;
-			r = t[0] == 't' ? &track : &marker;
+		if (strcmp(t, "track") == 0 || strcmp(t, "marker") == 0 ||
+		    strcmp(t, "plugin") == 0) {
+			unsigned need = t[0] == 't' ? PARAM_TRACK :
+			    t[0] == 'm' ? PARAM_MARKER : PARAM_PLUGIN;
+			r = t[0] == 't' ? &track : t[0] == 'm' ? &marker : &plugin;
 			if (!(a->params & need)) {
 				diag_error(L->dl, path, line,
 				    "action '%s' takes no %s", a->name, t);
@@ -427,9 +443,9 @@ binding_line(struct profile_loader *L, const struct pending_line *pl)
 			}
 		} else {
 			diag_error(L->dl, path, line,
-			    "unknown option '%s' (expected track, marker, label, "
-			    "profile, min, max, invert, taper, trigger, step, "
-			    "accel, pickup, guard)", t);
+			    "unknown option '%s' (expected track, marker, plugin, "
+			    "label, profile, min, max, invert, taper, trigger, "
+			    "step, accel, pickup, guard)", t);
 			goto out;
 		}
 	}
@@ -444,6 +460,11 @@ binding_line(struct profile_loader *L, const struct pending_line *pl)
 	}
 	if ((a->required & PARAM_MARKER) && !marker.set) {
 		diag_error(L->dl, path, line, "action '%s' needs marker=N", a->name);
+		goto out;
+	}
+	if ((a->required & PARAM_PLUGIN) && !plugin.set) {
+		diag_error(L->dl, path, line, "action '%s' needs plugin=N (the "
+		    "plugin's place on the track, from 1)", a->name);
 		goto out;
 	}
 	if ((min_set || max_set) && proto.min >= proto.max) {
@@ -472,12 +493,14 @@ binding_line(struct profile_loader *L, const struct pending_line *pl)
 		    "taper=linear needs a finite min= for '%s'", a->name);
 		goto out;
 	}
-	for (struct ranged *r = &track; r; r = r == &track ? &marker : NULL) {
+	for (struct ranged *r = &track; r; r = r == &track ? &marker :
+	    r == &marker ? &plugin : NULL) {
 		if (r->count > 1 && r->count != nnames) {
 			diag_error(L->dl, path, line,
 			    "'%s' names %d control%s but %s=%ld..%ld gives %d "
 			    "values", pl->key, nnames, nnames == 1 ? "" : "s",
-			    r == &track ? "track" : "marker", r->first,
+			    r == &track ? "track" : r == &marker ? "marker" :
+			    "plugin", r->first,
 			    r->first + r->count - 1, r->count);
 			goto out;
 		}
@@ -546,6 +569,7 @@ binding_line(struct profile_loader *L, const struct pending_line *pl)
 		b->control = (uint16_t)ci;
 		b->track = track.set ? (int)(track.first + (track.count > 1 ? n : 0)) : 0;
 		b->marker = marker.set ? (int)(marker.first + (marker.count > 1 ? n : 0)) : 0;
+		b->plugin = plugin.set ? (int)(plugin.first + (plugin.count > 1 ? n : 0)) : 0;
 		b->label = proto.label ? xstrdup(proto.label) : NULL;
 		b->profile = proto.profile ? xstrdup(proto.profile) : NULL;
 		if (a->bipolar && b->taper == TAPER_LINEAR &&
@@ -560,8 +584,11 @@ binding_line(struct profile_loader *L, const struct pending_line *pl)
 			if (b->invert)
 				b->centre_pos = 1 - b->centre_pos;
 		}
-		if (da && da->defined && !da->unsupported)
-			compile_message(b, &da->msg);
+		if (da && da->defined && !da->unsupported) {
+			compile_message(b, &b->msg, &da->msg);
+			if (da->msg_off.address)
+				compile_message(b, &b->msg_off, &da->msg_off);
+		}
 		L->p->by_control[ci] = L->p->nbindings++;
 	}
 out:
@@ -641,6 +668,16 @@ profile_load(struct config *cfg, const char *path, const char *name,
 	return p;
 }
 
+static void
+osc_msg_free(struct osc_msg *m)
+{
+	for (int j = 0; j < m->nargs; j++)
+		if (m->args[j].type == 's')
+			free(m->args[j].v.s);
+	free(m->args);
+	free(m->address);
+}
+
 void
 profile_free(struct profile *p)
 {
@@ -648,11 +685,8 @@ profile_free(struct profile *p)
 		return;
 	for (int i = 0; i < p->nbindings; i++) {
 		struct binding *b = &p->bindings[i];
-		for (int j = 0; j < b->msg.nargs; j++)
-			if (b->msg.args[j].type == 's')
-				free(b->msg.args[j].v.s);
-		free(b->msg.args);
-		free(b->msg.address);
+		osc_msg_free(&b->msg);
+		osc_msg_free(&b->msg_off);
 		free(b->label);
 		free(b->profile);
 	}

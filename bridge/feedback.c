@@ -61,6 +61,10 @@ match_address(const char *tmpl, const char *path, struct feedback_match *m)
 				m->track = (int)n + 1;
 			else if (strncmp(tmpl, "{marker}", 8) == 0)
 				m->marker = (int)n;
+			else if (strncmp(tmpl, "{plugin}", 8) == 0)
+				m->plugin = (int)n;
+			else if (strncmp(tmpl, "{plugin0}", 9) == 0)
+				m->plugin = (int)n + 1;
 			tmpl = end + 1;
 			continue;
 		}
@@ -110,6 +114,15 @@ match_args(const struct msg_template *t, const char *types, lo_arg **argv,
 			if (!arg_int(types[i], argv[i], &m->marker))
 				return false;
 			break;
+		case ARG_PLUGIN:
+			if (!arg_int(types[i], argv[i], &m->plugin))
+				return false;
+			break;
+		case ARG_PLUGIN0:
+			if (!arg_int(types[i], argv[i], &m->plugin))
+				return false;
+			m->plugin++;
+			break;
 		case ARG_LABEL:
 			if (types[i] != 's')
 				return false;
@@ -141,12 +154,25 @@ match_table(const struct dialect_action *table, const char *path,
 		    da->msg.address == NULL)
 			continue;
 		memset(m, 0, sizeof(*m));
-		if (!match_address(da->msg.address, path, m))
+		if (match_address(da->msg.address, path, m) &&
+		    match_args(&da->msg, types ? types : "", argv, argc, m)) {
+			m->action = a;
+			if (da->msg_off.address) {	/* ON | OFF: ON matched */
+				m->value = 1;
+				m->has_value = true;
+			}
+			return 1;
+		}
+		if (da->msg_off.address == NULL)
 			continue;
-		if (!match_args(&da->msg, types ? types : "", argv, argc, m))
-			continue;
-		m->action = a;
-		return 1;
+		memset(m, 0, sizeof(*m));
+		if (match_address(da->msg_off.address, path, m) &&
+		    match_args(&da->msg_off, types ? types : "", argv, argc, m)) {
+			m->action = a;
+			m->value = 0;
+			m->has_value = true;
+			return 1;
+		}
 	}
 	return 0;
 }

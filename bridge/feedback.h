@@ -18,7 +18,7 @@
 
 struct feedback_match {
 	const struct action_def *action;
-	int track, marker;
+	int track, marker, plugin;
 	double value;
 	bool has_value;
 };

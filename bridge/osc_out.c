@@ -179,12 +179,13 @@ osc_label(const char *tmpl, int take, char *buf, size_t len)
 lo_message
 osc_build_message(const struct binding *b, double value, int take)
 {
+	const struct osc_msg *msg = binding_msg(b, value);
 	lo_message m = lo_message_new();
 
 	if (m == NULL)
 		return NULL;
-	for (int i = 0; i < b->msg.nargs; i++) {
-		const struct osc_arg *a = &b->msg.args[i];
+	for (int i = 0; i < msg->nargs; i++) {
+		const struct osc_arg *a = &msg->args[i];
 		if (a->is_value) {
 			add_value(m, a->type, value);
 			continue;
@@ -254,12 +255,13 @@ int
 osc_send_binding(struct osc_target *t, const struct osc_port *from,
     const struct binding *b, double value, int take)
 {
+	const struct osc_msg *msg = binding_msg(b, value);
 	lo_message m;
 	int rc;
 
-	if (b->msg.address == NULL || (m = osc_build_message(b, value, take)) == NULL)
+	if (msg->address == NULL || (m = osc_build_message(b, value, take)) == NULL)
 		return -1;
-	rc = send_message(t, from, b->msg.address, m);
+	rc = send_message(t, from, msg->address, m);
 	lo_message_free(m);
 	return rc;
 }

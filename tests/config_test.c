@@ -239,7 +239,8 @@ test_bad_files_coverage(void **state)
 		"daw-missing-daw-section", "prof-missing-profile-section",
 		"daw-address-no-slash", "daw-bad-arg-type", "daw-track-no-track",
 		"daw-unknown-placeholder", "daw-int-not-numeric",
-		"warn-unsupported",
+		"warn-unsupported", "prof-missing-plugin", "daw-split-not-toggle",
+		"daw-split-with-value", "daw-plugin-no-plugin",
 	};
 	char path[256];
 
@@ -713,6 +714,29 @@ test_compiled_messages_shipped(void **state)
 	assert_string_equal(m->address, "/marker");
 	assert_int_equal(m->nargs, 1);
 	assert_const_i(m, 0, 3);
+
+	/* ON | OFF: bypassed (1) deactivates, 0 activates plugin 1 */
+	{
+		const struct profile *fx = config_profile(cfg, "engineer-fx");
+		const struct binding *b;
+		assert_non_null(fx);
+		b = binding_of(fx, "solo4");
+		assert_string_equal(b->action->name, "track.bypass");
+		assert_ptr_equal(binding_msg(b, 1), &b->msg);
+		assert_ptr_equal(binding_msg(b, 0), &b->msg_off);
+		assert_string_equal(b->msg.address, "/strip/plugin/deactivate");
+		assert_string_equal(b->msg_off.address, "/strip/plugin/activate");
+		assert_int_equal(b->msg.nargs, 2);
+		assert_const_i(&b->msg, 0, 4);
+		assert_const_i(&b->msg, 1, 1);
+		assert_const_i(&b->msg_off, 0, 4);
+		assert_const_i(&b->msg_off, 1, 1);
+		assert_int_equal(b->trigger, TRIGGER_TOGGLE);
+		/* one message carries the value: no msg_off */
+		b = binding_of(eng, "solo4");
+		assert_null(b->msg_off.address);
+		assert_ptr_equal(binding_msg(b, 0), &b->msg);
+	}
 
 	assert_string_equal(binding_of(prod, "record")->msg.address, "/stop_forget");
 	assert_int_equal(binding_of(prod, "record")->trigger, TRIGGER_PRESS);

@@ -133,6 +133,15 @@ test_reaper(void **state)
 	ASSERT_FB("track.recarm", 2, 1);
 	assert_true(match("reaper", "/track/7/volume", "f", 0.5));
 	ASSERT_FB("track.fader", 7, 0.5);
+	/* ON | OFF: which of the two messages matched is the value; REAPER's
+	 * FX 'bypass' is 1 while the FX runs */
+	assert_true(match("reaper", "/track/2/fx/3/bypass", "f", 0.0));
+	ASSERT_FB("track.bypass", 2, 1);
+	assert_int_equal(last.plugin, 3);
+	assert_true(match("reaper", "/track/5/fx/1/bypass", "f", 1.0));
+	ASSERT_FB("track.bypass", 5, 0);
+	assert_int_equal(last.plugin, 1);
+	assert_false(match("reaper", "/track/5/fx/1/bypass", "f", 0.5));
 	assert_false(match("reaper", "/track/x/recarm", "f", 1.0));
 	assert_false(match("reaper", "/track//recarm", "f", 1.0));
 	assert_false(match("reaper", "/track/2/recarm", "s", "yes"));
@@ -160,6 +169,13 @@ test_ableton(void **state)
 	assert_true(match("ableton", "/live/song/get/is_playing", "T"));
 	ASSERT_FB("transport.play", 0, 1);
 	assert_false(match("ableton", "/live/track/get/arm", "si", "a", 1));
+	/* plugin0: Live's devices from 0; parameter 0 "Device On" */
+	assert_true(match("ableton", "/live/device/set/parameter/value", "iiif",
+	    1, 0, 0, 0.0));
+	ASSERT_FB("track.bypass", 2, 1);
+	assert_int_equal(last.plugin, 1);
+	assert_false(match("ableton", "/live/device/set/parameter/value", "iiif",
+	    1, 0, 1, 0.0));	/* another parameter */
 }
 
 static void

@@ -19,12 +19,23 @@ local function exists(p)
   return false
 end
 
+-- PLUGIN (environment): the name of a Lua DSP plugin Ardour ships ("ACE
+-- Amplifier") to put on every track, first in its processor box.
+local plugin = os.getenv("PLUGIN") or ""
+
 local s = create_session(dir, name, 48000)
 if not s then die("create_session failed for " .. dir) end
 local order = ARDOUR.PresentationInfo.max_order  -- append: tracks, then busses
 for _, n in ipairs(tracks) do
   local tl = s:new_audio_track(1, 2, nil, 1, n, order, ARDOUR.TrackMode.Normal, true)
   if tl:size() ~= 1 then die("could not add track " .. n) end
+  if plugin ~= "" then
+    local p = ARDOUR.LuaAPI.new_luaproc(s, plugin)
+    if p:isnil() then die("no Lua DSP plugin named " .. plugin) end
+    if tl:front():to_route():add_processor_by_index(p, 0, nil, true) ~= 0 then
+      die("could not add " .. plugin .. " to " .. n)
+    end
+  end
 end
 for _, n in ipairs(busses) do
   local rl = s:new_audio_route(2, 2, nil, 1, n, ARDOUR.PresentationInfo.Flag.AudioBus, order)
