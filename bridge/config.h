@@ -127,6 +127,10 @@ struct dialect {
 	int port;
 	enum osc_proto proto;
 	double db_floor;	/* dB values below are sent as this */
+	/* How the DAW reports a meter: in dB (meter_max 0), or as 0..meter_max
+	 * linear in dB from meter_low at the bottom to meter_high at the top,
+	 * 0 being silence (meter_range = LOW HIGH [MAX]). */
+	double meter_low, meter_high, meter_max;
 	struct dialect_action *actions;	/* indexed by action_index() */
 	/* [feedback]: where the DAW reports an action's state when that is
 	 * not the command's own address (AbletonOSC's /get/ replies) */

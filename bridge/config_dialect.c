@@ -1,5 +1,6 @@
 /* Loads DAW dialects: mappings/daws/NAME.ini. */
 #include <limits.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,6 +294,29 @@ on_key(void *user, const char *section, const char *key, const char *value,
 				    "0..3600", value);
 			else
 				d->heartbeat_s = (int)hb;
+		} else if (strcmp(key, "meter_range") == 0) {
+			char tok[TOKEN_MAX][TOKEN_LEN];
+			const char *err;
+			double lo, hi, max = 1;
+			int n = tokenize(value, tok, TOKEN_MAX, &err);
+			if (n < 2 || n > 3 || !parse_double(tok[0], &lo) ||
+			    !parse_double(tok[1], &hi) ||
+			    (n == 3 && !parse_double(tok[2], &max)) ||
+			    isinf(lo) || isinf(hi) || isinf(max)) {
+				diag_error(L->dl, L->path, line, "meter_range is "
+				    "LOW HIGH [MAX]: the dB at the bottom and the "
+				    "top of the DAW's meter scale, and the number "
+				    "it sends at the top (default 1), not '%s'",
+				    value);
+			} else if (lo >= hi || max <= 0) {
+				diag_error(L->dl, L->path, line, "meter_range "
+				    "'%s': LOW must be below HIGH, and MAX above 0",
+				    value);
+			} else {
+				d->meter_low = lo;
+				d->meter_high = hi;
+				d->meter_max = max;
+			}
 		} else if (strcmp(key, "db_floor") == 0) {
 			if (!parse_double(value, &d->db_floor))
 				diag_error(L->dl, L->path, line,
@@ -300,8 +324,8 @@ on_key(void *user, const char *section, const char *key, const char *value,
 		} else
 			diag_error(L->dl, L->path, line,
 			    "unknown key '%s' in [daw] (expected name, host, "
-			    "port, protocol, db_floor, handshake, heartbeat, "
-			    "position)", key);
+			    "port, protocol, db_floor, meter_range, handshake, "
+			    "heartbeat, position)", key);
 		return;
 	}
 	if (strcmp(section, "actions") != 0 && strcmp(section, "feedback") != 0) {

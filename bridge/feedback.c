@@ -177,14 +177,31 @@ match_table(const struct dialect_action *table, const char *path,
 	return 0;
 }
 
+double
+feedback_meter_db(const struct dialect *d, double v)
+{
+	if (d->meter_max <= 0)
+		return v;	/* reported in dB */
+	if (v <= 0)
+		return -INFINITY;
+	if (v > d->meter_max)
+		v = d->meter_max;
+	return d->meter_low + v / d->meter_max * (d->meter_high - d->meter_low);
+}
+
 int
 feedback_match(const struct dialect *d, const char *path, const char *types,
     lo_arg **argv, int argc, struct feedback_match *m)
 {
 	/* where the DAW reports, then where it takes commands (most DAWs
 	 * report on the command's own address) */
-	return match_table(d->reports, path, types, argv, argc, m) ||
-	    match_table(d->actions, path, types, argv, argc, m);
+	if (!match_table(d->reports, path, types, argv, argc, m) &&
+	    !match_table(d->actions, path, types, argv, argc, m))
+		return 0;
+	/* a meter on the DAW's own scale, in dB like every meter here */
+	if (m->action->display && m->action->unit == UNIT_DB && m->has_value)
+		m->value = feedback_meter_db(d, m->value);
+	return 1;
 }
 
 static int

@@ -27,6 +27,9 @@ struct feedback_match {
 int feedback_match(const struct dialect *d, const char *path,
     const char *types, lo_arg **argv, int argc, struct feedback_match *m);
 
+/* A meter reading on d's scale (meter_range) in dB; -inf for silence. */
+double feedback_meter_db(const struct dialect *d, double v);
+
 /* Walk an OSC packet (a message, or a bundle of them, nested), calling fn
  * for each message; returns the number of messages, -1 if malformed. */
 int feedback_walk(const void *data, size_t len,

@@ -371,12 +371,14 @@ test_meter_and_clip(void **state)
 	start(f, "x");
 	oscrecv_wait(f->daw, 1, 3000);
 	oscrecv_clear(f->daw);
-	daw_says(f, "/meter", "if", 1, -20.0);
+	/* the DAW meters on its own scale (meter_range = -94 6): 0.74 is
+	 * -20 dB, 0.944 is +0.4 dB */
+	daw_says(f, "/meter", "if", 1, 0.74);
 	expect_midi(f, "B0 5A 00");
-	daw_says(f, "/meter", "if", 1, 0.4);
+	daw_says(f, "/meter", "if", 1, 0.944);
 	expect_midi(f, "B0 5A 7F");
 	assert_true(proc_wait_output(&f->bridge, "track 1 clips (+0.4 dB)", 3000));
-	daw_says(f, "/meter", "if", 1, -12.0);
+	daw_says(f, "/meter", "if", 1, 0.82);		/* -12 dB */
 	expect_midi(f, "B0 5A 7F B0 5A 00");
 	send3(f->ctl, 0xB0, 90, 127);		/* pressing a meter: nothing */
 	assert_true(midisrc_wait_drained(f->ctl, 2000));

@@ -104,7 +104,7 @@ test_ardour(void **state)
 	assert_true(match("ardour", "/rec_enable_toggle", "f", 0.0));
 	ASSERT_FB("transport.record", 0, 0);
 	assert_true(match("ardour", "/strip/meter", "if", 6, -3.5));
-	ASSERT_FB("track.meter", 6, -3.5);
+	ASSERT_FB("track.meter", 6, -3.5);	/* in dB already */
 	/* what the bridge has no use for, or cannot read */
 	assert_false(match("ardour", "/heartbeat", "f", 1.0));
 	assert_false(match("ardour", "/strip/name", "is", 1, "Kick"));
@@ -113,6 +113,26 @@ test_ardour(void **state)
 	assert_false(match("ardour", "/strip/gain", "ifi", 3, 1.0, 4));
 	assert_false(match("ardour", "/strip/gain", "ff", 3.5, 1.0)); /* track 3.5 */
 	assert_false(match("ardour", "/strip/recenable/extra", "if", 2, 1.0));
+}
+
+/* Ardour's meters in gainmode 1 are (dB + 94) / 100: meter_range = -94 6
+ * reads them back exactly. */
+static void
+test_meter_range(void **state)
+{
+	struct dialect d;
+
+	(void)state;
+	memset(&d, 0, sizeof(d));
+	assert_true(feedback_meter_db(&d, -12.5) == -12.5);	/* dB as it is */
+	d.meter_low = -94;
+	d.meter_high = 6;
+	d.meter_max = 1;
+	for (double db = -90; db <= 6; db += 3)
+		assert_true(fabs(feedback_meter_db(&d, (db + 94) / 100) - db) < 1e-9);
+	assert_true(isinf(feedback_meter_db(&d, 0)));
+	assert_true(isinf(feedback_meter_db(&d, -0.1)));
+	assert_true(feedback_meter_db(&d, 2) == 6);
 }
 
 static void
@@ -142,6 +162,15 @@ test_reaper(void **state)
 	ASSERT_FB("track.bypass", 5, 0);
 	assert_int_equal(last.plugin, 1);
 	assert_false(match("reaper", "/track/5/fx/1/bypass", "f", 0.5));
+	/* meters on REAPER's 0..1 scale, read as dB (meter_range = -60 6) */
+	assert_true(match("reaper", "/track/3/vu", "f", 1.0));
+	ASSERT_FB("track.meter", 3, 6);
+	assert_true(match("reaper", "/track/3/vu", "f", 0.5));
+	ASSERT_FB("track.meter", 3, -27);
+	assert_true(match("reaper", "/track/3/vu", "f", 1.5));	/* over the top */
+	ASSERT_FB("track.meter", 3, 6);
+	assert_true(match("reaper", "/track/4/vu", "f", 0.0));
+	assert_true(isinf(last.value) && last.value < 0);	/* silence */
 	assert_false(match("reaper", "/track/x/recarm", "f", 1.0));
 	assert_false(match("reaper", "/track//recarm", "f", 1.0));
 	assert_false(match("reaper", "/track/2/recarm", "s", "yes"));
@@ -155,6 +184,11 @@ test_bitwig(void **state)
 	ASSERT_FB("track.mute", 4, 1);
 	assert_true(match("bitwig", "/track/1/recarm", "i", 0));
 	ASSERT_FB("track.recarm", 1, 0);
+	/* meters 0..127 (meter_range = -60 6 127) */
+	assert_true(match("bitwig", "/track/2/vu", "i", 127));
+	ASSERT_FB("track.meter", 2, 6);
+	assert_true(match("bitwig", "/track/2/vu", "i", 0));
+	assert_true(isinf(last.value) && last.value < 0);
 }
 
 static void
@@ -169,6 +203,9 @@ test_ableton(void **state)
 	assert_true(match("ableton", "/live/song/get/is_playing", "T"));
 	ASSERT_FB("transport.play", 0, 1);
 	assert_false(match("ableton", "/live/track/get/arm", "si", "a", 1));
+	assert_true(match("ableton", "/live/track/get/output_meter_level", "if",
+	    7, 0.5));
+	ASSERT_FB("track.meter", 8, -27);
 	/* plugin0: Live's devices from 0; parameter 0 "Device On" */
 	assert_true(match("ableton", "/live/device/set/parameter/value", "iiif",
 	    1, 0, 0, 0.0));
@@ -307,6 +344,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ardour),
+		cmocka_unit_test(test_meter_range),
 		cmocka_unit_test(test_ardour9),
 		cmocka_unit_test(test_reaper),
 		cmocka_unit_test(test_bitwig),
