@@ -66,7 +66,7 @@ on_event(void *ctx, const struct midi_event *ev)
 		return;
 	k->messages++;
 	if (k->mode == 2) {
-		lo_message m = osc_build_message(out.binding, out.value, 0);
+		lo_message m = osc_build_message(out.binding, out.value, NULL);
 		size_t size = sizeof(k->buf);
 		lo_message_serialise(m, out.binding->msg.address, k->buf, &size);
 		lo_message_free(m);

@@ -41,6 +41,14 @@ static const struct action_def catalog[] = {
 	TRIG("transport.forward", 0, 0, "fast forward"),
 	TRIG("transport.loop", 0, 0, "toggle loop playback"),
 	TRIG("marker.add", PARAM_LABEL, 0, "add a marker at the playhead"),
+	{ "marker.section", ACTION_TRIGGER, PARAM_LABEL, 0, UNIT_NONE, 0, 1, 0,
+	    TAPER_LINEAR, 0, false, false, false, EFFECT_SECTION,
+	    "add a section marker (Verse, Chorus) at the playhead; the bridge "
+	    "remembers where, for loop.section" },
+	{ "loop.section", ACTION_TRIGGER, PARAM_RANGE, 0, UNIT_NONE, 0, 1, 0,
+	    TAPER_LINEAR, 0, false, false, false, EFFECT_LOOP_SECTION,
+	    "loop the section the playhead is in (between the section markers "
+	    "this bridge added) and play it" },
 	TRIG("marker.next", 0, 0, "go to the next marker"),
 	TRIG("marker.previous", 0, 0, "go to the previous marker"),
 	TRIG("marker.goto", PARAM_MARKER, PARAM_MARKER, "go to marker N"),

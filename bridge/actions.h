@@ -22,6 +22,8 @@ enum action_param {
 	PARAM_MARKER = 1 << 2,	/* marker=N, 1-based */
 	PARAM_PROFILE = 1 << 3,	/* profile=NAME */
 	PARAM_PLUGIN = 1 << 4,	/* plugin=N, 1-based slot on the track */
+	PARAM_RANGE = 1 << 5,	/* {start} {end}: a range the bridge works
+				 * out at each press, never set by a binding */
 };
 
 enum taper {
@@ -38,6 +40,8 @@ enum action_effect {
 	EFFECT_NEXT,		/* profile.next */
 	EFFECT_PREVIOUS,	/* profile.previous */
 	EFFECT_NEW_TAKE,	/* take.new: count a take first */
+	EFFECT_SECTION,		/* marker.section: remember where it starts */
+	EFFECT_LOOP_SECTION,	/* loop.section: the range around the playhead */
 };
 
 struct action_def {

@@ -50,6 +50,10 @@ struct bsurface {
 	uint64_t retry_ns, next_try_ns;	/* handshake back-off */
 	int link_timer;
 	double position;		/* playhead in seconds, NAN if unknown */
+	/* the playhead as a number in the DAW's loop unit (Ardour: samples),
+	 * when it was reported, and how fast it moves while rolling */
+	double playhead, playhead_rate;
+	uint64_t playhead_ns;
 	int journal_fd;			/* the active profile's journal, -1 */
 	const char *journal_path;
 	struct ratelimit journal_warn;
@@ -83,6 +87,10 @@ struct bridge {
 	struct ratelimit control_warn;
 	int take;			/* the producer's take counter: bridge-wide,
 					 * so it survives a switch of role */
+	/* where the section markers this bridge added start, per DAW (its
+	 * URL), for loop.section; in the DAW's playhead unit */
+	struct section { char *daw; double at; } *sections;
+	int nsections, sections_cap;
 };
 
 int
@@ -109,7 +117,8 @@ input_spec_parse(const char *s, struct input_spec *spec)
 }
 
 static void
-trace_message(const struct bsurface *bs, const struct engine_output *out)
+trace_message(const struct bsurface *bs, const struct engine_output *out,
+    const struct osc_event *ev)
 {
 	const struct surface *s = &bs->s;
 	const struct binding *b = out->binding;
@@ -124,6 +133,10 @@ trace_message(const struct bsurface *bs, const struct engine_output *out)
 		if (a->is_value)
 			n += (size_t)snprintf(args + n, sizeof(args) - n, " %g",
 			    out->value);
+		else if (a->range)
+			n += (size_t)snprintf(args + n, sizeof(args) - n,
+			    a->type == 'i' || a->type == 'h' ? " %.0f" : " %.10g",
+			    a->range == 1 ? ev->start : ev->end);
 		else if (a->type == 'i')
 			n += (size_t)snprintf(args + n, sizeof(args) - n, " %d", a->v.i);
 		else if (a->type == 'f')
@@ -170,6 +183,21 @@ show(struct bsurface *bs, const struct binding *b, double value)
 	int n = engine_feedback(&bs->s, b, value, out);
 
 	send_midi(bs, out, (size_t)n);
+}
+
+/* A toggle the DAW never reports (Ardour's plugin bypass): its LEDs show
+ * what the bridge sent, as no word from the DAW will. */
+static void
+show_unreported(struct bsurface *bs, const struct binding *b, double value)
+{
+	const struct profile *p = bs->s.profile;
+
+	if (b->target < 0 ||
+	    !p->dialect->reports[action_index(b->action)].unreported)
+		return;
+	for (int bi = p->by_target[b->target]; bi >= 0;
+	    bi = p->bindings[bi].next_same_target)
+		show(bs, &p->bindings[bi], value);
 }
 
 /* Every LED and motor fader of the controller to the active profile's
@@ -280,10 +308,81 @@ read_position(struct bsurface *bs, lo_message msg)
 	}
 }
 
+static double
+message_number(lo_message msg)
+{
+	const char *types = lo_message_get_types(msg);
+	lo_arg **argv = lo_message_get_argv(msg);
+	double v = NAN;
+	float f;
+	int32_t i;
+	int64_t h;
+
+	if (lo_message_get_argc(msg) < 1)
+		return NAN;
+	switch (types[0]) {
+	case 's': {
+		char *end;
+		v = strtod((const char *)argv[0], &end);
+		if (end == (const char *)argv[0])
+			v = NAN;
+		break;
+	}
+	case 'f': memcpy(&f, argv[0], sizeof(f)); v = f; break;
+	case 'd': memcpy(&v, argv[0], sizeof(v)); break;
+	case 'i': memcpy(&i, argv[0], sizeof(i)); v = i; break;
+	case 'h': memcpy(&h, argv[0], sizeof(h)); v = (double)h; break;
+	}
+	return isfinite(v) ? v : NAN;
+}
+
+static double target_value(const struct bsurface *bs, int id);
+
+static bool
+rolling(const struct bsurface *bs)
+{
+	return target_value(bs, bs->s.profile->play_target) == 1;
+}
+
+/* The playhead for loop.section.  The DAW reports it every 100 ms or so
+ * while rolling: how fast it moves between two reports lets the bridge
+ * tell where it is between them. */
+static void
+read_playhead(struct bsurface *bs, lo_message msg)
+{
+	double v = message_number(msg);
+	uint64_t now = now_ns();
+
+	if (isnan(v))
+		return;
+	if (!isnan(bs->playhead) && rolling(bs) && v > bs->playhead &&
+	    now - bs->playhead_ns > 20000000ull &&
+	    now - bs->playhead_ns < 2000000000ull) {
+		double rate = (v - bs->playhead) / ((now - bs->playhead_ns) / 1e9);
+		bs->playhead_rate = bs->playhead_rate > 0 ?
+		    0.7 * bs->playhead_rate + 0.3 * rate : rate;
+	}
+	bs->playhead = v;
+	bs->playhead_ns = now;
+}
+
+static double
+playhead_now(const struct bsurface *bs)
+{
+	double dt;
+
+	if (isnan(bs->playhead) || !rolling(bs) || !(bs->playhead_rate > 0))
+		return bs->playhead;
+	dt = (now_ns() - bs->playhead_ns) / 1e9;
+	return bs->playhead + bs->playhead_rate * (dt < 1 ? dt : 1);
+}
+
 static void
 link_reset(struct bsurface *bs)
 {
 	bs->position = NAN;	/* that was the other DAW's playhead */
+	bs->playhead = NAN;
+	bs->playhead_rate = 0;
 	bs->heard = false;
 	bs->retry_ns = RETRY_MIN_NS;
 	bs->next_try_ns = now_ns();
@@ -330,6 +429,10 @@ daw_message(void *ctx, const char *path, lo_message msg)
 		bs->last_heard_ns = now_ns();
 		if (d->position.address && strcmp(d->position.address, path) == 0) {
 			read_position(bs, msg);
+			continue;
+		}
+		if (d->playhead.address && strcmp(d->playhead.address, path) == 0) {
+			read_playhead(bs, msg);
 			continue;
 		}
 		if (!feedback_match(d, path, lo_message_get_types(msg),
@@ -521,6 +624,101 @@ journal_write(struct bsurface *bs, const struct binding *b, double value)
 		log_warn_limited_journal(bs);
 }
 
+/* ---- sections, for loop.section ---- */
+
+static void
+section_add(struct bsurface *bs)
+{
+	struct bridge *br = bs->br;
+	double at = playhead_now(bs);
+	int i;
+
+	if (isnan(at)) {
+		log_warnx("surface %d: %s reports no playhead: this section "
+		    "cannot be looped (loop.section)", bs->index,
+		    bs->s.profile->dialect->title);
+		return;
+	}
+	for (i = 0; i < br->nsections; i++)
+		if (strcmp(br->sections[i].daw, bs->target.url) == 0 &&
+		    fabs(br->sections[i].at - at) < 1e-9)
+			return;		/* one there already */
+	if (br->nsections == br->sections_cap) {
+		br->sections_cap = br->sections_cap ? br->sections_cap * 2 : 32;
+		br->sections = xrealloc(br->sections,
+		    (size_t)br->sections_cap * sizeof(*br->sections));
+	}
+	br->sections[br->nsections].daw = xstrdup(bs->target.url);
+	br->sections[br->nsections].at = at;
+	br->nsections++;
+}
+
+/* The section around the playhead: from the last section start at or
+ * before it to the next one after it, or to the playhead itself in the
+ * last section.  false (and says why) when there is none. */
+static bool
+section_around(struct bsurface *bs, struct osc_event *ev)
+{
+	struct bridge *br = bs->br;
+	double p = playhead_now(bs), start = -INFINITY, end = INFINITY;
+	/* a playhead a few ms short of a section start is at it */
+	double slack = bs->playhead_rate > 1000 ? bs->playhead_rate * 0.005 :
+	    0.005;
+
+	if (isnan(p)) {
+		log_warnx("surface %d: %s reports no playhead: nothing to loop",
+		    bs->index, bs->s.profile->dialect->title);
+		return false;
+	}
+	for (int i = 0; i < br->nsections; i++) {
+		double at = br->sections[i].at;
+		if (strcmp(br->sections[i].daw, bs->target.url) != 0)
+			continue;
+		if (at <= p + slack && at > start)
+			start = at;
+	}
+	for (int i = 0; i < br->nsections; i++) {
+		double at = br->sections[i].at;
+		if (strcmp(br->sections[i].daw, bs->target.url) == 0 &&
+		    at > start && at < end)
+			end = at;
+	}
+	if (isinf(start)) {
+		log_warnx("surface %d: no section marker before the playhead: "
+		    "add one (marker.section) to loop from it", bs->index);
+		return false;
+	}
+	if (isinf(end))
+		end = p;	/* the last section: up to here */
+	if (end <= start + slack) {
+		log_warnx("surface %d: the last section has no end yet: play "
+		    "into it, or add the next section marker", bs->index);
+		return false;
+	}
+	ev->start = start;
+	ev->end = end;
+	return true;
+}
+
+/* After loop.section set the range: start looping, unless the DAW loops
+ * already (its transport.loop toggles, so it is sent only when it is
+ * known to be off, or not known). */
+static void
+loop_play(struct bsurface *bs)
+{
+	const struct dialect *d = bs->s.profile->dialect;
+	const struct dialect_action *da =
+	    &d->actions[action_index(action_find("transport.loop"))];
+
+	if (target_value(bs, bs->s.profile->loop_target) == 1 ||
+	    !da->defined || da->unsupported)
+		return;
+	for (int i = 0; i < da->msg.nargs; i++)
+		if (da->msg.args[i].source != ARG_CONST)
+			return;		/* not a plain command */
+	osc_send_template(&bs->target, &bs->br->osc, &da->msg);
+}
+
 /* ---- the event path ---- */
 
 static void release_retired(struct bridge *br);
@@ -531,6 +729,7 @@ deliver(void *ctx, const struct midi_event *ev)
 {
 	struct bsurface *bs = ctx;
 	struct engine_output out;
+	struct osc_event ev_args = { 0, 0, 0 };
 
 	bs->s.events++;
 	if (engine_event(&bs->s, ev, &out)) {
@@ -549,16 +748,26 @@ deliver(void *ctx, const struct midi_event *ev)
 		}
 		if (press && b->action->effect == EFFECT_NEW_TAKE)
 			bs->br->take++;
+		ev_args.take = bs->br->take;
+		if (press && b->action->effect == EFFECT_LOOP_SECTION &&
+		    !section_around(bs, &ev_args))
+			goto done;
 		if (log_verbose >= 1)
-			trace_message(bs, &out);
+			trace_message(bs, &out, &ev_args);
 		/* before a switch: the old role's journal has its last word */
 		if (b->action->type != ACTION_CONTINUOUS)
 			journal_write(bs, b, out.value);
 		if (b->action->internal)
 			bridge_action(bs, b);
-		else
-			osc_send_binding(&bs->target, &bs->br->osc, b, out.value,
-			    bs->br->take);
+		else if (osc_send_binding(&bs->target, &bs->br->osc, b,
+		    out.value, &ev_args) == 0 && press) {
+			if (b->action->type == ACTION_TOGGLE)
+				show_unreported(bs, b, out.value);
+			if (b->action->effect == EFFECT_SECTION)
+				section_add(bs);
+			else if (b->action->effect == EFFECT_LOOP_SECTION)
+				loop_play(bs);
+		}
 	}
 done:
 	if (bs->br->retired)
@@ -1087,7 +1296,7 @@ setup_surface(struct bridge *br, const struct surface_spec *spec)
 	bs->sink.ctx = bs;
 	bs->sink.on_finished = input_finished;
 	bs->sink.on_connected = controller_connected;
-	bs->position = NAN;
+	bs->position = bs->playhead = NAN;
 	bs->journal_fd = -1;
 	bs->journal_warn = (struct ratelimit)RATELIMIT_INIT(10);
 	bs->clip_warn = (struct ratelimit)RATELIMIT_INIT(5);
@@ -1137,6 +1346,9 @@ bridge_cleanup(struct bridge *br)
 		free(r);
 	}
 	target_values_fini(&br->values);
+	for (int i = 0; i < br->nsections; i++)
+		free(br->sections[i].daw);
+	free(br->sections);
 	diag_free(&br->last_reload);
 	config_free(br->cfg);
 	loop_free(br->loop);

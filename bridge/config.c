@@ -269,9 +269,10 @@ assign_targets(struct config *cfg)
 
 	for (int i = 0; i < cfg->nprofiles; i++) {
 		struct profile *p = cfg->profiles[i];
-		/* the DAW's record and play state, which the guard reads, are
-		 * kept even where no binding of this profile sends them */
-		for (int j = -2; j < p->nbindings; j++) {
+		/* the DAW's record, play and loop state, which the guard and
+		 * loop.section read, are kept even where no binding of this
+		 * profile sends them */
+		for (int j = -3; j < p->nbindings; j++) {
 			struct binding *b = j >= 0 ? &p->bindings[j] : NULL;
 			char *key;
 			int lo = 0, hi = cfg->ntargets - 1, at = -1;
@@ -279,8 +280,9 @@ assign_targets(struct config *cfg)
 			if (b == NULL) {
 				if (p->dialect == NULL)
 					continue;
-				key = target_key_of(p, action_find(j == -2 ?
-				    "transport.record" : "transport.play"), 0, 0, 0, NULL);
+				key = target_key_of(p, action_find(j == -3 ?
+				    "transport.loop" : j == -2 ? "transport.record" :
+				    "transport.play"), 0, 0, 0, NULL);
 			} else if (b->msg.address == NULL && !b->action->display)
 				continue;
 			else
@@ -322,7 +324,7 @@ assign_targets(struct config *cfg)
 			b->target = config_target(cfg, key);
 			free(key);
 		}
-		p->record_target = p->play_target = -1;
+		p->record_target = p->play_target = p->loop_target = -1;
 		if (p->dialect) {
 			char *key = target_key_of(p, action_find("transport.record"), 0,
 			    0, 0, NULL);
@@ -331,6 +333,10 @@ assign_targets(struct config *cfg)
 			key = target_key_of(p, action_find("transport.play"), 0,
 			    0, 0, NULL);
 			p->play_target = config_target(cfg, key);
+			free(key);
+			key = target_key_of(p, action_find("transport.loop"), 0,
+			    0, 0, NULL);
+			p->loop_target = config_target(cfg, key);
 			free(key);
 		}
 		/* each target's bindings, for feedback */

@@ -91,6 +91,8 @@ enum arg_source {
 	ARG_PLUGIN,	/* binding's plugin slot, 1-based */
 	ARG_PLUGIN0,	/* binding's plugin slot, 0-based */
 	ARG_LABEL,
+	ARG_START,	/* loop.section: where the range starts, per event */
+	ARG_END,	/* loop.section: where it ends, per event */
 	ARG_VALUE,	/* the action's value, per event */
 };
 
@@ -111,6 +113,8 @@ struct msg_template {
 struct dialect_action {
 	bool defined;
 	bool unsupported;	/* declared "unsupported": the DAW cannot do it */
+	bool unreported;	/* [feedback] "none": the DAW never reports it,
+				 * so the bridge shows its own state */
 	struct msg_template msg;
 	/* "ON | OFF": a toggle the DAW takes as two commands (Ardour's
 	 * /strip/plugin/deactivate and /activate); msg is sent for 1, this
@@ -143,6 +147,9 @@ struct dialect {
 	/* where the DAW reports the playhead ("/position/time s:{value}"),
 	 * for the session journal */
 	struct msg_template position;
+	/* where it reports the playhead as a number in the unit its
+	 * loop.section takes ("/position/samples s:{value}") */
+	struct msg_template playhead;
 };
 
 /* ---- role profiles ---- */
@@ -159,6 +166,7 @@ struct osc_arg {
 	char type;
 	bool is_value;
 	bool is_template;	/* v.s holds "TAKE {take} keep" */
+	uint8_t range;		/* per event: 1 the range's start, 2 its end */
 	union {
 		int32_t i;
 		int64_t h;
@@ -227,6 +235,7 @@ struct profile {
 	int indicator;		/* control lit while this profile is active, -1 */
 	int record_target, play_target;	/* the DAW's record and play state,
 					 * for guard=recording; -1 if none */
+	int loop_target;	/* the DAW's loop state, for loop.section */
 	char *journal;		/* append every action here, NULL for none */
 	/* feedback: first binding of each target (config.targets), -1 if
 	 * none; further ones chained through binding.next_same_target */

@@ -20,6 +20,7 @@ static const char *const arg_sources[] = {
 	[ARG_TRACK] = "{track}", [ARG_TRACK0] = "{track0}",
 	[ARG_MARKER] = "{marker}", [ARG_PLUGIN] = "{plugin}",
 	[ARG_PLUGIN0] = "{plugin0}", [ARG_LABEL] = "{label}",
+	[ARG_START] = "{start}", [ARG_END] = "{end}",
 	[ARG_VALUE] = "{value}",
 };
 
@@ -112,8 +113,8 @@ parse_template(struct dialect_loader *L, const struct action_def *a,
 		if (arg->source == ARG_CONST && spec[0] == '{') {
 			diag_error(L->dl, L->path, line,
 			    "unknown placeholder '%s' (expected {value}, "
-			    "{track}, {track0}, {marker}, {plugin}, {plugin0} "
-			    "or {label})", spec);
+			    "{track}, {track0}, {marker}, {plugin}, {plugin0}, "
+			    "{label}, {start} or {end})", spec);
 			return false;
 		}
 		if ((arg->source == ARG_TRACK || arg->source == ARG_TRACK0) &&
@@ -131,6 +132,13 @@ parse_template(struct dialect_loader *L, const struct action_def *a,
 		    !(a->params & PARAM_PLUGIN)) {
 			diag_error(L->dl, L->path, line, "'%s' takes no plugin, "
 			    "so it cannot send '%s'", a->name, s);
+			return false;
+		}
+		if ((arg->source == ARG_START || arg->source == ARG_END) &&
+		    !(a->params & PARAM_RANGE)) {
+			diag_error(L->dl, L->path, line, "'%s' has no range, "
+			    "so it cannot send '%s' (only loop.section does)",
+			    a->name, s);
 			return false;
 		}
 		if (arg->source == ARG_LABEL && !(a->params & PARAM_LABEL)) {
@@ -286,6 +294,24 @@ on_key(void *user, const char *section, const char *key, const char *value,
 				}
 			} else
 				template_free(&t);
+		} else if (strcmp(key, "playhead") == 0) {
+			/* the playhead as a number, for loop.section */
+			static const struct action_def ph = { .name = "playhead" };
+			struct msg_template t;
+			memset(&t, 0, sizeof(t));
+			template_free(&d->playhead);
+			memset(&d->playhead, 0, sizeof(d->playhead));
+			if (parse_template(L, &ph, value, &t, line)) {
+				if (t.nargs == 1 && t.args[0].source == ARG_VALUE)
+					d->playhead = t;
+				else {
+					diag_error(L->dl, L->path, line, "playhead "
+					    "is an address with one {value}, e.g. "
+					    "/position/samples s:{value}");
+					template_free(&t);
+				}
+			} else
+				template_free(&t);
 		} else if (strcmp(key, "heartbeat") == 0) {
 			long hb;
 			if (!parse_int(value, 0, 3600, &hb))
@@ -325,7 +351,7 @@ on_key(void *user, const char *section, const char *key, const char *value,
 			diag_error(L->dl, L->path, line,
 			    "unknown key '%s' in [daw] (expected name, host, "
 			    "port, protocol, db_floor, meter_range, handshake, "
-			    "heartbeat, position)", key);
+			    "heartbeat, position, playhead)", key);
 		return;
 	}
 	if (strcmp(section, "actions") != 0 && strcmp(section, "feedback") != 0) {
@@ -368,6 +394,22 @@ on_key(void *user, const char *section, const char *key, const char *value,
 	da->line = line;
 	if (strcmp(value, "unsupported") == 0) {
 		da->defined = da->unsupported = true;
+		return;
+	}
+	if (strcmp(value, "none") == 0) {
+		if (strcmp(section, "feedback") != 0) {
+			diag_error(L->dl, L->path, line, "'none' belongs in "
+			    "[feedback] (the DAW never reports '%s'); here write "
+			    "its message or 'unsupported'", key);
+			return;
+		}
+		if (a->type != ACTION_TOGGLE) {
+			diag_error(L->dl, L->path, line, "'none' is for an on/off "
+			    "action the DAW never reports, which the bridge then "
+			    "shows itself; '%s' is not one", key);
+			return;
+		}
+		da->defined = da->unreported = true;
 		return;
 	}
 	if ((bar = split_bar(value)) != NULL) {
@@ -463,6 +505,7 @@ dialect_free(struct dialect *d)
 		template_free(&d->handshake[i]);
 	free(d->handshake);
 	template_free(&d->position);
+	template_free(&d->playhead);
 	free(d->name);
 	free(d->file);
 	free(d->title);

@@ -181,6 +181,10 @@ compile_message(struct binding *b, struct osc_msg *msg,
 		case ARG_PLUGIN0:
 			set_number_arg(a, b->plugin - 1);
 			break;
+		case ARG_START:
+		case ARG_END:
+			a->range = at->source == ARG_START ? 1 : 2;
+			break;
 		case ARG_LABEL:
 			if (at->optional && (b->label == NULL || !*b->label))
 				continue;

@@ -127,6 +127,11 @@ match_args(const struct msg_template *t, const char *types, lo_arg **argv,
 			if (types[i] != 's')
 				return false;
 			break;
+		case ARG_START:
+		case ARG_END:
+			if (!arg_number(types[i], argv[i], &v))
+				return false;
+			break;
 		case ARG_VALUE:
 			if (!arg_number(types[i], argv[i], &m->value))
 				return false;
@@ -143,15 +148,17 @@ match_args(const struct msg_template *t, const char *types, lo_arg **argv,
 }
 
 static int
-match_table(const struct dialect_action *table, const char *path,
-    const char *types, lo_arg **argv, int argc, struct feedback_match *m)
+match_table(const struct dialect *d, const struct dialect_action *table,
+    const char *path, const char *types, lo_arg **argv, int argc,
+    struct feedback_match *m)
 {
 	for (int i = 0; i < action_count(); i++) {
 		const struct dialect_action *da = &table[i];
 		const struct action_def *a = action_at(i);
 
-		if (!da->defined || da->unsupported || a->internal ||
-		    da->msg.address == NULL)
+		/* "none" in [feedback]: nothing the DAW says is a report */
+		if (!da->defined || da->unsupported || d->reports[i].unreported ||
+		    a->internal || da->msg.address == NULL)
 			continue;
 		memset(m, 0, sizeof(*m));
 		if (match_address(da->msg.address, path, m) &&
@@ -195,8 +202,8 @@ feedback_match(const struct dialect *d, const char *path, const char *types,
 {
 	/* where the DAW reports, then where it takes commands (most DAWs
 	 * report on the command's own address) */
-	if (!match_table(d->reports, path, types, argv, argc, m) &&
-	    !match_table(d->actions, path, types, argv, argc, m))
+	if (!match_table(d, d->reports, path, types, argv, argc, m) &&
+	    !match_table(d, d->actions, path, types, argv, argc, m))
 		return 0;
 	/* a meter on the DAW's own scale, in dB like every meter here */
 	if (m->action->display && m->action->unit == UNIT_DB && m->has_value)

@@ -177,17 +177,25 @@ osc_label(const char *tmpl, int take, char *buf, size_t len)
 }
 
 lo_message
-osc_build_message(const struct binding *b, double value, int take)
+osc_build_message(const struct binding *b, double value,
+    const struct osc_event *ev)
 {
+	static const struct osc_event none = { 0, 0, 0 };
 	const struct osc_msg *msg = binding_msg(b, value);
 	lo_message m = lo_message_new();
 
 	if (m == NULL)
 		return NULL;
+	if (ev == NULL)
+		ev = &none;
 	for (int i = 0; i < msg->nargs; i++) {
 		const struct osc_arg *a = &msg->args[i];
 		if (a->is_value) {
 			add_value(m, a->type, value);
+			continue;
+		}
+		if (a->range) {
+			add_value(m, a->type, a->range == 1 ? ev->start : ev->end);
 			continue;
 		}
 		switch (a->type) {
@@ -198,8 +206,8 @@ osc_build_message(const struct binding *b, double value, int take)
 		case 's':
 			if (a->is_template) {
 				char buf[256];
-				lo_message_add_string(m, osc_label(a->v.s, take, buf,
-				    sizeof(buf)));
+				lo_message_add_string(m, osc_label(a->v.s, ev->take,
+				    buf, sizeof(buf)));
 			} else
 				lo_message_add_string(m, a->v.s ? a->v.s : "");
 			break;
@@ -253,13 +261,13 @@ send_message(struct osc_target *t, const struct osc_port *from,
 
 int
 osc_send_binding(struct osc_target *t, const struct osc_port *from,
-    const struct binding *b, double value, int take)
+    const struct binding *b, double value, const struct osc_event *ev)
 {
 	const struct osc_msg *msg = binding_msg(b, value);
 	lo_message m;
 	int rc;
 
-	if (msg->address == NULL || (m = osc_build_message(b, value, take)) == NULL)
+	if (msg->address == NULL || (m = osc_build_message(b, value, ev)) == NULL)
 		return -1;
 	rc = send_message(t, from, msg->address, m);
 	lo_message_free(m);

@@ -240,7 +240,8 @@ test_bad_files_coverage(void **state)
 		"daw-address-no-slash", "daw-bad-arg-type", "daw-track-no-track",
 		"daw-unknown-placeholder", "daw-int-not-numeric",
 		"warn-unsupported", "prof-missing-plugin", "daw-split-not-toggle",
-		"daw-split-with-value", "daw-plugin-no-plugin",
+		"daw-split-with-value", "daw-plugin-no-plugin", "daw-meter-range",
+		"daw-none-misplaced",
 	};
 	char path[256];
 

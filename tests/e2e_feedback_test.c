@@ -386,6 +386,121 @@ test_meter_and_clip(void **state)
 	assert_int_equal(oscrecv_count(f->daw), 0);
 }
 
+/* The DAW's word, then a press: each taken in before the next, as they
+ * come by two roads (UDP, JACK). */
+static void
+said(struct fixture *f, const char *path, const char *types, double v)
+{
+	daw_says(f, path, types, v);
+	sleep_ms(100);
+}
+
+static void
+press(struct fixture *f, int cc)
+{
+	send3(f->ctl, 0xB0, cc, 127);
+	assert_true(midisrc_wait_drained(f->ctl, 2000));
+	sleep_ms(100);
+}
+
+/* A section marker remembers where the playhead was; loop.section loops
+ * between the section markers around the playhead, and starts the loop
+ * unless the DAW loops already.  While rolling, the playhead is worked
+ * out between the DAW's reports. */
+static void
+test_loop_section(void **state)
+{
+	struct fixture *f = *state;
+	long from;
+
+	start(f, "x");
+	oscrecv_wait(f->daw, 1, 3000);
+	oscrecv_clear(f->daw);
+	press(f, 83);		/* loop: no playhead yet */
+	assert_true(proc_wait_output(&f->bridge, "reports no playhead: "
+	    "nothing to loop", 3000));
+	said(f, "/samples", "f", 500.0);
+	press(f, 83);		/* no section yet */
+	assert_true(proc_wait_output(&f->bridge, "no section marker before "
+	    "the playhead", 3000));
+	said(f, "/samples", "f", 1000.0);
+	press(f, 82);		/* Verse at 1000 */
+	said(f, "/samples", "f", 5000.0);
+	press(f, 82);		/* Verse at 5000 */
+	said(f, "/samples", "f", 3000.0);
+	press(f, 83);
+	oscrecv_wait(f->daw, 4, 3000);
+	oscrecv_settle(f->daw, 200);
+	assert_int_equal(oscrecv_count(f->daw), 4);
+	assert_string_equal(oscrecv_get(f->daw, 0), "/section s \"Verse\"");
+	assert_string_equal(oscrecv_get(f->daw, 2), "/loop ii 1000 5000");
+	assert_string_equal(oscrecv_get(f->daw, 3), "/looping");
+	oscrecv_clear(f->daw);
+
+	/* looping already: the range moves, the loop is not toggled off;
+	 * the last section runs to the playhead */
+	said(f, "/looping", "f", 1.0);
+	said(f, "/samples", "f", 6000.0);
+	press(f, 83);
+	oscrecv_wait(f->daw, 1, 3000);
+	oscrecv_settle(f->daw, 200);
+	assert_int_equal(oscrecv_count(f->daw), 1);
+	assert_string_equal(oscrecv_get(f->daw, 0), "/loop ii 5000 6000");
+	oscrecv_clear(f->daw);
+	said(f, "/samples", "f", 5000.0);	/* at the last one's start */
+	press(f, 83);
+	assert_true(proc_wait_output(&f->bridge, "the last section has no end "
+	    "yet", 3000));
+
+	/* rolling at 48000 a second: a section between two reports lands
+	 * where the playhead is by then, not at the last report */
+	said(f, "/play", "f", 1.0);
+	said(f, "/samples", "f", 48000.0);
+	said(f, "/samples", "f", 52800.0);
+	sleep_ms(150);
+	press(f, 82);
+	said(f, "/play", "f", 0.0);
+	said(f, "/samples", "f", 100000.0);
+	press(f, 83);
+	oscrecv_wait(f->daw, 2, 3000);
+	oscrecv_settle(f->daw, 200);
+	assert_int_equal(oscrecv_count(f->daw), 2);
+	assert_int_equal(sscanf(oscrecv_get(f->daw, 1), "/loop ii %ld 100000",
+	    &from), 1);
+	/* about 250 ms on from 52800: 64800, give or take the timing of
+	 * this test; far from the last report in any case */
+	assert_true(from > 52800 + 2400 && from < 90000);
+}
+
+/* A toggle the DAW never reports ([feedback] none) is lit by the bridge
+ * as it sends it; two messages, ON | OFF, for its two states. */
+static void
+test_unreported_toggle(void **state)
+{
+	struct fixture *f = *state;
+
+	start(f, "x");
+	oscrecv_wait(f->daw, 1, 3000);
+	oscrecv_clear(f->daw);
+	expect_midi(f, "B0 54 00");		/* dark when it connects */
+	midisrc_clear_received(f->ctl);
+	send3(f->ctl, 0xB0, 84, 127);
+	expect_midi(f, "B0 54 7F");
+	send3(f->ctl, 0xB0, 84, 0);
+	send3(f->ctl, 0xB0, 84, 127);
+	expect_midi(f, "B0 54 7F B0 54 00");
+	oscrecv_wait(f->daw, 2, 3000);
+	oscrecv_settle(f->daw, 200);
+	assert_int_equal(oscrecv_count(f->daw), 2);
+	assert_string_equal(oscrecv_get(f->daw, 0), "/fx/off ii 1 2");
+	assert_string_equal(oscrecv_get(f->daw, 1), "/fx/on ii 1 2");
+	/* a message on the same address is not taken for a report */
+	daw_says(f, "/fx/off", "ii", 1, 2);
+	oscrecv_settle(f->daw, 300);
+	if (strstr(midisrc_received(f->ctl), "B0 54 00 B0 54 7F"))
+		fail_msg("lit by a command's echo: %s", midisrc_received(f->ctl));
+}
+
 int
 main(void)
 {
@@ -399,6 +514,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_guard, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_takes_and_journal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_meter_and_clip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_loop_section, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unreported_toggle, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
