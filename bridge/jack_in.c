@@ -48,6 +48,8 @@ struct jack_in {
 	atomic_int outputs_connected;	/* feedback reached a controller */
 	atomic_uint overruns;		/* events the ring had no room for */
 	unsigned overruns_reported;
+	atomic_uint xruns;		/* cycles the server could not finish */
+	unsigned xruns_reported;
 	struct ratelimit overrun_warn;
 };
 
@@ -122,6 +124,19 @@ port_registered(jack_port_id_t id, int registered, void *arg)
 		atomic_store(&j->ports_changed, 1);
 		wake(j);
 	}
+}
+
+/* An xrun: the server could not run the graph within a period.  The MIDI
+ * of such a cycle may never reach the bridge; say so, as nothing else
+ * will. */
+static int
+on_xrun(void *arg)
+{
+	struct jack_in *j = arg;
+
+	atomic_fetch_add(&j->xruns, 1);
+	wake(j);
+	return 0;
 }
 
 static void
@@ -290,6 +305,15 @@ on_wake(void *ctx, int fd, short revents)
 		    over - j->overruns_reported);
 		j->overruns_reported = over;
 	}
+	over = atomic_load(&j->xruns);
+	if (over != j->xruns_reported) {
+		log_warnx_limited(&j->overrun_warn, "jack: %u xrun%s: the "
+		    "server fell behind; MIDI in %s cycle%s may be lost",
+		    over - j->xruns_reported, over - j->xruns_reported == 1 ?
+		    "" : "s", over - j->xruns_reported == 1 ? "that" : "those",
+		    over - j->xruns_reported == 1 ? "" : "s");
+		j->xruns_reported = over;
+	}
 	if (atomic_exchange(&j->ports_changed, 0) && j->client)
 		connect_matching(j);
 	if (atomic_exchange(&j->outputs_connected, 0) && j->client &&
@@ -332,6 +356,7 @@ open_client(struct jack_in *j)
 	jack_set_process_callback(j->client, process, j);
 	jack_set_port_registration_callback(j->client, port_registered, j);
 	jack_on_shutdown(j->client, server_shutdown, j);
+	jack_set_xrun_callback(j->client, on_xrun, j);
 	if (jack_activate(j->client) != 0) {
 		log_warnx("jack: cannot activate the client");
 		close_client(j);

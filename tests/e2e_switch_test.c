@@ -182,6 +182,8 @@ test_thousand_switches_in_a_flood(void **state)
 	}
 	oscrecv_wait(f->osc, SWITCHES * PADS, 30000);
 	oscrecv_settle(f->osc, 300);
+	if (oscrecv_count(f->osc) != SWITCHES * PADS)
+		print_error("bridge:\n%s\n", proc_output(&f->bridge));
 	assert_int_equal(oscrecv_count(f->osc), SWITCHES * PADS);
 	for (int k = 0; k < SWITCHES; k++) {
 		for (int p = 0; p < PADS; p++) {
@@ -259,6 +261,8 @@ test_osc_switches_during_a_flood(void **state)
 	sw.stop = 1;
 	pthread_join(t, NULL);
 	oscrecv_settle(f->osc, 300);
+	if (oscrecv_count(f->osc) != PRESSES)
+		print_error("bridge:\n%s\n", proc_output(&f->bridge));
 	assert_int_equal(oscrecv_count(f->osc), PRESSES);
 	for (int i = 0; i < PRESSES; i++) {
 		if (strcmp(oscrecv_get(f->osc, i), "/goto i 1") == 0)
