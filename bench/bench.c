@@ -161,6 +161,17 @@ cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Median, 99th percentile and maximum of got times in microseconds. */
+static void
+print_spread(const char *what, double *lat, int got, const char *unit)
+{
+	qsort(lat, (size_t)got, sizeof(double), cmp_double);
+	printf("%s, %d %s:\n", what, got, unit);
+	if (got)
+		printf("  median %.0f us, p99 %.0f us, max %.0f us\n",
+		    lat[got / 2], lat[(int)(got * 0.99)], lat[got - 1]);
+}
+
 static void
 bench_latency(const char *bridge)
 {
@@ -196,12 +207,8 @@ bench_latency(const char *bridge)
 	proc_free(&p);
 	unlink(fifo);
 	oscrecv_free(r);
-	qsort(lat, (size_t)got, sizeof(double), cmp_double);
-	printf("latency, MIDI bytes into a FIFO -> OSC datagram received, %d "
-	    "round trips:\n", got);
-	if (got)
-		printf("  median %.0f us, p99 %.0f us, max %.0f us\n",
-		    lat[got / 2], lat[(int)(got * 0.99)], lat[got - 1]);
+	print_spread("latency, MIDI bytes into a FIFO -> OSC datagram received",
+	    lat, got, "round trips");
 }
 
 static void
@@ -332,12 +339,8 @@ bench_switch(const char *bridge)
 	proc_free(&p);
 	unlink(fifo);
 	oscrecv_free(r);
-	qsort(lat, (size_t)got, sizeof(double), cmp_double);
-	printf("switch, /ctlbridge/profile request -> first message under the "
-	    "new profile, %d switches:\n", got);
-	if (got)
-		printf("  median %.0f us, p99 %.0f us, max %.0f us\n",
-		    lat[got / 2], lat[(int)(got * 0.99)], lat[got - 1]);
+	print_spread("switch, /ctlbridge/profile request -> first message under "
+	    "the new profile", lat, got, "switches");
 }
 
 int

@@ -277,63 +277,42 @@ link_tick(void *ctx)
 	}
 }
 
-/* The playhead: seconds, or "hh:mm:ss.mmm" (Ardour's /position/time). */
-static void
-read_position(struct bsurface *bs, lo_message msg)
-{
-	const char *types = lo_message_get_types(msg);
-	lo_arg **argv = lo_message_get_argv(msg);
-	int h, m;
-	double sec;
-	float f;
-
-	if (lo_message_get_argc(msg) < 1)
-		return;
-	if (types[0] == 's') {
-		const char *text = (const char *)argv[0];
-		if (sscanf(text, "%d:%d:%lf", &h, &m, &sec) == 3)
-			bs->position = h * 3600.0 + m * 60.0 + sec;
-		else if (sscanf(text, "%lf", &sec) == 1)
-			bs->position = sec;
-	} else if (types[0] == 'f') {
-		memcpy(&f, argv[0], sizeof(f));
-		bs->position = f;
-	} else if (types[0] == 'd') {
-		memcpy(&sec, argv[0], sizeof(sec));
-		bs->position = sec;
-	} else if (types[0] == 'i') {
-		int32_t i;
-		memcpy(&i, argv[0], sizeof(i));
-		bs->position = i;
-	}
-}
-
+/* A report's first argument as a number: any numeric type, or text
+ * holding one; NAN if none. */
 static double
 message_number(lo_message msg)
 {
 	const char *types = lo_message_get_types(msg);
 	lo_arg **argv = lo_message_get_argv(msg);
 	double v = NAN;
-	float f;
-	int32_t i;
-	int64_t h;
 
 	if (lo_message_get_argc(msg) < 1)
 		return NAN;
-	switch (types[0]) {
-	case 's': {
+	if (types[0] == 's') {
 		char *end;
 		v = strtod((const char *)argv[0], &end);
 		if (end == (const char *)argv[0])
 			v = NAN;
-		break;
-	}
-	case 'f': memcpy(&f, argv[0], sizeof(f)); v = f; break;
-	case 'd': memcpy(&v, argv[0], sizeof(v)); break;
-	case 'i': memcpy(&i, argv[0], sizeof(i)); v = i; break;
-	case 'h': memcpy(&h, argv[0], sizeof(h)); v = (double)h; break;
-	}
+	} else if (!feedback_arg_number(types[0], argv[0], &v))
+		v = NAN;
 	return isfinite(v) ? v : NAN;
+}
+
+/* The playhead: seconds, or "hh:mm:ss.mmm" (Ardour's /position/time). */
+static void
+read_position(struct bsurface *bs, lo_message msg)
+{
+	int h, m;
+	double v, sec;
+
+	if (lo_message_get_argc(msg) >= 1 && lo_message_get_types(msg)[0] == 's' &&
+	    sscanf((const char *)lo_message_get_argv(msg)[0], "%d:%d:%lf", &h,
+	    &m, &sec) == 3)
+		v = h * 3600.0 + m * 60.0 + sec;
+	else
+		v = message_number(msg);
+	if (!isnan(v))
+		bs->position = v;
 }
 
 static double target_value(const struct bsurface *bs, int id);

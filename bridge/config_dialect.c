@@ -196,6 +196,31 @@ split_bar(const char *value)
 	return NULL;
 }
 
+/* A [daw] key naming where the DAW reports one value (position =,
+ * playhead =): an address with exactly one {value}. */
+static void
+parse_report(struct dialect_loader *L, const char *key, const char *value,
+    int line, const char *example, struct msg_template *out)
+{
+	const struct action_def what = { .name = key };
+	struct msg_template t;
+
+	memset(&t, 0, sizeof(t));
+	template_free(out);
+	memset(out, 0, sizeof(*out));
+	if (!parse_template(L, &what, value, &t, line)) {
+		template_free(&t);
+		return;
+	}
+	if (t.nargs == 1 && t.args[0].source == ARG_VALUE)
+		*out = t;
+	else {
+		diag_error(L->dl, L->path, line, "%s is an address with one "
+		    "{value}, e.g. %s", key, example);
+		template_free(&t);
+	}
+}
+
 static bool
 template_takes_value(const struct msg_template *t)
 {
@@ -277,41 +302,12 @@ on_key(void *user, const char *section, const char *key, const char *value,
 				template_free(&t);
 		} else if (strcmp(key, "position") == 0) {
 			/* the playhead, as seconds or "hh:mm:ss.mmm" text */
-			static const struct action_def pos = { .name = "position" };
-			struct msg_template t;
-			memset(&t, 0, sizeof(t));
-			template_free(&d->position);
-			memset(&d->position, 0, sizeof(d->position));
-			if (parse_template(L, &pos, value, &t, line)) {
-				bool ok = t.nargs == 1 && t.args[0].source == ARG_VALUE;
-				if (ok)
-					d->position = t;
-				else {
-					diag_error(L->dl, L->path, line, "position "
-					    "is an address with one {value}, e.g. "
-					    "/position/time s:{value}");
-					template_free(&t);
-				}
-			} else
-				template_free(&t);
+			parse_report(L, key, value, line, "/position/time s:{value}",
+			    &d->position);
 		} else if (strcmp(key, "playhead") == 0) {
 			/* the playhead as a number, for loop.section */
-			static const struct action_def ph = { .name = "playhead" };
-			struct msg_template t;
-			memset(&t, 0, sizeof(t));
-			template_free(&d->playhead);
-			memset(&d->playhead, 0, sizeof(d->playhead));
-			if (parse_template(L, &ph, value, &t, line)) {
-				if (t.nargs == 1 && t.args[0].source == ARG_VALUE)
-					d->playhead = t;
-				else {
-					diag_error(L->dl, L->path, line, "playhead "
-					    "is an address with one {value}, e.g. "
-					    "/position/samples s:{value}");
-					template_free(&t);
-				}
-			} else
-				template_free(&t);
+			parse_report(L, key, value, line,
+			    "/position/samples s:{value}", &d->playhead);
 		} else if (strcmp(key, "heartbeat") == 0) {
 			long hb;
 			if (!parse_int(value, 0, 3600, &hb))

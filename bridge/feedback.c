@@ -10,8 +10,8 @@
 
 /* liblo's argument pointers are only 4-byte aligned: copy, never
  * dereference the lo_arg union. */
-static bool
-arg_number(char type, const lo_arg *arg, double *out)
+bool
+feedback_arg_number(char type, const lo_arg *arg, double *out)
 {
 	int32_t i;
 	int64_t h;
@@ -34,7 +34,8 @@ arg_int(char type, const lo_arg *arg, int *out)
 {
 	double v;
 
-	if (!arg_number(type, arg, &v) || v != floor(v) || v < -1e6 || v > 1e6)
+	if (!feedback_arg_number(type, arg, &v) || v != floor(v) || v < -1e6 ||
+	    v > 1e6)
 		return false;
 	*out = (int)v;
 	return true;
@@ -97,7 +98,7 @@ match_args(const struct msg_template *t, const char *types, lo_arg **argv,
 			} else if (a->text == NULL) {	/* T F N I */
 				if (types[i] != a->type)
 					return false;
-			} else if (!arg_number(types[i], argv[i], &v) ||
+			} else if (!feedback_arg_number(types[i], argv[i], &v) ||
 			    (c = strtod(a->text, NULL), fabs(v - c) > 1e-6))
 				return false;
 			break;
@@ -129,18 +130,18 @@ match_args(const struct msg_template *t, const char *types, lo_arg **argv,
 			break;
 		case ARG_START:
 		case ARG_END:
-			if (!arg_number(types[i], argv[i], &v))
+			if (!feedback_arg_number(types[i], argv[i], &v))
 				return false;
 			break;
 		case ARG_VALUE:
-			if (!arg_number(types[i], argv[i], &m->value))
+			if (!feedback_arg_number(types[i], argv[i], &m->value))
 				return false;
 			m->has_value = true;
 			break;
 		}
 	}
 	if (argc == t->nargs + 1) {
-		if (!arg_number(types[i], argv[i], &m->value))
+		if (!feedback_arg_number(types[i], argv[i], &m->value))
 			return false;
 		m->has_value = true;
 	}
@@ -160,24 +161,21 @@ match_table(const struct dialect *d, const struct dialect_action *table,
 		if (!da->defined || da->unsupported || d->reports[i].unreported ||
 		    a->internal || da->msg.address == NULL)
 			continue;
-		memset(m, 0, sizeof(*m));
-		if (match_address(da->msg.address, path, m) &&
-		    match_args(&da->msg, types ? types : "", argv, argc, m)) {
+		/* one message, or ON | OFF: which of the two matched is the
+		 * value */
+		for (int off = 0; off < 2; off++) {
+			const struct msg_template *t = off ? &da->msg_off : &da->msg;
+			if (t->address == NULL)
+				break;
+			memset(m, 0, sizeof(*m));
+			if (!match_address(t->address, path, m) ||
+			    !match_args(t, types ? types : "", argv, argc, m))
+				continue;
 			m->action = a;
-			if (da->msg_off.address) {	/* ON | OFF: ON matched */
-				m->value = 1;
+			if (da->msg_off.address) {
+				m->value = !off;
 				m->has_value = true;
 			}
-			return 1;
-		}
-		if (da->msg_off.address == NULL)
-			continue;
-		memset(m, 0, sizeof(*m));
-		if (match_address(da->msg_off.address, path, m) &&
-		    match_args(&da->msg_off, types ? types : "", argv, argc, m)) {
-			m->action = a;
-			m->value = 0;
-			m->has_value = true;
 			return 1;
 		}
 	}
