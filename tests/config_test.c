@@ -120,6 +120,23 @@ load_clean(char **dirs, int ndirs)
 	return cfg;
 }
 
+/* The named files alone, as `ctlbridge check FILE...`: no diagnostic. */
+static struct config *
+load_files_clean(char **files, int nfiles)
+{
+	struct diag_list dl;
+	struct config *cfg;
+
+	diag_init(&dl);
+	cfg = config_load_files(test_dirs, 1, files, nfiles, &dl);
+	assert_non_null(cfg);
+	if (dl.count)
+		print_diags(&dl);
+	assert_int_equal(dl.count, 0);
+	diag_free(&dl);
+	return cfg;
+}
+
 static int
 control_named(const struct controller *c, const char *name)
 {
@@ -241,7 +258,7 @@ test_bad_files_coverage(void **state)
 		"daw-unknown-placeholder", "daw-int-not-numeric",
 		"warn-unsupported", "prof-missing-plugin", "daw-split-not-toggle",
 		"daw-split-with-value", "daw-plugin-no-plugin", "daw-meter-range",
-		"daw-none-misplaced",
+		"daw-none-misplaced", "daw-bad-report",
 	};
 	char path[256];
 
@@ -322,13 +339,12 @@ test_test_config_clean(void **state)
 		TEST_CONFIG "/profiles/good.ini",
 		TEST_CONFIG "/profiles/alt.ini",
 	};
-	struct diag_list dl;
 	struct config *cfg;
 	const struct profile *p;
 
 	(void)state;
 	cfg = load_clean(test_dirs, 1);
-	/* every shipped file loads clean; the core pair is among them */
+	/* every test file loads clean */
 	assert_true(cfg->ncontrollers >= 1);
 	assert_true(cfg->ndialects >= 1);
 	assert_true(cfg->nprofiles >= 2);
@@ -348,16 +364,10 @@ test_test_config_clean(void **state)
 	config_free(cfg);
 
 	/* the same files checked one by one (ctlbridge check FILE...) */
-	diag_init(&dl);
-	cfg = config_load_files(test_dirs, 1, files, 4, &dl);
-	if (dl.count)
-		print_diags(&dl);
-	assert_int_equal(dl.count, 0);
-	/* every shipped file loads clean; the core pair is among them */
+	cfg = load_files_clean(files, 4);
 	assert_true(cfg->ncontrollers >= 1);
 	assert_true(cfg->ndialects >= 1);
 	assert_true(cfg->nprofiles >= 2);
-	diag_free(&dl);
 	config_free(cfg);
 }
 
@@ -366,16 +376,11 @@ static void
 test_spaced_section_names(void **state)
 {
 	char *files[] = { "tests/data/misc/ctl-spaced-sections.ini" };
-	struct diag_list dl;
 	struct config *cfg;
 	const struct controller *c;
 
 	(void)state;
-	diag_init(&dl);
-	cfg = config_load_files(test_dirs, 1, files, 1, &dl);
-	if (dl.count)
-		print_diags(&dl);
-	assert_int_equal(dl.count, 0);
+	cfg = load_files_clean(files, 1);
 	c = config_controller(cfg, "ctl-spaced-sections");
 	assert_non_null(c);
 	assert_string_equal(c->title, "Spaced");
@@ -383,7 +388,6 @@ test_spaced_section_names(void **state)
 	assert_int_equal(c->ncontrols, 3);
 	assert_int_equal(c->controls[control_named(c, "play")].number, 41);
 	assert_int_equal(c->controls[control_named(c, "play")].mode, MODE_BUTTON);
-	diag_free(&dl);
 	config_free(cfg);
 }
 
@@ -393,21 +397,15 @@ static void
 test_channel_after_controls(void **state)
 {
 	char *files[] = { "tests/data/misc/ctl-channel-after-controls.ini" };
-	struct diag_list dl;
 	struct config *cfg;
 	const struct controller *c;
 
 	(void)state;
-	diag_init(&dl);
-	cfg = config_load_files(test_dirs, 1, files, 1, &dl);
-	if (dl.count)
-		print_diags(&dl);
-	assert_int_equal(dl.count, 0);
+	cfg = load_files_clean(files, 1);
 	c = config_controller(cfg, "ctl-channel-after-controls");
 	assert_non_null(c);
 	assert_int_equal(c->controls[control_named(c, "play")].channel, 1);
 	assert_int_equal(c->controls[control_named(c, "fader")].channel, 2);
-	diag_free(&dl);
 	config_free(cfg);
 }
 

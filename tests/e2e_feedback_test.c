@@ -76,6 +76,16 @@ start(struct fixture *f, const char *profile)
 	assert_true(midisrc_wait_in_connected(f->ctl, 5000));
 }
 
+/* Start, and wait for the bridge's handshake: the DAW's socket is then
+ * empty and the bridge knows the DAW's address. */
+static void
+start_greeted(struct fixture *f, const char *profile)
+{
+	start(f, profile);
+	assert_true(oscrecv_wait(f->daw, 1, 3000) >= 1);
+	oscrecv_clear(f->daw);
+}
+
 /* The DAW says something, from its own socket. */
 static void
 daw_says(struct fixture *f, const char *path, const char *types, ...)
@@ -154,9 +164,7 @@ test_no_loops(void **state)
 {
 	struct fixture *f = *state;
 
-	start(f, "x");
-	oscrecv_wait(f->daw, 1, 3000);
-	oscrecv_clear(f->daw);
+	start_greeted(f, "x");
 	daw_says(f, "/gain", "if", 1, 0.0);
 	expect_midi(f, "B0 00 64");
 	send3(f->ctl, 0xB0, 0, 100);		/* the motor's echo */
@@ -334,9 +342,7 @@ test_takes_and_journal(void **state)
 	snprintf(path, sizeof(path), "/tmp/ctlbridge-test-home-%d/journal.csv",
 	    (int)getpid());
 	unlink(path);
-	start(f, "x");
-	oscrecv_wait(f->daw, 1, 3000);
-	oscrecv_clear(f->daw);
+	start_greeted(f, "x");
 	daw_says(f, "/pos", "s", "00:01:02.500");
 	sleep_ms(100);
 	send3(f->ctl, 0xB0, 80, 127);	/* new take */
@@ -368,9 +374,7 @@ test_meter_and_clip(void **state)
 {
 	struct fixture *f = *state;
 
-	start(f, "x");
-	oscrecv_wait(f->daw, 1, 3000);
-	oscrecv_clear(f->daw);
+	start_greeted(f, "x");
 	/* the DAW meters on its own scale (meter_range = -94 6): 0.74 is
 	 * -20 dB, 0.944 is +0.4 dB */
 	daw_says(f, "/meter", "if", 1, 0.74);
@@ -413,9 +417,7 @@ test_loop_section(void **state)
 	struct fixture *f = *state;
 	long from;
 
-	start(f, "x");
-	oscrecv_wait(f->daw, 1, 3000);
-	oscrecv_clear(f->daw);
+	start_greeted(f, "x");
 	press(f, 83);		/* loop: no playhead yet */
 	assert_true(proc_wait_output(&f->bridge, "reports no playhead: "
 	    "nothing to loop", 3000));
@@ -479,9 +481,7 @@ test_unreported_toggle(void **state)
 {
 	struct fixture *f = *state;
 
-	start(f, "x");
-	oscrecv_wait(f->daw, 1, 3000);
-	oscrecv_clear(f->daw);
+	start_greeted(f, "x");
 	expect_midi(f, "B0 54 00");		/* dark when it connects */
 	midisrc_clear_received(f->ctl);
 	send3(f->ctl, 0xB0, 84, 127);
