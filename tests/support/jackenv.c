@@ -1,3 +1,4 @@
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,11 @@ open_on(const char *server, const char *client)
 {
 	jack_status_t st;
 
+	/* libjack talks to its server with write(2), not send(MSG_NOSIGNAL):
+	 * a server that closes its socket while a client opens (one starting
+	 * up, or one a test just stopped) would kill the test with SIGPIPE,
+	 * silently.  The daemon ignores SIGPIPE for the same reason. */
+	signal(SIGPIPE, SIG_IGN);
 	return jack_client_open(client, JackNoStartServer | JackServerName,
 	    &st, server);
 }
