@@ -148,6 +148,7 @@ test_producer_gestures(void **state)
 	};
 
 	f->src = midisrc_new(f->jackd.name, "gestures");
+	assert_non_null(f->src);
 	start_bridge(f, "jack:gestures", "producer");
 	assert_true(midisrc_wait_connected(f->src, 1, 5000));
 	send3(f->src, 0xB0, 60, 127);	/* marker set */
@@ -170,6 +171,7 @@ test_port_appears_later(void **state)
 	start_bridge(f, "jack", "engineer");
 	assert_true(proc_wait_output(&f->bridge, "jack: client", 5000));
 	f->src = midisrc_new(f->jackd.name, "nanoKONTROL2");
+	assert_non_null(f->src);
 	assert_true(midisrc_wait_connected(f->src, 1, 5000));
 	send3(f->src, 0xB0, 4, 100);
 	expect_messages(f, want, 1);
@@ -188,6 +190,7 @@ test_byte_stream_in_jack(void **state)
 	uint8_t sysex[] = { 0xF0, 0x42, 0x40, 0x00, 0x01, 0x13, 0x00, 0xF7 };
 
 	f->src = midisrc_new(f->jackd.name, "gestures");
+	assert_non_null(f->src);
 	start_bridge(f, "jack:gestures", "engineer");
 	assert_true(midisrc_wait_connected(f->src, 1, 5000));
 	midisrc_send(f->src, &clock, 1);
@@ -255,6 +258,8 @@ test_two_patterns(void **state)
 	char *env[] = { f->jackd.env, NULL };
 
 	f->src = midisrc_new(f->jackd.name, "gestures");
+	assert_non_null(f->src);
+	assert_non_null(second);
 	assert_int_equal(proc_start(&f->bridge, argv, env, NULL), 0);
 	assert_true(midisrc_wait_connected(f->src, 1, 5000));
 	assert_true(midisrc_wait_connected(second, 1, 5000));

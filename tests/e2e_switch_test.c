@@ -348,6 +348,8 @@ test_two_controllers_two_roles(void **state)
 		"/strip/gain if 1 0", "/strip/gain if 1 0",
 	};
 
+	assert_non_null(eng);
+	assert_non_null(prod);
 	start_bridge(f, extra);
 	assert_true(midisrc_wait_connected(eng, 1, 5000));
 	assert_true(midisrc_wait_connected(prod, 1, 5000));
