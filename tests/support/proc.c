@@ -134,6 +134,30 @@ proc_output(struct proc *p)
 	return p->output;
 }
 
+void
+proc_print_log(struct proc *p, const char *const *skip)
+{
+	const char *line = proc_output(p), *end;
+	int skipped = 0;
+
+	for (; *line; line = *end ? end + 1 : end) {
+		bool routine = false;
+
+		end = strchr(line, '\n');
+		if (end == NULL)
+			end = line + strlen(line);
+		for (int i = 0; skip && skip[i] && !routine; i++)
+			routine = memmem(line, (size_t)(end - line), skip[i],
+			    strlen(skip[i])) != NULL;
+		if (routine)
+			skipped++;
+		else
+			fprintf(stderr, "# | %.*s\n", (int)(end - line), line);
+	}
+	if (skipped)
+		fprintf(stderr, "# | (%d routine lines left out)\n", skipped);
+}
+
 bool
 proc_wait_output(struct proc *p, const char *text, int timeout_ms)
 {

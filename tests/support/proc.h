@@ -31,6 +31,9 @@ void proc_stop(struct proc *p);
 const char *proc_output(struct proc *p);
 /* Poll until the output contains text, or timeout. */
 bool proc_wait_output(struct proc *p, const char *text, int timeout_ms);
+/* Writes to stderr the lines of the process's output that contain none of
+ * the strings in skip (NULL-terminated): a log without its routine lines. */
+void proc_print_log(struct proc *p, const char *const *skip);
 void proc_free(struct proc *p);
 
 /* A unique name for servers and files of this test run. */
