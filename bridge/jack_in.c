@@ -51,6 +51,8 @@ struct jack_in {
 	atomic_uint xruns;		/* cycles the server could not finish */
 	unsigned xruns_reported;
 	struct ratelimit overrun_warn;
+	struct ratelimit xrun_warn;	/* its own: a burst of xruns must not
+					 * hide a lost-events warning */
 };
 
 static void jack_in_try_open(void *ctx);
@@ -307,7 +309,7 @@ on_wake(void *ctx, int fd, short revents)
 	}
 	over = atomic_load(&j->xruns);
 	if (over != j->xruns_reported) {
-		log_warnx_limited(&j->overrun_warn, "jack: %u xrun%s: the "
+		log_warnx_limited(&j->xrun_warn, "jack: %u xrun%s: the "
 		    "server fell behind; MIDI in %s cycle%s may be lost",
 		    over - j->xruns_reported, over - j->xruns_reported == 1 ?
 		    "" : "s", over - j->xruns_reported == 1 ? "that" : "those",
@@ -408,6 +410,7 @@ jack_in_new(struct loop *loop, const struct jack_in_options *o,
 	j->skip_alsa_bridges = o->skip_alsa_bridges;
 	j->sink = *sink;
 	j->overrun_warn = (struct ratelimit)RATELIMIT_INIT(5);
+	j->xrun_warn = (struct ratelimit)RATELIMIT_INIT(5);
 	input_sink_decoder(&j->sink, &j->dec, midi_warning);
 	/* libjack prints every failed attempt to connect; keep that quiet */
 	jack_set_error_function(silent_error);
