@@ -161,8 +161,15 @@ proc_print_log(struct proc *p, const char *const *skip)
 bool
 proc_wait_output(struct proc *p, const char *text, int timeout_ms)
 {
+	return proc_wait_output_count(p, text, 1, timeout_ms);
+}
+
+bool
+proc_wait_output_count(struct proc *p, const char *text, int n,
+    int timeout_ms)
+{
 	for (int waited = 0;; waited += 20) {
-		if (strstr(proc_output(p), text))
+		if (count_substr(proc_output(p), text) >= n)
 			return true;
 		if (waited >= timeout_ms)
 			return false;

@@ -31,6 +31,10 @@ void proc_stop(struct proc *p);
 const char *proc_output(struct proc *p);
 /* Poll until the output contains text, or timeout. */
 bool proc_wait_output(struct proc *p, const char *text, int timeout_ms);
+/* Poll until the output contains text n times: for a line that is said
+ * again (a second handshake), where waiting for it once returns at once. */
+bool proc_wait_output_count(struct proc *p, const char *text, int n,
+    int timeout_ms);
 /* Writes to stderr the lines of the process's output that contain none of
  * the strings in skip (NULL-terminated): a log without its routine lines. */
 void proc_print_log(struct proc *p, const char *const *skip);
