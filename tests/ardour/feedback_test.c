@@ -174,7 +174,8 @@ test_ardour_feedback(void **state)
 	/* a fader moved on the controller: one command, no echo back */
 	midisrc_clear_received(T.ctl);
 	assert_int_equal(midisrc_send(T.ctl, fader2, 3), 0);
-	sleep_ms(1000);
+	assert_true(proc_wait_output(&T.bridge, "fader2 -> /strip/gain", 5000));
+	sleep_ms(1000);	/* time for an echo to come back, if one would */
 	assert_int_equal(count_substr(proc_output(&T.bridge), "fader2 -> /strip/gain"), 1);
 	assert_null(strstr(midisrc_received(T.ctl), "B0 01"));
 
