@@ -54,6 +54,9 @@ struct bsurface {
 	 * when it was reported, and how fast it moves while rolling */
 	double playhead, playhead_rate;
 	uint64_t playhead_ns;
+	bool playhead_rolled;		/* that report came while rolling */
+	double rate_outlier;		/* a rate unlike playhead_rate, seen
+					 * once: a jump, or a new speed */
 	int journal_fd;			/* the active profile's journal, -1 */
 	const char *journal_path;
 	struct ratelimit journal_warn;
@@ -325,26 +328,45 @@ rolling(const struct bsurface *bs)
 
 /* The playhead for loop.section.  The DAW reports it every 100 ms or so
  * while rolling: how fast it moves between two reports lets the bridge
- * tell where it is between them. */
+ * tell where it is between them.  A rate is taken only between two
+ * reports made while rolling (the first after play is a new start, not
+ * motion), and one unlike the others is a locate, not motion, unless the
+ * next report confirms it (a new speed). */
 static void
 read_playhead(struct bsurface *bs, lo_message msg)
 {
 	double v = message_number(msg);
 	uint64_t now = now_ns();
+	bool roll = rolling(bs);
 
 	if (isnan(v))
 		return;
-	if (!isnan(bs->playhead) && rolling(bs) && v > bs->playhead &&
-	    now - bs->playhead_ns > 20000000ull &&
+	if (!isnan(bs->playhead) && roll && bs->playhead_rolled &&
+	    v > bs->playhead && now - bs->playhead_ns > 20000000ull &&
 	    now - bs->playhead_ns < 2000000000ull) {
 		double rate = (v - bs->playhead) / ((now - bs->playhead_ns) / 1e9);
-		bs->playhead_rate = bs->playhead_rate > 0 ?
-		    0.7 * bs->playhead_rate + 0.3 * rate : rate;
+		double old = bs->playhead_rate;
+
+		if (!(old > 0) || (rate > old * 0.5 && rate < old * 2)) {
+			bs->playhead_rate = old > 0 ? 0.7 * old + 0.3 * rate : rate;
+			bs->rate_outlier = 0;
+		} else if (rate > bs->rate_outlier * 0.8 &&
+		    rate < bs->rate_outlier * 1.25) {
+			bs->playhead_rate = rate;	/* confirmed: a new speed */
+			bs->rate_outlier = 0;
+		} else {
+			bs->rate_outlier = rate;
+		}
 	}
 	bs->playhead = v;
 	bs->playhead_ns = now;
+	bs->playhead_rolled = roll;
 }
 
+/* Where the playhead is now: the last report, moved on at the rate it
+ * rolls for at most a quarter second.  Reports come every 100 ms while
+ * the DAW rolls; a longer silence means its engine stalled, and a guess
+ * that ran on would put a section marker where the DAW's is not. */
 static double
 playhead_now(const struct bsurface *bs)
 {
@@ -353,7 +375,7 @@ playhead_now(const struct bsurface *bs)
 	if (isnan(bs->playhead) || !rolling(bs) || !(bs->playhead_rate > 0))
 		return bs->playhead;
 	dt = (now_ns() - bs->playhead_ns) / 1e9;
-	return bs->playhead + bs->playhead_rate * (dt < 1 ? dt : 1);
+	return bs->playhead + bs->playhead_rate * (dt < 0.25 ? dt : 0.25);
 }
 
 static void
@@ -362,6 +384,8 @@ link_reset(struct bsurface *bs)
 	bs->position = NAN;	/* that was the other DAW's playhead */
 	bs->playhead = NAN;
 	bs->playhead_rate = 0;
+	bs->playhead_rolled = false;
+	bs->rate_outlier = 0;
 	bs->heard = false;
 	bs->retry_ns = RETRY_MIN_NS;
 	bs->next_try_ns = now_ns();

@@ -472,6 +472,45 @@ test_loop_section(void **state)
 	/* about 250 ms on from 52800: 64800, give or take the timing of
 	 * this test; far from the last report in any case */
 	assert_true(from > 52800 + 2400 && from < 90000);
+	oscrecv_clear(f->daw);
+
+	/* the DAW says it rolls but its reports stop (an engine that
+	 * stalls): the estimate runs on for a quarter second at most, not
+	 * for as long as the silence lasts */
+	said(f, "/play", "f", 1.0);
+	said(f, "/samples", "f", 200000.0);
+	said(f, "/samples", "f", 204800.0);
+	sleep_ms(1000);
+	press(f, 82);
+	said(f, "/play", "f", 0.0);
+	said(f, "/samples", "f", 300000.0);
+	press(f, 83);
+	oscrecv_wait(f->daw, 2, 3000);
+	oscrecv_settle(f->daw, 200);
+	assert_int_equal(oscrecv_count(f->daw), 2);
+	assert_int_equal(sscanf(oscrecv_get(f->daw, 1), "/loop ii %ld 300000",
+	    &from), 1);
+	assert_in_range(from, 204800 + 4800, 204800 + 12000 + 1);
+	oscrecv_clear(f->daw);
+
+	/* a locate while rolling is a jump, not speed: the estimate after
+	 * it runs at the rate the playhead rolls */
+	said(f, "/play", "f", 1.0);
+	said(f, "/samples", "f", 400000.0);
+	said(f, "/samples", "f", 404800.0);
+	said(f, "/samples", "f", 900000.0);	/* located */
+	said(f, "/samples", "f", 904800.0);
+	sleep_ms(50);
+	press(f, 82);
+	said(f, "/play", "f", 0.0);
+	said(f, "/samples", "f", 1000000.0);
+	press(f, 83);
+	oscrecv_wait(f->daw, 2, 3000);
+	oscrecv_settle(f->daw, 200);
+	assert_int_equal(oscrecv_count(f->daw), 2);
+	assert_int_equal(sscanf(oscrecv_get(f->daw, 1),
+	    "/loop ii %ld 1000000", &from), 1);
+	assert_in_range(from, 904800 + 4800, 904800 + 12000 + 1);
 }
 
 /* A toggle the DAW never reports ([feedback] none) is lit by the bridge
