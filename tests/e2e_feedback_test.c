@@ -407,6 +407,28 @@ press(struct fixture *f, int cc)
 	sleep_ms(100);
 }
 
+/* While rolling: mark a section now (cc 82), stop with the playhead at
+ * end, loop the section (cc 83); where the bridge put the section's start,
+ * read from the /loop it sent. */
+static long
+section_marked_now(struct fixture *f, long end)
+{
+	long from = -1, to = -1;
+
+	press(f, 82);
+	said(f, "/play", "f", 0.0);
+	said(f, "/samples", "f", (double)end);
+	press(f, 83);
+	oscrecv_wait(f->daw, 2, 3000);
+	oscrecv_settle(f->daw, 200);
+	assert_int_equal(oscrecv_count(f->daw), 2);
+	assert_int_equal(sscanf(oscrecv_get(f->daw, 1), "/loop ii %ld %ld",
+	    &from, &to), 2);
+	assert_int_equal(to, end);	/* the last section: to the playhead */
+	oscrecv_clear(f->daw);
+	return from;
+}
+
 /* A section marker remembers where the playhead was; loop.section loops
  * between the section markers around the playhead, and starts the loop
  * unless the DAW loops already.  While rolling, the playhead is worked
@@ -460,19 +482,10 @@ test_loop_section(void **state)
 	said(f, "/samples", "f", 48000.0);
 	said(f, "/samples", "f", 52800.0);
 	sleep_ms(150);
-	press(f, 82);
-	said(f, "/play", "f", 0.0);
-	said(f, "/samples", "f", 100000.0);
-	press(f, 83);
-	oscrecv_wait(f->daw, 2, 3000);
-	oscrecv_settle(f->daw, 200);
-	assert_int_equal(oscrecv_count(f->daw), 2);
-	assert_int_equal(sscanf(oscrecv_get(f->daw, 1), "/loop ii %ld 100000",
-	    &from), 1);
+	from = section_marked_now(f, 100000);
 	/* about 250 ms on from 52800: 64800, give or take the timing of
 	 * this test; far from the last report in any case */
 	assert_true(from > 52800 + 2400 && from < 90000);
-	oscrecv_clear(f->daw);
 
 	/* the DAW says it rolls but its reports stop (an engine that
 	 * stalls): the estimate runs on for a quarter second at most (12000
@@ -482,17 +495,8 @@ test_loop_section(void **state)
 	said(f, "/samples", "f", 200000.0);
 	said(f, "/samples", "f", 204800.0);
 	sleep_ms(1000);
-	press(f, 82);
-	said(f, "/play", "f", 0.0);
-	said(f, "/samples", "f", 300000.0);
-	press(f, 83);
-	oscrecv_wait(f->daw, 2, 3000);
-	oscrecv_settle(f->daw, 200);
-	assert_int_equal(oscrecv_count(f->daw), 2);
-	assert_int_equal(sscanf(oscrecv_get(f->daw, 1), "/loop ii %ld 300000",
-	    &from), 1);
-	assert_in_range(from, 204800 + 4800, 204800 + 14400);
-	oscrecv_clear(f->daw);
+	assert_in_range(section_marked_now(f, 300000), 204800 + 4800,
+	    204800 + 14400);
 
 	/* a locate while rolling is a jump, not speed: the estimate after
 	 * it runs at the rate the playhead rolls */
@@ -502,16 +506,8 @@ test_loop_section(void **state)
 	said(f, "/samples", "f", 900000.0);	/* located */
 	said(f, "/samples", "f", 904800.0);
 	sleep_ms(50);
-	press(f, 82);
-	said(f, "/play", "f", 0.0);
-	said(f, "/samples", "f", 1000000.0);
-	press(f, 83);
-	oscrecv_wait(f->daw, 2, 3000);
-	oscrecv_settle(f->daw, 200);
-	assert_int_equal(oscrecv_count(f->daw), 2);
-	assert_int_equal(sscanf(oscrecv_get(f->daw, 1),
-	    "/loop ii %ld 1000000", &from), 1);
-	assert_in_range(from, 904800 + 4800, 904800 + 14400);
+	assert_in_range(section_marked_now(f, 1000000), 904800 + 4800,
+	    904800 + 14400);
 }
 
 /* A toggle the DAW never reports ([feedback] none) is lit by the bridge
