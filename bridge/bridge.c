@@ -417,7 +417,6 @@ daw_message(void *ctx, const char *path, lo_message msg)
 		const struct sockaddr_in *to = (const struct sockaddr_in *)&bs->target.sa;
 		const struct dialect *d = bs->s.profile->dialect;
 		struct feedback_match m;
-		char *key;
 		int id;
 
 		if (bs->target.proto != OSC_UDP ||
@@ -446,10 +445,8 @@ daw_message(void *ctx, const char *path, lo_message msg)
 		if (m.action->display && m.action->unit == UNIT_DB && m.value >= 0)
 			log_warnx_limited(&bs->clip_warn, "surface %d: track %d "
 			    "clips (%+.1f dB)", bs->index, m.track, m.value);
-		key = target_key_of(bs->s.profile, m.action, m.track, m.marker,
-		    m.plugin, NULL);
-		id = config_target(br->cfg, key);
-		free(key);
+		id = config_target_of(br->cfg, bs->s.profile, m.action, m.track,
+		    m.marker, m.plugin);
 		if (id < 0)
 			continue;	/* nothing of ours is bound to it */
 		pk->matched++;
@@ -903,7 +900,7 @@ reload(struct bridge *br, const char *why)
 		return -1;
 	}
 	for (int i = 0; i < br->cfg->ntargets; i++) {
-		int id = config_target(cfg, br->cfg->targets[i]);
+		int id = config_target(cfg, &br->cfg->targets[i]);
 		if (id >= 0)
 			values.v[id] = br->values.v[i];
 	}

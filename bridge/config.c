@@ -227,151 +227,6 @@ config_new(char *const *dirs, int ndirs)
 	return cfg;
 }
 
-/*
- * A target is what an action does to the DAW, whatever control does it:
- * the same in the messages bindings send and in the feedback the DAW sends
- * back (matched in reverse against the same dialect), so both land on it.
- */
-char *
-target_key_of(const struct profile *p, const struct action_def *a, int track,
-    int marker, int plugin, const char *label)
-{
-	/* one DAW (address) speaking one dialect */
-	return xasprintf("%s:%d|%s|%s|%d|%d|%d|%s", p->host ? p->host : "",
-	    p->port, p->dialect->name, a->name, track, marker, plugin,
-	    label ? label : "");
-}
-
-static char *
-target_key(const struct profile *p, const struct binding *b)
-{
-	return target_key_of(p, b->action, b->track, b->marker, b->plugin,
-	    b->label);
-}
-
-/* Give every binding the id of its target; a few thousand at most, and
- * once per load: a sorted array and binary search keep it simple. */
-static void
-assign_targets(struct config *cfg)
-{
-	int cap = 0;
-
-	/* again after -o moved the DAWs: keys hold their addresses */
-	for (int i = 0; i < cfg->ntargets; i++)
-		free(cfg->targets[i]);
-	free(cfg->targets);
-	cfg->targets = NULL;
-	cfg->ntargets = 0;
-	for (int i = 0; i < cfg->nprofiles; i++) {
-		free(cfg->profiles[i]->by_target);
-		cfg->profiles[i]->by_target = NULL;
-	}
-
-	for (int i = 0; i < cfg->nprofiles; i++) {
-		struct profile *p = cfg->profiles[i];
-		/* the DAW's record, play and loop state, which the guard and
-		 * loop.section read, are kept even where no binding of this
-		 * profile sends them */
-		for (int j = -3; j < p->nbindings; j++) {
-			struct binding *b = j >= 0 ? &p->bindings[j] : NULL;
-			char *key;
-			int lo = 0, hi = cfg->ntargets - 1, at = -1;
-
-			if (b == NULL) {
-				if (p->dialect == NULL)
-					continue;
-				key = target_key_of(p, action_find(j == -3 ?
-				    "transport.loop" : j == -2 ? "transport.record" :
-				    "transport.play"), 0, 0, 0, NULL);
-			} else if (b->msg.address == NULL && !b->action->display)
-				continue;
-			else
-				key = target_key(p, b);
-			while (lo <= hi) {
-				int mid = (lo + hi) / 2, c = strcmp(cfg->targets[mid], key);
-				if (c == 0) {
-					at = mid;
-					break;
-				}
-				if (c < 0)
-					lo = mid + 1;
-				else
-					hi = mid - 1;
-			}
-			if (at >= 0) {
-				free(key);
-				continue;
-			}
-			if (cfg->ntargets == cap) {
-				cap = cap ? cap * 2 : 64;
-				cfg->targets = xrealloc(cfg->targets,
-				    (size_t)cap * sizeof(char *));
-			}
-			memmove(cfg->targets + lo + 1, cfg->targets + lo,
-			    (size_t)(cfg->ntargets - lo) * sizeof(char *));
-			cfg->targets[lo] = key;
-			cfg->ntargets++;
-		}
-	}
-	for (int i = 0; i < cfg->nprofiles; i++) {
-		struct profile *p = cfg->profiles[i];
-		for (int j = 0; j < p->nbindings; j++) {
-			struct binding *b = &p->bindings[j];
-			char *key;
-			if (b->msg.address == NULL && !b->action->display)
-				continue;
-			key = target_key(p, b);
-			b->target = config_target(cfg, key);
-			free(key);
-		}
-		p->record_target = p->play_target = p->loop_target = -1;
-		if (p->dialect) {
-			char *key = target_key_of(p, action_find("transport.record"), 0,
-			    0, 0, NULL);
-			p->record_target = config_target(cfg, key);
-			free(key);
-			key = target_key_of(p, action_find("transport.play"), 0,
-			    0, 0, NULL);
-			p->play_target = config_target(cfg, key);
-			free(key);
-			key = target_key_of(p, action_find("transport.loop"), 0,
-			    0, 0, NULL);
-			p->loop_target = config_target(cfg, key);
-			free(key);
-		}
-		/* each target's bindings, for feedback */
-		p->by_target = xcalloc((size_t)(cfg->ntargets ? cfg->ntargets : 1),
-		    sizeof(int));
-		for (int t = 0; t < cfg->ntargets; t++)
-			p->by_target[t] = -1;
-		for (int j = p->nbindings - 1; j >= 0; j--) {
-			struct binding *b = &p->bindings[j];
-			b->next_same_target = -1;
-			if (b->target < 0)
-				continue;
-			b->next_same_target = p->by_target[b->target];
-			p->by_target[b->target] = j;
-		}
-	}
-}
-
-int
-config_target(const struct config *cfg, const char *key)
-{
-	int lo = 0, hi = cfg->ntargets - 1;
-
-	while (lo <= hi) {
-		int mid = (lo + hi) / 2, c = strcmp(cfg->targets[mid], key);
-		if (c == 0)
-			return mid;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return -1;
-}
-
 /* profile.switch names a profile that exists and drives the same
  * controller.  With only some files loaded (check FILE), a name that is
  * not loaded must at least exist on the search path. */
@@ -462,7 +317,7 @@ config_load(char *const *dirs, int ndirs, struct diag_list *dl)
 	}
 	free(names);
 	check_switches(cfg, true, dl);
-	assign_targets(cfg);
+	config_assign_targets(cfg);
 	if (cfg->nprofiles == 0 && dl->errors == 0) {
 		char *where = xasprintf("%s/profiles", ndirs ? dirs[0] : ".");
 		diag_error(dl, where, 0, "no profiles found (searched %d "
@@ -549,7 +404,7 @@ config_load_files(char *const *dirs, int ndirs, char *const *files, int nfiles,
 		free(stem);
 	}
 	check_switches(cfg, false, dl);
-	assign_targets(cfg);
+	config_assign_targets(cfg);
 	return cfg;
 }
 
@@ -566,8 +421,6 @@ config_free(struct config *cfg)
 		dialect_free(cfg->dialects[i]);
 	for (int i = 0; i < cfg->ndirs; i++)
 		free(cfg->dirs[i]);
-	for (int i = 0; i < cfg->ntargets; i++)
-		free(cfg->targets[i]);
 	free(cfg->targets);
 	free(cfg->profiles);
 	free(cfg->controllers);
@@ -639,6 +492,6 @@ config_override_daw(struct config *cfg, const char *hostport,
 		}
 		cfg->profiles[i]->port = (int)port;
 	}
-	assign_targets(cfg);
+	config_assign_targets(cfg);
 	return 0;
 }

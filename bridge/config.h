@@ -244,6 +244,19 @@ struct profile {
 
 /* ---- the set ---- */
 
+/* What an action does to one DAW, whatever control does it
+ * ("/strip/gain i:3" at 127.0.0.1:3819), so that values sent or reported
+ * are kept per target, not per button, and survive a switch or a reload
+ * (matched by key).  The strings belong to the set's profiles. */
+struct target {
+	const char *host;	/* the DAW's numeric address */
+	int port;
+	const char *dialect;	/* the dialect's name */
+	const struct action_def *action;
+	int track, marker, plugin;
+	const char *label;	/* "" for none */
+};
+
 struct config {
 	char **dirs;		/* search path, first wins */
 	int ndirs;
@@ -253,10 +266,9 @@ struct config {
 	int ndialects;
 	struct profile **profiles;
 	int nprofiles;
-	/* Every distinct OSC target of every binding ("/strip/gain i:3"),
-	 * so that values sent or reported are kept per target, not per
-	 * button, and survive a switch or a reload (matched by key). */
-	char **targets;
+	/* every distinct target of every binding, sorted: a target's id is
+	 * its index */
+	struct target *targets;
 	int ntargets;
 };
 
@@ -279,11 +291,12 @@ void config_free(struct config *cfg);
 const struct profile *config_profile(const struct config *cfg, const char *name);
 const struct controller *config_controller(const struct config *cfg, const char *name);
 const struct dialect *config_dialect(const struct config *cfg, const char *name);
-int config_target(const struct config *cfg, const char *key);	/* id or -1 */
-/* The key of a target: caller frees. */
-struct profile;
-char *target_key_of(const struct profile *p, const struct action_def *a,
-    int track, int marker, int plugin, const char *label);
+/* The id of a target with key's content (from this set or another), or -1. */
+int config_target(const struct config *cfg, const struct target *key);
+/* The id of what p's DAW reports for a (a DAW report has no label), or
+ * -1; allocates nothing. */
+int config_target_of(const struct config *cfg, const struct profile *p,
+    const struct action_def *a, int track, int marker, int plugin);
 /* Profiles for the same controller as p, in name order, and p's index
  * among them (for profile.next / previous). */
 int config_profile_ring(const struct config *cfg, const struct profile *p,

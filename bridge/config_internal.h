@@ -28,6 +28,9 @@ const struct dialect *config_need_dialect(struct config *cfg,
 /* Resolve host to a numeric address; 0 or -1 with *err. */
 int resolve_host(const char *host, char **numeric, const char **err);
 
+/* Number the targets of every profile and link bindings to them. */
+void config_assign_targets(struct config *cfg);
+
 /* "name" from ".../name.ini" */
 char *file_stem(const char *path);
 
