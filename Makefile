@@ -4,7 +4,32 @@
 #   make test       install missing packages, build, run every test
 #   make test-asan  the same tests on an ASan + UBSan build
 #   make test-ardour  the bridge against a real headless Ardour
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR=   (make uninstall the same)
+#
+# Two stages.  The targets that install missing packages (run, test,
+# test-asan, test-ardour, bench) run .ci/install-deps first and only then a
+# second make, which asks pkg-config for the flags: on a fresh machine the
+# packages exist by the time anything is compiled, also under -j.  Every
+# other target goes straight to the second stage.
+ifneq ($(CTLBRIDGE_STAGE),build)
+
+DEPS_GOALS = run test test-asan test-ardour bench
+.PHONY: deps $(DEPS_GOALS)
+.DEFAULT_GOAL := all
+
+deps:
+	@sh .ci/install-deps
+
+$(DEPS_GOALS): deps
+	@$(MAKE) --no-print-directory CTLBRIDGE_STAGE=build $@
+
+Makefile: ;
+%:: FORCE
+	@$(MAKE) --no-print-directory CTLBRIDGE_STAGE=build $@
+.PHONY: FORCE
+FORCE: ;
+
+else
 PREFIX  ?= /usr/local
 DATADIR ?= $(PREFIX)/share/ctlbridge
 BUILD   ?= build
@@ -17,10 +42,11 @@ ifeq ($(CI),true)
 WARN    += -Werror
 endif
 OPT     ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANITIZE) \
-           -DCTLBRIDGE_DATADIR='"$(DATADIR)"' -MMD -MP
+CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANITIZE) -MMD -MP
+# evaluated in the second stage, after .ci/install-deps
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_OK     := $(shell pkg-config --exists $(PKGS) 2>/dev/null && echo yes)
 LDLIBS  += $(PKG_LIBS) -lm -lpthread
 
 CORE_SRC  = $(filter-out bridge/main.c,$(wildcard bridge/*.c))
@@ -32,12 +58,22 @@ ARDOUR_BIN = $(ARDOUR_SRC:tests/ardour/%.c=$(BUILD)/tests/ardour/%)
 TEST_HELP = $(wildcard tests/support/*.c)
 TEST_HOBJ = $(TEST_HELP:tests/support/%.c=$(BUILD)/obj/support/%.o)
 
-.PHONY: all run test test-asan test-ardour install uninstall clean deps check-config bench
+.PHONY: all run test test-asan test-ardour install uninstall clean deps check-config bench pkgcheck FORCE
 
 all: $(BUILD)/ctlbridge
 
 deps:
 	@sh .ci/install-deps
+
+# without the -dev packages the compiler's own errors say little
+pkgcheck:
+ifneq ($(PKG_OK),yes)
+	@echo "ctlbridge: pkg-config finds no $(PKGS); 'sh .ci/install-deps'" \
+	    "says what to install (make test and make run do it themselves)" >&2
+	@false
+endif
+
+$(CORE_OBJ) $(BUILD)/obj/main.o $(TEST_HOBJ): | pkgcheck
 
 $(BUILD)/obj/%.o: bridge/%.c
 	@mkdir -p $(dir $@)
@@ -46,6 +82,17 @@ $(BUILD)/obj/%.o: bridge/%.c
 $(BUILD)/obj/support/%.o: tests/support/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Ibridge -c -o $@ $<
+
+# The data directory is compiled into main.o; the stamp changes (and main.o
+# is rebuilt) whenever DATADIR does, e.g. make install PREFIX=/usr after a
+# make run that built for /usr/local.
+$(BUILD)/datadir: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(DATADIR)' | cmp -s - $@ 2>/dev/null || echo '$(DATADIR)' >$@
+FORCE:
+
+$(BUILD)/obj/main.o: $(BUILD)/datadir
+$(BUILD)/obj/main.o: CFLAGS += -DCTLBRIDGE_DATADIR='"$(DATADIR)"'
 
 $(BUILD)/libctlbridge.a: $(CORE_OBJ)
 	@rm -f $@
@@ -59,13 +106,13 @@ $(BUILD)/tests/%: tests/%.c $(TEST_HOBJ) $(BUILD)/libctlbridge.a
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Ibridge -Itests/support $(LDFLAGS) -o $@ \
 	    $< $(TEST_HOBJ) $(BUILD)/libctlbridge.a $(LDLIBS) -lcmocka
 
-run: deps $(BUILD)/ctlbridge
+run: $(BUILD)/ctlbridge
 	./$(BUILD)/ctlbridge $(ARGS)
 
-test: deps $(BUILD)/ctlbridge $(TEST_BIN)
+test: $(BUILD)/ctlbridge $(TEST_BIN)
 	@BUILD=$(BUILD) sh tests/run-tests $(TEST_BIN)
 
-test-asan: deps
+test-asan:
 	$(MAKE) BUILD=build/asan OPT='-O1 -g' \
 	    SANITIZE='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' \
 	    test
@@ -76,7 +123,7 @@ $(BUILD)/tests/ardour/%: tests/ardour/%.c $(TEST_HOBJ) $(BUILD)/libctlbridge.a
 	    $< $(TEST_HOBJ) $(BUILD)/libctlbridge.a $(LDLIBS) -lcmocka
 
 # The real bridge against a real headless Ardour (Debian's ardour package).
-test-ardour: deps $(BUILD)/ctlbridge $(ARDOUR_BIN)
+test-ardour: $(BUILD)/ctlbridge $(ARDOUR_BIN)
 	@CTLBRIDGE_ARDOUR=1 sh .ci/install-deps
 	@CTLBRIDGE=$(BUILD)/ctlbridge tests/ardour/roles-test
 	@BUILD=$(BUILD) sh tests/run-tests $(ARDOUR_BIN)
@@ -111,5 +158,7 @@ $(BUILD)/bench: bench/bench.c $(TEST_HOBJ) $(BUILD)/libctlbridge.a
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Ibridge -Itests/support $(LDFLAGS) -o $@ \
 	    $< $(TEST_HOBJ) $(BUILD)/libctlbridge.a $(LDLIBS)
 
-bench: deps $(BUILD)/ctlbridge $(BUILD)/bench
+bench: $(BUILD)/ctlbridge $(BUILD)/bench
 	./$(BUILD)/bench ./$(BUILD)/ctlbridge
+
+endif
