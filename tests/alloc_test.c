@@ -112,14 +112,17 @@ static void
 test_report_allocates_nothing(void **state)
 {
 	const struct profile *p = config_profile(cfg, "engineer");
-	lo_message gain = lo_message_new(), meter = lo_message_new(),
-	    play = lo_message_new(), other = lo_message_new();
+	lo_message gain, meter, play, other;
 	int ids[4];
 
 	(void)state;
 	if (!COUNTING)
 		skip();
 	assert_non_null(p);
+	gain = lo_message_new();
+	meter = lo_message_new();
+	play = lo_message_new();
+	other = lo_message_new();
 	lo_message_add_int32(gain, 3);
 	lo_message_add_float(gain, 0.5f);
 	lo_message_add_int32(meter, 3);
