@@ -1,6 +1,6 @@
 /*
  * ALSA sequencer events -> normalised MIDI events.  Pure translation, kept
- * apart from the sequencer client (alsa_in.c) so it can be tested on
+ * apart from the sequencer client (alsa_midi.c) so it can be tested on
  * constructed snd_seq_event_t values on machines without /dev/snd.
  */
 #ifndef CTLBRIDGE_ALSA_SEQ_DECODE_H

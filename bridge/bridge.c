@@ -17,17 +17,17 @@
 
 #include <lo/lo.h>
 
-#include "alsa_in.h"
+#include "alsa_midi.h"
 #include "bridge.h"
 #include "config.h"
 #include "control.h"
 #include "engine.h"
 #include "feedback.h"
-#include "jack_in.h"
+#include "jack_midi.h"
 #include "log.h"
 #include "loop.h"
 #include "osc_out.h"
-#include "raw_in.h"
+#include "raw_midi.h"
 #include "util.h"
 #include "watch.h"
 
@@ -39,10 +39,10 @@ struct bsurface {
 	int index;			/* 1-based, as users count them */
 	struct surface s;
 	struct input_sink sink;
-	struct raw_in *raw[BRIDGE_MAX_INPUTS];
+	struct raw_midi *raw[BRIDGE_MAX_INPUTS];
 	int nraw;
-	struct jack_in *jack;
-	struct alsa_in *alsa;
+	struct jack_midi *jack;
+	struct alsa_midi *alsa;
 	struct osc_target target;
 	/* the DAW as feedback sees it */
 	bool heard;			/* it answered since the last handshake */
@@ -173,10 +173,10 @@ send_midi(struct bsurface *bs, const uint8_t *bytes, size_t len)
 {
 	if (len == 0)
 		return;
-	jack_in_send(bs->jack, bytes, len);
-	alsa_in_send(bs->alsa, bytes, len);
+	jack_midi_send(bs->jack, bytes, len);
+	alsa_midi_send(bs->alsa, bytes, len);
 	for (int i = 0; i < bs->nraw; i++)
-		raw_in_send(bs->raw[i], bytes, len);
+		raw_midi_send(bs->raw[i], bytes, len);
 }
 
 static void
@@ -1189,7 +1189,7 @@ open_inputs(struct bsurface *bs, const struct surface_spec *spec)
 		switch (sp->type) {
 		case INPUT_RAW:
 			bs->sink.source = (uint8_t)(bs->nraw + 3);
-			if ((bs->raw[bs->nraw] = raw_in_new(bs->br->loop, sp->arg,
+			if ((bs->raw[bs->nraw] = raw_midi_new(bs->br->loop, sp->arg,
 			    &bs->sink)) == NULL)
 				return -1;
 			bs->nraw++;
@@ -1213,7 +1213,7 @@ open_inputs(struct bsurface *bs, const struct surface_spec *spec)
 	}
 	if (want_alsa || is_auto) {
 		bs->sink.source = 1;
-		bs->alsa = alsa_in_new(bs->br->loop, name, alsa_pat, nalsa,
+		bs->alsa = alsa_midi_new(bs->br->loop, name, alsa_pat, nalsa,
 		    &bs->sink, &why);
 		if (bs->alsa == NULL && want_alsa) {
 			log_warnx("alsa: cannot open the ALSA sequencer: %s; use "
@@ -1227,13 +1227,13 @@ open_inputs(struct bsurface *bs, const struct surface_spec *spec)
 	if (want_jack || is_auto) {
 		/* explicit patterns come first: they connect whatever they
 		 * match; the controller's own pattern leaves ALSA copies out */
-		struct jack_in_options jo = { name, jack_pat, njack, want_jack,
+		struct jack_midi_options jo = { name, jack_pat, njack, want_jack,
 		    is_auto && bs->alsa != NULL, is_auto ? njack - 1 : njack };
 		bs->sink.source = 2;
-		if ((bs->jack = jack_in_new(bs->br->loop, &jo, &bs->sink)) == NULL)
+		if ((bs->jack = jack_midi_new(bs->br->loop, &jo, &bs->sink)) == NULL)
 			return -1;
 	}
-	if (is_auto && bs->alsa == NULL && bs->jack && !jack_in_connected(bs->jack))
+	if (is_auto && bs->alsa == NULL && bs->jack && !jack_midi_connected(bs->jack))
 		log_info("surface %d: waiting for a controller matching '%s' or a "
 		    "JACK server", bs->index, pattern);
 	return 0;
@@ -1324,9 +1324,9 @@ bridge_cleanup(struct bridge *br)
 	for (int i = 0; i < br->nsurfaces; i++) {
 		struct bsurface *bs = &br->surfaces[i];
 		for (int j = 0; j < bs->nraw; j++)
-			raw_in_free(bs->raw[j]);
-		jack_in_free(bs->jack);
-		alsa_in_free(bs->alsa);
+			raw_midi_free(bs->raw[j]);
+		jack_midi_free(bs->jack);
+		alsa_midi_free(bs->alsa);
 		if (bs->link_timer > 0)
 			loop_cancel_timer(br->loop, bs->link_timer);
 		if (bs->journal_fd >= 0)

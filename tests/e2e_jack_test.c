@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "jack_in.h"
+#include "jack_midi.h"
 #include "jackenv.h"
 #include "oscrecv.h"
 #include "proc.h"

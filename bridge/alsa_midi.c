@@ -5,7 +5,7 @@
 
 #include <alsa/asoundlib.h>
 
-#include "alsa_in.h"
+#include "alsa_midi.h"
 #include "alsa_seq_decode.h"
 #include "config.h"
 #include "log.h"
@@ -18,7 +18,7 @@ struct alsa_source {
 	struct midi_decoder dec;
 };
 
-struct alsa_in {
+struct alsa_midi {
 	struct loop *loop;
 	char **patterns;
 	int npatterns;
@@ -41,7 +41,7 @@ midi_warning(void *ctx, const char *msg)
 }
 
 static struct midi_decoder *
-decoder_for(struct alsa_in *a, int client, int port)
+decoder_for(struct alsa_midi *a, int client, int port)
 {
 	struct alsa_source *free_slot = NULL;
 
@@ -61,7 +61,7 @@ decoder_for(struct alsa_in *a, int client, int port)
 }
 
 static void
-forget_source(struct alsa_in *a, int client, int port)
+forget_source(struct alsa_midi *a, int client, int port)
 {
 	for (int i = 0; i < ALSA_MAX_SOURCES; i++) {
 		struct alsa_source *s = &a->sources[i];
@@ -73,14 +73,14 @@ forget_source(struct alsa_in *a, int client, int port)
 static void
 alsa_connected(void *ctx)
 {
-	struct alsa_in *a = ctx;
+	struct alsa_midi *a = ctx;
 
 	a->sink.on_connected(a->sink.ctx);
 }
 
 /* Subscribe to client:port if its name matches and it is readable. */
 static void
-consider_port(struct alsa_in *a, snd_seq_port_info_t *pinfo,
+consider_port(struct alsa_midi *a, snd_seq_port_info_t *pinfo,
     snd_seq_client_info_t *cinfo)
 {
 	unsigned caps = snd_seq_port_info_get_capability(pinfo);
@@ -143,7 +143,7 @@ consider_port(struct alsa_in *a, snd_seq_port_info_t *pinfo,
 }
 
 static void
-scan_ports(struct alsa_in *a, int only_client)
+scan_ports(struct alsa_midi *a, int only_client)
 {
 	snd_seq_client_info_t *cinfo;
 	snd_seq_port_info_t *pinfo;
@@ -163,7 +163,7 @@ scan_ports(struct alsa_in *a, int only_client)
 }
 
 static void
-handle_event(struct alsa_in *a, snd_seq_event_t *ev)
+handle_event(struct alsa_midi *a, snd_seq_event_t *ev)
 {
 	struct midi_decoder *d;
 
@@ -191,7 +191,7 @@ handle_event(struct alsa_in *a, snd_seq_event_t *ev)
 static void
 on_readable(void *ctx, int fd, short revents)
 {
-	struct alsa_in *a = ctx;
+	struct alsa_midi *a = ctx;
 	snd_seq_event_t *ev;
 	int rc;
 
@@ -224,12 +224,12 @@ alsa_lib_error(const char *file, int line, const char *func, int err,
 		log_debug("alsa-lib: %s:%d: %s", file, line, snd_strerror(err));
 }
 
-struct alsa_in *
-alsa_in_new(struct loop *loop, const char *client_name,
+struct alsa_midi *
+alsa_midi_new(struct loop *loop, const char *client_name,
     const char *const *patterns, int npatterns, const struct input_sink *sink,
     const char **why)
 {
-	struct alsa_in *a;
+	struct alsa_midi *a;
 	snd_seq_t *seq;
 	int rc;
 
@@ -261,7 +261,7 @@ alsa_in_new(struct loop *loop, const char *client_name,
 	    SND_SEQ_PORT_TYPE_MIDI_GENERIC | SND_SEQ_PORT_TYPE_APPLICATION);
 	if (a->my_port < 0) {
 		*why = snd_strerror(a->my_port);
-		alsa_in_free(a);
+		alsa_midi_free(a);
 		return NULL;
 	}
 	a->out_port = snd_seq_create_simple_port(seq, "midi_out",
@@ -289,7 +289,7 @@ alsa_in_new(struct loop *loop, const char *client_name,
 }
 
 void
-alsa_in_free(struct alsa_in *a)
+alsa_midi_free(struct alsa_midi *a)
 {
 	if (a == NULL)
 		return;
@@ -307,7 +307,7 @@ alsa_in_free(struct alsa_in *a)
 }
 
 int
-alsa_in_send(struct alsa_in *a, const uint8_t *bytes, size_t len)
+alsa_midi_send(struct alsa_midi *a, const uint8_t *bytes, size_t len)
 {
 	snd_seq_event_t ev;
 	size_t done = 0;

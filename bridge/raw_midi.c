@@ -9,13 +9,13 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "raw_in.h"
+#include "raw_midi.h"
 #include "util.h"
 
 #define RAW_CHUNK 4096
 #define RAW_REOPEN_NS 1000000000ull
 
-struct raw_in {
+struct raw_midi {
 	struct loop *loop;
 	char *path;
 	struct input_sink sink;
@@ -35,7 +35,7 @@ static void raw_try_open(void *ctx);
 static void
 midi_warning(void *ctx, const char *msg)
 {
-	struct raw_in *r = ctx;
+	struct raw_midi *r = ctx;
 
 	log_warnx("raw %s: %s", r->path, msg);
 }
@@ -43,13 +43,13 @@ midi_warning(void *ctx, const char *msg)
 static void
 forward(void *ctx, const struct midi_event *ev)
 {
-	struct raw_in *r = ctx;
+	struct raw_midi *r = ctx;
 
 	r->sink.on_event(r->sink.ctx, ev);
 }
 
 static void
-close_fd(struct raw_in *r)
+close_fd(struct raw_midi *r)
 {
 	if (r->fd >= 0) {
 		loop_del_fd(r->loop, r->fd);
@@ -61,7 +61,7 @@ close_fd(struct raw_in *r)
 }
 
 static void
-lost(struct raw_in *r, int err)
+lost(struct raw_midi *r, int err)
 {
 	close_fd(r);
 	midi_decoder_reset(&r->dec);
@@ -84,7 +84,7 @@ lost(struct raw_in *r, int err)
 static void
 on_readable(void *ctx, int fd, short revents)
 {
-	struct raw_in *r = ctx;
+	struct raw_midi *r = ctx;
 	uint8_t buf[RAW_CHUNK];
 	ssize_t n;
 
@@ -101,14 +101,14 @@ on_readable(void *ctx, int fd, short revents)
 static void
 raw_connected(void *ctx)
 {
-	struct raw_in *r = ctx;
+	struct raw_midi *r = ctx;
 
 	if (r->fd >= 0)
 		r->sink.on_connected(r->sink.ctx);
 }
 
 static int
-open_fd(struct raw_in *r)
+open_fd(struct raw_midi *r)
 {
 	struct stat st;
 	int fd;
@@ -150,7 +150,7 @@ open_fd(struct raw_in *r)
 static void
 raw_try_open(void *ctx)
 {
-	struct raw_in *r = ctx;
+	struct raw_midi *r = ctx;
 
 	r->reopen_timer = 0;
 	if (open_fd(r) == 0) {
@@ -161,10 +161,10 @@ raw_try_open(void *ctx)
 	r->reopen_timer = loop_add_timer(r->loop, RAW_REOPEN_NS, raw_try_open, r);
 }
 
-struct raw_in *
-raw_in_new(struct loop *loop, const char *path, const struct input_sink *sink)
+struct raw_midi *
+raw_midi_new(struct loop *loop, const char *path, const struct input_sink *sink)
 {
-	struct raw_in *r = xcalloc(1, sizeof(*r));
+	struct raw_midi *r = xcalloc(1, sizeof(*r));
 	struct stat st;
 
 	r->loop = loop;
@@ -190,14 +190,14 @@ raw_in_new(struct loop *loop, const char *path, const struct input_sink *sink)
 			return r;
 		}
 		log_warnx("raw %s: %s", path, strerror(err));
-		raw_in_free(r);
+		raw_midi_free(r);
 		return NULL;
 	}
 	return r;
 }
 
 void
-raw_in_free(struct raw_in *r)
+raw_midi_free(struct raw_midi *r)
 {
 	if (r == NULL)
 		return;
@@ -209,7 +209,7 @@ raw_in_free(struct raw_in *r)
 }
 
 int
-raw_in_send(struct raw_in *r, const uint8_t *bytes, size_t len)
+raw_midi_send(struct raw_midi *r, const uint8_t *bytes, size_t len)
 {
 	ssize_t n;
 

@@ -12,7 +12,7 @@
 #include <jack/ringbuffer.h>
 
 #include "config.h"
-#include "jack_in.h"
+#include "jack_midi.h"
 #include "log.h"
 #include "util.h"
 
@@ -26,7 +26,7 @@ struct jack_event_header {
 	uint32_t size;
 };
 
-struct jack_in {
+struct jack_midi {
 	struct loop *loop;
 	char *client_name;
 	char **patterns;
@@ -55,10 +55,10 @@ struct jack_in {
 					 * hide a lost-events warning */
 };
 
-static void jack_in_try_open(void *ctx);
+static void jack_midi_try_open(void *ctx);
 
 static void
-wake(struct jack_in *j)
+wake(struct jack_midi *j)
 {
 	uint64_t one = 1;
 	ssize_t rc = write(j->wake_fd, &one, sizeof(one));	/* non-blocking */
@@ -69,7 +69,7 @@ wake(struct jack_in *j)
 static int
 process(jack_nframes_t nframes, void *arg)
 {
-	struct jack_in *j = arg;
+	struct jack_midi *j = arg;
 	void *buf = jack_port_get_buffer(j->port, nframes);
 	uint32_t n = jack_midi_get_event_count(buf);
 	jack_nframes_t base = jack_last_frame_time(j->client);
@@ -120,7 +120,7 @@ process(jack_nframes_t nframes, void *arg)
 static void
 port_registered(jack_port_id_t id, int registered, void *arg)
 {
-	struct jack_in *j = arg;
+	struct jack_midi *j = arg;
 
 	if (registered) {
 		atomic_store(&j->ports_changed, 1);
@@ -134,7 +134,7 @@ port_registered(jack_port_id_t id, int registered, void *arg)
 static int
 on_xrun(void *arg)
 {
-	struct jack_in *j = arg;
+	struct jack_midi *j = arg;
 
 	atomic_fetch_add(&j->xruns, 1);
 	wake(j);
@@ -144,7 +144,7 @@ on_xrun(void *arg)
 static void
 server_shutdown(void *arg)
 {
-	struct jack_in *j = arg;
+	struct jack_midi *j = arg;
 
 	atomic_store(&j->server_gone, 1);
 	wake(j);
@@ -169,7 +169,7 @@ jack_port_is_alsa_bridge(const char *name, char *const *aliases, int naliases)
 }
 
 static bool
-port_matches(struct jack_in *j, jack_port_t *p, const char *name)
+port_matches(struct jack_midi *j, jack_port_t *p, const char *name)
 {
 	char *aliases[2];
 	char a0[1024], a1[1024];	/* jack_port_name_size() is 320 */
@@ -198,7 +198,7 @@ port_matches(struct jack_in *j, jack_port_t *p, const char *name)
 }
 
 static void
-connect_outputs(struct jack_in *j)
+connect_outputs(struct jack_midi *j)
 {
 	const char **ports;
 	const char *own;
@@ -230,7 +230,7 @@ connect_outputs(struct jack_in *j)
 }
 
 static void
-connect_matching(struct jack_in *j)
+connect_matching(struct jack_midi *j)
 {
 	const char **ports;
 	const char *own = jack_port_name(j->port);
@@ -256,7 +256,7 @@ connect_matching(struct jack_in *j)
 }
 
 static void
-drain(struct jack_in *j)
+drain(struct jack_midi *j)
 {
 	struct jack_event_header h;
 	uint8_t buf[JACK_EVENT_MAX];
@@ -273,7 +273,7 @@ drain(struct jack_in *j)
 }
 
 static void
-close_client(struct jack_in *j)
+close_client(struct jack_midi *j)
 {
 	if (j->client) {
 		jack_deactivate(j->client);
@@ -285,15 +285,15 @@ close_client(struct jack_in *j)
 }
 
 static void
-schedule_retry(struct jack_in *j)
+schedule_retry(struct jack_midi *j)
 {
-	j->retry_timer = loop_add_timer(j->loop, JACK_RETRY_NS, jack_in_try_open, j);
+	j->retry_timer = loop_add_timer(j->loop, JACK_RETRY_NS, jack_midi_try_open, j);
 }
 
 static void
 on_wake(void *ctx, int fd, short revents)
 {
-	struct jack_in *j = ctx;
+	struct jack_midi *j = ctx;
 	uint64_t count;
 	unsigned over;
 
@@ -338,7 +338,7 @@ midi_warning(void *ctx, const char *msg)
 }
 
 static int
-open_client(struct jack_in *j)
+open_client(struct jack_midi *j)
 {
 	jack_status_t status;
 
@@ -372,9 +372,9 @@ open_client(struct jack_in *j)
 }
 
 static void
-jack_in_try_open(void *ctx)
+jack_midi_try_open(void *ctx)
 {
-	struct jack_in *j = ctx;
+	struct jack_midi *j = ctx;
 
 	j->retry_timer = 0;
 	if (open_client(j) == 0)
@@ -392,11 +392,11 @@ silent_error(const char *msg)
 	log_debug("jack: %s", msg);
 }
 
-struct jack_in *
-jack_in_new(struct loop *loop, const struct jack_in_options *o,
+struct jack_midi *
+jack_midi_new(struct loop *loop, const struct jack_midi_options *o,
     const struct input_sink *sink)
 {
-	struct jack_in *j = xcalloc(1, sizeof(*j));
+	struct jack_midi *j = xcalloc(1, sizeof(*j));
 	bool required = o->required;
 
 	j->loop = loop;
@@ -420,7 +420,7 @@ jack_in_new(struct loop *loop, const struct jack_in_options *o,
 	    (jack_ringbuffer_mlock(j->ring), 0) ||
 	    (j->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
 		log_warn("jack: cannot set up");
-		jack_in_free(j);
+		jack_midi_free(j);
 		return NULL;
 	}
 	loop_add_fd(loop, j->wake_fd, POLLIN, on_wake, j);
@@ -430,7 +430,7 @@ jack_in_new(struct loop *loop, const struct jack_in_options *o,
 			    getenv("JACK_DEFAULT_SERVER") ? "JACK_DEFAULT_SERVER=" :
 			    "default server", getenv("JACK_DEFAULT_SERVER") ?
 			    getenv("JACK_DEFAULT_SERVER") : "");
-			jack_in_free(j);
+			jack_midi_free(j);
 			return NULL;
 		}
 		log_debug("jack: no JACK server running; waiting for one");
@@ -441,7 +441,7 @@ jack_in_new(struct loop *loop, const struct jack_in_options *o,
 }
 
 void
-jack_in_free(struct jack_in *j)
+jack_midi_free(struct jack_midi *j)
 {
 	if (j == NULL)
 		return;
@@ -464,7 +464,7 @@ jack_in_free(struct jack_in *j)
 }
 
 bool
-jack_in_connected(const struct jack_in *j)
+jack_midi_connected(const struct jack_midi *j)
 {
 	return j->client != NULL;
 }
@@ -487,7 +487,7 @@ message_length(const uint8_t *b, size_t left)
 }
 
 int
-jack_in_send(struct jack_in *j, const uint8_t *bytes, size_t len)
+jack_midi_send(struct jack_midi *j, const uint8_t *bytes, size_t len)
 {
 	if (j == NULL || j->client == NULL || j->out_port == NULL)
 		return -1;
