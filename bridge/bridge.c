@@ -37,7 +37,7 @@ struct bridge;
 struct bsurface {
 	struct bridge *br;
 	int index;			/* 1-based, as users count them */
-	struct surface s;
+	struct engine *eng;
 	struct input_sink sink;
 	struct raw_midi *raw[BRIDGE_MAX_INPUTS];
 	int nraw;
@@ -77,7 +77,7 @@ struct bridge {
 	struct osc_port osc;
 	struct bsurface surfaces[BRIDGE_MAX_SURFACES];
 	int nsurfaces;
-	struct target_values values;
+	struct target_values *values;
 	struct retired *retired;
 	struct watch *watch;
 	int sigfd;
@@ -123,7 +123,7 @@ static void
 trace_message(const struct bsurface *bs, const struct engine_output *out,
     const struct osc_event *ev)
 {
-	const struct surface *s = &bs->s;
+	const struct engine *eng = bs->eng;
 	const struct binding *b = out->binding;
 	char args[256];
 	size_t n = 0;
@@ -158,7 +158,7 @@ trace_message(const struct bsurface *bs, const struct engine_output *out,
 		else
 			n += (size_t)snprintf(args + n, sizeof(args) - n, " %c", a->type);
 	}
-	log_debug("%s -> %s%s", s->controller->controls[b->control].name,
+	log_debug("%s -> %s%s", eng->controller->controls[b->control].name,
 	    msg->address ? msg->address : b->action->name, args);
 }
 
@@ -183,7 +183,7 @@ static void
 show(struct bsurface *bs, const struct binding *b, double value)
 {
 	uint8_t out[FEEDBACK_MAX];
-	int n = engine_feedback(&bs->s, b, value, out);
+	int n = engine_feedback(bs->eng, b, value, now_ns(), out);
 
 	send_midi(bs, out, (size_t)n);
 }
@@ -193,7 +193,7 @@ show(struct bsurface *bs, const struct binding *b, double value)
 static void
 show_unreported(struct bsurface *bs, const struct binding *b, double value)
 {
-	const struct profile *p = bs->s.profile;
+	const struct profile *p = bs->eng->profile;
 
 	if (b->target < 0 ||
 	    !p->dialect->reports[action_index(b->action)].unreported)
@@ -208,24 +208,25 @@ show_unreported(struct bsurface *bs, const struct binding *b, double value)
 static void
 resync(struct bsurface *bs)
 {
-	const struct profile *p = bs->s.profile;
+	const struct profile *p = bs->eng->profile;
 	uint8_t out[FEEDBACK_MAX];
+	uint64_t now = now_ns();
 
-	for (int ci = 0; ci < bs->s.controller->ncontrols; ci++) {
-		const struct control *c = &bs->s.controller->controls[ci];
+	for (int ci = 0; ci < bs->eng->controller->ncontrols; ci++) {
+		const struct control *c = &bs->eng->controller->controls[ci];
 		int bi = p->by_control[ci];
 		const struct binding *b = bi >= 0 ? &p->bindings[bi] : NULL;
-		double v = b ? surface_target_value(&bs->s, b) : NAN;
+		double v = b ? engine_target_value(bs->eng, b) : NAN;
 		int n = 0;
 
 		if (!c->feedback)
 			continue;
 		if (ci == p->indicator)
-			n = engine_feedback_switch(&bs->s, ci, true, out);
+			n = engine_feedback_switch(bs->eng, ci, true, now, out);
 		else if (b && !isnan(v))
-			n = engine_feedback(&bs->s, b, v, out);
+			n = engine_feedback(bs->eng, b, v, now, out);
 		else if (c->mode == MODE_BUTTON)
-			n = engine_feedback_switch(&bs->s, ci, false, out);
+			n = engine_feedback_switch(bs->eng, ci, false, now, out);
 		send_midi(bs, out, (size_t)n);
 	}
 }
@@ -234,7 +235,7 @@ static void
 controller_connected(void *ctx)
 {
 	struct bsurface *bs = ctx;
-	const struct controller *c = bs->s.controller;
+	const struct controller *c = bs->eng->controller;
 
 	if (c->init_len)
 		send_midi(bs, c->init, c->init_len);
@@ -244,7 +245,7 @@ controller_connected(void *ctx)
 static void
 handshake(struct bsurface *bs)
 {
-	const struct dialect *d = bs->s.profile->dialect;
+	const struct dialect *d = bs->eng->profile->dialect;
 
 	for (int i = 0; i < d->nhandshake; i++)
 		osc_send_template(&bs->target, &bs->br->osc, &d->handshake[i]);
@@ -256,7 +257,7 @@ static void
 link_tick(void *ctx)
 {
 	struct bsurface *bs = ctx;
-	const struct dialect *d = bs->s.profile->dialect;
+	const struct dialect *d = bs->eng->profile->dialect;
 	uint64_t now = now_ns();
 
 	bs->link_timer = loop_add_timer(bs->br->loop, LINK_TICK_NS, link_tick, bs);
@@ -323,7 +324,7 @@ static double target_value(const struct bsurface *bs, int id);
 static bool
 rolling(const struct bsurface *bs)
 {
-	return target_value(bs, bs->s.profile->play_target) == 1;
+	return target_value(bs, bs->eng->profile->play_target) == 1;
 }
 
 /* The playhead for loop.section.  The DAW reports it every 100 ms or so
@@ -415,7 +416,7 @@ daw_message(void *ctx, const char *path, lo_message msg)
 	for (int i = 0; i < br->nsurfaces; i++) {
 		struct bsurface *bs = &br->surfaces[i];
 		const struct sockaddr_in *to = (const struct sockaddr_in *)&bs->target.sa;
-		const struct dialect *d = bs->s.profile->dialect;
+		const struct dialect *d = bs->eng->profile->dialect;
 		struct feedback_match m;
 		int id;
 
@@ -445,15 +446,15 @@ daw_message(void *ctx, const char *path, lo_message msg)
 		if (m.action->display && m.action->unit == UNIT_DB && m.value >= 0)
 			log_warnx_limited(&bs->clip_warn, "surface %d: track %d "
 			    "clips (%+.1f dB)", bs->index, m.track, m.value);
-		id = config_target_of(br->cfg, bs->s.profile, m.action, m.track,
+		id = config_target_of(br->cfg, bs->eng->profile, m.action, m.track,
 		    m.marker, m.plugin);
 		if (id < 0)
 			continue;	/* nothing of ours is bound to it */
 		pk->matched++;
-		br->values.v[id] = feedback_value(m.action, m.value);
-		for (int bi = bs->s.profile->by_target[id]; bi >= 0;
-		    bi = bs->s.profile->bindings[bi].next_same_target)
-			show(bs, &bs->s.profile->bindings[bi], br->values.v[id]);
+		br->values->v[id] = feedback_value(m.action, m.value);
+		for (int bi = bs->eng->profile->by_target[id]; bi >= 0;
+		    bi = bs->eng->profile->bindings[bi].next_same_target)
+			show(bs, &bs->eng->profile->bindings[bi], br->values->v[id]);
 	}
 }
 
@@ -472,9 +473,9 @@ same_target(const struct profile *a, const struct profile *b)
 static int
 switch_profile(struct bsurface *bs, const struct profile *p, const char *why)
 {
-	const struct profile *old = bs->s.profile;
+	const struct profile *old = bs->eng->profile;
 
-	if (p->controller != bs->s.controller)
+	if (p->controller != bs->eng->controller)
 		return -1;
 	if (!same_target(old, p)) {
 		struct osc_target t;
@@ -484,7 +485,7 @@ switch_profile(struct bsurface *bs, const struct profile *p, const char *why)
 		bs->target = t;
 		link_reset(bs);		/* another DAW: greet it */
 	}
-	surface_switch(&bs->s, p);
+	engine_switch(bs->eng, p);
 	log_info("surface %d: profile %s (%s), was %s", bs->index, p->name, why,
 	    old->name);
 	journal_open(bs);
@@ -501,52 +502,27 @@ bridge_action(struct bsurface *bs, const struct binding *b)
 	if (b->action->effect == EFFECT_SWITCH)
 		to = config_profile(bs->br->cfg, b->profile);
 	else {
-		n = config_profile_ring(bs->br->cfg, bs->s.profile, ring, 64, &at);
+		n = config_profile_ring(bs->br->cfg, bs->eng->profile, ring, 64, &at);
 		if (n > 0)
 			to = b->action->effect == EFFECT_NEXT ?
 			    ring[(at + 1) % n] : ring[(at + n - 1) % n];
 	}
-	if (to != NULL && to != bs->s.profile)
-		switch_profile(bs, to, bs->s.controller->controls[b->control].name);
+	if (to != NULL && to != bs->eng->profile)
+		switch_profile(bs, to, bs->eng->controller->controls[b->control].name);
 }
 
 /* ---- takes, guard, journal ---- */
 
-#define GUARD_WINDOW_NS 1000000000ull
-
 static double
 target_value(const struct bsurface *bs, int id)
 {
-	return id >= 0 ? bs->br->values.v[id] : NAN;
-}
-
-/* A guarded button (stop, record) while the DAW records: the first press
- * only says so, a second within a second does it. */
-static bool
-guard_holds(struct bsurface *bs, const struct binding *b)
-{
-	struct control_state *st = &bs->s.state[b->control];
-	uint64_t now = now_ns();
-
-	if (!(target_value(bs, bs->s.profile->record_target) == 1 &&
-	    target_value(bs, bs->s.profile->play_target) == 1)) {
-		st->guard_ns = 0;
-		return false;
-	}
-	if (st->guard_ns && now - st->guard_ns < GUARD_WINDOW_NS) {
-		st->guard_ns = 0;
-		return false;
-	}
-	st->guard_ns = now;
-	log_info("surface %d: recording: press %s again to %s", bs->index,
-	    bs->s.controller->controls[b->control].name, b->action->name);
-	return true;
+	return id >= 0 ? bs->br->values->v[id] : NAN;
 }
 
 static void
 journal_open(struct bsurface *bs)
 {
-	const char *path = bs->s.profile->journal;
+	const char *path = bs->eng->profile->journal;
 	struct stat st;
 
 	if (bs->journal_path && path && strcmp(bs->journal_path, path) == 0)
@@ -618,7 +594,7 @@ journal_write(struct bsurface *bs, const struct binding *b, double value)
 	csv_field(quoted, sizeof(quoted), b->label ?
 	    osc_label(b->label, bs->br->take, label, sizeof(label)) : "");
 	n = snprintf(line, sizeof(line), "%s,%s,%s,%s,%s,%s,%g\n", when, pos,
-	    bs->s.profile->name, bs->s.controller->controls[b->control].name,
+	    bs->eng->profile->name, bs->eng->controller->controls[b->control].name,
 	    b->action->name, quoted, value);
 	if (n > 0 && write(bs->journal_fd, line, (size_t)n) != n)
 		log_warn_limited_journal(bs);
@@ -636,7 +612,7 @@ section_add(struct bsurface *bs)
 	if (isnan(at)) {
 		log_warnx("surface %d: %s reports no playhead: this section "
 		    "cannot be looped (loop.section)", bs->index,
-		    bs->s.profile->dialect->title);
+		    bs->eng->profile->dialect->title);
 		return;
 	}
 	for (i = 0; i < br->nsections; i++)
@@ -667,7 +643,7 @@ section_around(struct bsurface *bs, struct osc_event *ev)
 
 	if (isnan(p)) {
 		log_warnx("surface %d: %s reports no playhead: nothing to loop",
-		    bs->index, bs->s.profile->dialect->title);
+		    bs->index, bs->eng->profile->dialect->title);
 		return false;
 	}
 	for (int i = 0; i < br->nsections; i++) {
@@ -706,11 +682,11 @@ section_around(struct bsurface *bs, struct osc_event *ev)
 static void
 loop_play(struct bsurface *bs)
 {
-	const struct dialect *d = bs->s.profile->dialect;
+	const struct dialect *d = bs->eng->profile->dialect;
 	const struct dialect_action *da =
 	    &d->actions[action_index(action_find("transport.loop"))];
 
-	if (target_value(bs, bs->s.profile->loop_target) == 1 ||
+	if (target_value(bs, bs->eng->profile->loop_target) == 1 ||
 	    !da->defined || da->unsupported)
 		return;
 	for (int i = 0; i < da->msg.nargs; i++)
@@ -731,21 +707,22 @@ deliver(void *ctx, const struct midi_event *ev)
 	struct engine_output out;
 	struct osc_event ev_args = { 0, 0, 0 };
 
-	bs->s.events++;
-	if (engine_event(&bs->s, ev, &out)) {
+	bs->eng->events++;
+	switch (engine_event(bs->eng, ev, now_ns(), &out)) {
+	case ENGINE_GUARDED:
+		log_info("surface %d: recording: press %s again to %s", bs->index,
+		    bs->eng->controller->controls[out.binding->control].name,
+		    out.binding->action->name);
+		goto done;
+	case ENGINE_NOTHING:
+		goto done;
+	}
+	{
 		const struct binding *b = out.binding;
 		/* every output of a switch is a press, but a momentary's 0 */
 		bool press = b->action->type != ACTION_CONTINUOUS &&
 		    !(b->trigger == TRIGGER_MOMENTARY && out.value == 0);
 
-		if (b->guard && press && guard_holds(bs, b)) {
-			/* held back: the toggle did not happen */
-			struct control_state *st = &bs->s.state[b->control];
-			st->latched = !st->latched;
-			if (b->action->type == ACTION_TOGGLE && b->target >= 0)
-				bs->br->values.v[b->target] = out.value ? 0 : 1;
-			goto done;
-		}
 		if (press && b->action->effect == EFFECT_NEW_TAKE)
 			bs->br->take++;
 		ev_args.take = bs->br->take;
@@ -801,9 +778,9 @@ static bool
 config_held(const struct bridge *br, const struct config *cfg)
 {
 	for (int i = 0; i < br->nsurfaces; i++) {
-		const struct surface *s = &br->surfaces[i].s;
-		for (int c = 0; c < s->controller->ncontrols; c++)
-			if (s->state[c].held && binding_in(cfg, s->state[c].held))
+		const struct engine *eng = br->surfaces[i].eng;
+		for (int c = 0; c < eng->controller->ncontrols; c++)
+			if (eng->state[c].held && binding_in(cfg, eng->state[c].held))
 				return true;
 	}
 	return false;
@@ -824,15 +801,6 @@ release_retired(struct bridge *br)
 	}
 }
 
-static int
-control_index_of(const struct controller *c, const char *name)
-{
-	for (int i = 0; i < c->ncontrols; i++)
-		if (strcmp(c->controls[i].name, name) == 0)
-			return i;
-	return -1;
-}
-
 static bool
 same_cc14(const struct controller *a, const struct controller *b)
 {
@@ -849,7 +817,7 @@ reload(struct bridge *br, const char *why)
 {
 	struct diag_list dl;
 	struct config *cfg;
-	struct target_values values;
+	struct target_values *values;
 	const struct profile *next[BRIDGE_MAX_SURFACES];
 	uint64_t t0 = now_ns();
 
@@ -859,23 +827,23 @@ reload(struct bridge *br, const char *why)
 		config_override_daw(cfg, br->opt->daw, &dl);
 	for (int i = 0; i < br->nsurfaces; i++) {
 		struct bsurface *bs = &br->surfaces[i];
-		const struct profile *p = config_profile(cfg, bs->s.profile->name);
+		const struct profile *p = config_profile(cfg, bs->eng->profile->name);
 		if (p == NULL) {
-			diag_error(&dl, bs->s.profile->file, 0, "deleted or "
+			diag_error(&dl, bs->eng->profile->file, 0, "deleted or "
 			    "unreadable, and surface %d runs it: the running "
 			    "configuration stays in service", bs->index);
 		} else if (p->controller == NULL) {
 			;	/* its own errors are reported already */
 		} else if (strcmp(p->controller->name,
-		    bs->s.controller->name) != 0) {
+		    bs->eng->controller->name) != 0) {
 			diag_error(&dl, p->file, 0, "now drives controller '%s' "
 			    "instead of '%s': restart the bridge for that",
-			    p->controller->name, bs->s.controller->name);
-		} else if (!same_cc14(p->controller, bs->s.controller)) {
+			    p->controller->name, bs->eng->controller->name);
+		} else if (!same_cc14(p->controller, bs->eng->controller)) {
 			diag_error(&dl, p->controller->file, 0, "its 14-bit pairs "
 			    "changed: restart the bridge for that");
 		} else if (strcmp(p->controller->port_pattern,
-		    bs->s.controller->port_pattern) != 0) {
+		    bs->eng->controller->port_pattern) != 0) {
 			diag_warning(&dl, p->controller->file, 0, "the new port "
 			    "pattern applies when the bridge restarts");
 		}
@@ -894,7 +862,7 @@ reload(struct bridge *br, const char *why)
 		return -1;
 	}
 	diag_print(&dl, stderr);	/* warnings */
-	if (target_values_init(&values, cfg->ntargets) < 0) {
+	if ((values = target_values_new(cfg->ntargets)) == NULL) {
 		config_free(cfg);
 		diag_free(&dl);
 		return -1;
@@ -902,29 +870,13 @@ reload(struct bridge *br, const char *why)
 	for (int i = 0; i < br->cfg->ntargets; i++) {
 		int id = config_target(cfg, &br->cfg->targets[i]);
 		if (id >= 0)
-			values.v[id] = br->values.v[i];
+			values->v[id] = br->values->v[i];
 	}
 	for (int i = 0; i < br->nsurfaces; i++) {
 		struct bsurface *bs = &br->surfaces[i];
 		const struct profile *p = next[i];
-		const struct controller *oc = bs->s.controller;
-		struct control_state *st = calloc((size_t)p->controller->ncontrols + 1,
-		    sizeof(*st));
 
-		if (st == NULL)
-			fatalx("out of memory");
-		for (int c = 0; c < p->controller->ncontrols; c++) {
-			int old = control_index_of(oc, p->controller->controls[c].name);
-			if (old >= 0)
-				st[c] = bs->s.state[old];
-			else
-				st[c].value = st[c].pos = NAN;
-		}
-		free(bs->s.state);
-		bs->s.state = st;
-		bs->s.controller = p->controller;
-		bs->s.values = &br->values;
-		if (!same_target(bs->s.profile, p)) {
+		if (!same_target(bs->eng->profile, p)) {
 			struct osc_target t;
 			if (osc_target_open(&t, p->host, p->port, p->proto) == 0) {
 				osc_target_close(&bs->target);
@@ -932,9 +884,10 @@ reload(struct bridge *br, const char *why)
 				link_reset(bs);
 			}
 		}
-		bs->s.profile = p;
+		if (engine_rebind(bs->eng, p, values) < 0)
+			fatalx("out of memory");
 	}
-	target_values_fini(&br->values);
+	target_values_free(br->values);
 	br->values = values;
 	if (config_held(br, br->cfg)) {
 		struct retired *r = xcalloc(1, sizeof(*r));
@@ -1004,9 +957,9 @@ control_status(struct bridge *br, const struct sockaddr_in *to)
 	for (int i = 0; i < br->nsurfaces; i++) {
 		const struct bsurface *bs = &br->surfaces[i];
 		snprintf(text[i], sizeof(text[i]), "surface %d: %s, profile %s "
-		    "(%s), %s at %s", bs->index, bs->s.controller->name,
-		    bs->s.profile->name, bs->s.profile->title,
-		    bs->s.profile->dialect->title, bs->target.url);
+		    "(%s), %s at %s", bs->index, bs->eng->controller->name,
+		    bs->eng->profile->name, bs->eng->profile->title,
+		    bs->eng->profile->dialect->title, bs->target.url);
 		lines[n++] = text[i];
 	}
 	snprintf(text[BRIDGE_MAX_SURFACES], sizeof(text[0]), "last reload: %s",
@@ -1039,17 +992,17 @@ control_switch(struct bridge *br, const struct sockaddr_in *to,
 	} else {
 		/* the surface that drives this profile's controller */
 		for (int i = 0; i < br->nsurfaces && bs == NULL; i++)
-			if (br->surfaces[i].s.controller == p->controller)
+			if (br->surfaces[i].eng->controller == p->controller)
 				bs = &br->surfaces[i];
 	}
-	if (bs == NULL || bs->s.controller != p->controller) {
+	if (bs == NULL || bs->eng->controller != p->controller) {
 		snprintf(msg, sizeof(msg), "no surface%s runs controller '%s', "
 		    "which profile '%s' is for", surface > 0 ? " of that number" :
 		    "", p->controller->name, name);
 		reply(br, to, false, &line, 1);
 		return;
 	}
-	if (bs->s.profile != p && switch_profile(bs, p, "control port") < 0) {
+	if (bs->eng->profile != p && switch_profile(bs, p, "control port") < 0) {
 		snprintf(msg, sizeof(msg), "cannot switch to '%s'", name);
 		reply(br, to, false, &line, 1);
 		return;
@@ -1171,7 +1124,7 @@ on_signal(void *ctx, int fd, short revents)
 static int
 open_inputs(struct bsurface *bs, const struct surface_spec *spec)
 {
-	const char *pattern = bs->s.controller->port_pattern;
+	const char *pattern = bs->eng->controller->port_pattern;
 	const char *alsa_pat[BRIDGE_MAX_INPUTS + 1], *jack_pat[BRIDGE_MAX_INPUTS + 1];
 	int nalsa = 0, njack = 0;
 	bool want_alsa = false, want_jack = false, is_auto = spec->ninputs == 0;
@@ -1286,10 +1239,10 @@ setup_surface(struct bridge *br, const struct surface_spec *spec)
 	}
 	bs->br = br;
 	bs->index = br->nsurfaces + 1;
-	if (surface_init(&bs->s, p) < 0)
+	if ((bs->eng = engine_new(p)) == NULL)
 		return -1;
 	br->nsurfaces++;
-	bs->s.values = &br->values;
+	bs->eng->values = br->values;
 	if (osc_target_open(&bs->target, p->host, p->port, p->proto) < 0)
 		return -1;
 	bs->sink.on_event = deliver;
@@ -1309,7 +1262,7 @@ setup_surface(struct bridge *br, const struct surface_spec *spec)
 	log_info("surface %d: profile %s: %s -> %s at %s", bs->index, p->name,
 	    p->controller->title, p->dialect->title, bs->target.url);
 	for (int i = 0; i < br->nsurfaces - 1; i++)
-		if (br->surfaces[i].s.controller == p->controller &&
+		if (br->surfaces[i].eng->controller == p->controller &&
 		    default_inputs(&br->opt->surfaces[i]) && default_inputs(spec))
 			log_warnx("surfaces %d and %d both use controller '%s' "
 			    "with its default pattern: both will connect to every "
@@ -1332,7 +1285,7 @@ bridge_cleanup(struct bridge *br)
 		if (bs->journal_fd >= 0)
 			close(bs->journal_fd);
 		osc_target_close(&bs->target);
-		surface_fini(&bs->s);
+		engine_free(bs->eng);
 	}
 	watch_free(br->watch);
 	control_withdraw(br->runtime_file);
@@ -1345,7 +1298,7 @@ bridge_cleanup(struct bridge *br)
 		config_free(r->cfg);
 		free(r);
 	}
-	target_values_fini(&br->values);
+	target_values_free(br->values);
 	for (int i = 0; i < br->nsections; i++)
 		free(br->sections[i].daw);
 	free(br->sections);
@@ -1396,7 +1349,7 @@ bridge_run(const struct bridge_options *opt)
 		}
 	}
 	if (setup_signals(&br) < 0 ||
-	    target_values_init(&br.values, br.cfg->ntargets) < 0) {
+	    (br.values = target_values_new(br.cfg->ntargets)) == NULL) {
 		br.exit_code = 1;
 		goto out;
 	}
@@ -1425,10 +1378,10 @@ bridge_run(const struct bridge_options *opt)
 	for (int i = 0; i < br.nsurfaces; i++)
 		log_debug("surface %d: %llu MIDI events, %llu OSC messages sent, "
 		    "%llu failed, %llu held back by pick-up", i + 1,
-		    (unsigned long long)br.surfaces[i].s.events,
+		    (unsigned long long)br.surfaces[i].eng->events,
 		    (unsigned long long)br.surfaces[i].target.sent,
 		    (unsigned long long)br.surfaces[i].target.failed,
-		    (unsigned long long)br.surfaces[i].s.held_back);
+		    (unsigned long long)br.surfaces[i].eng->held_back);
 out:
 	diag_free(&dl);
 	bridge_cleanup(&br);

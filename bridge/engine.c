@@ -9,84 +9,138 @@
 /* Encoder ticks closer together than this, in one direction, accelerate. */
 #define ACCEL_WINDOW_NS 60000000ull
 #define ACCEL_MAX_MULT 16.0
+/* guard=recording: the second press must come within this of the first */
+#define GUARD_WINDOW_NS 1000000000ull
 
-int
-surface_init(struct surface *s, const struct profile *p)
+struct engine *
+engine_new(const struct profile *p)
 {
+	struct engine *eng = calloc(1, sizeof(*eng));
 	int n = p->controller->ncontrols;
 
-	memset(s, 0, sizeof(*s));
-	s->controller = p->controller;
-	s->profile = p;
-	if ((s->state = calloc((size_t)(n ? n : 1), sizeof(*s->state))) == NULL)
-		return -1;
+	if (eng == NULL)
+		return NULL;
+	eng->controller = p->controller;
+	eng->profile = p;
+	if ((eng->state = calloc((size_t)(n ? n : 1), sizeof(*eng->state))) == NULL) {
+		free(eng);
+		return NULL;
+	}
 	for (int i = 0; i < n; i++)
-		s->state[i].value = s->state[i].pos = NAN;
-	return 0;
-}
-
-int
-target_values_init(struct target_values *tv, int n)
-{
-	tv->n = n;
-	if ((tv->v = malloc((size_t)(n ? n : 1) * sizeof(double))) == NULL)
-		return -1;
-	for (int i = 0; i < n; i++)
-		tv->v[i] = NAN;
-	return 0;
+		eng->state[i].value = eng->state[i].pos = NAN;
+	return eng;
 }
 
 void
-target_values_fini(struct target_values *tv)
+engine_free(struct engine *eng)
 {
+	if (eng == NULL)
+		return;
+	free(eng->state);
+	free(eng);
+}
+
+struct target_values *
+target_values_new(int n)
+{
+	struct target_values *tv = calloc(1, sizeof(*tv));
+
+	if (tv == NULL)
+		return NULL;
+	tv->n = n;
+	if ((tv->v = malloc((size_t)(n ? n : 1) * sizeof(double))) == NULL) {
+		free(tv);
+		return NULL;
+	}
+	for (int i = 0; i < n; i++)
+		tv->v[i] = NAN;
+	return tv;
+}
+
+void
+target_values_free(struct target_values *tv)
+{
+	if (tv == NULL)
+		return;
 	free(tv->v);
-	tv->v = NULL;
-	tv->n = 0;
+	free(tv);
 }
 
 double
-surface_target_value(const struct surface *s, const struct binding *b)
+engine_value(const struct engine *eng, int target)
 {
-	if (s->values && b->target >= 0 && b->target < s->values->n)
-		return s->values->v[b->target];
+	if (eng->values && target >= 0 && target < eng->values->n)
+		return eng->values->v[target];
 	return NAN;
 }
 
-static void
-set_target_value(struct surface *s, const struct binding *b, double v)
+double
+engine_target_value(const struct engine *eng, const struct binding *b)
 {
-	if (s->values && b->target >= 0 && b->target < s->values->n)
-		s->values->v[b->target] = v;
+	return engine_value(eng, b->target);
+}
+
+static void
+set_target_value(struct engine *eng, const struct binding *b, double v)
+{
+	if (eng->values && b->target >= 0 && b->target < eng->values->n)
+		eng->values->v[b->target] = v;
 }
 
 /* A toggle's state is the DAW's: kept per target when there is one. */
 static bool
-latch_get(const struct surface *s, const struct control_state *st,
+latch_get(const struct engine *eng, const struct control_state *st,
     const struct binding *b)
 {
-	double v = surface_target_value(s, b);
+	double v = engine_target_value(eng, b);
 
 	return isnan(v) ? st->latched : v != 0;
 }
 
 void
-surface_switch(struct surface *s, const struct profile *p)
+engine_switch(struct engine *eng, const struct profile *p)
 {
-	s->profile = p;
-	for (int i = 0; i < s->controller->ncontrols; i++) {
-		struct control_state *st = &s->state[i];
-		st->pickup = s->controller->controls[i].mode == MODE_ABSOLUTE;
+	eng->profile = p;
+	for (int i = 0; i < eng->controller->ncontrols; i++) {
+		struct control_state *st = &eng->state[i];
+		st->pickup = eng->controller->controls[i].mode == MODE_ABSOLUTE;
 		st->accel_mult = 1;
 		st->last_tick_ns = 0;
 		st->value = NAN;	/* it was the old binding's value */
 	}
 }
 
-void
-surface_fini(struct surface *s)
+static int
+control_index_of(const struct controller *c, const char *name)
 {
-	free(s->state);
-	s->state = NULL;
+	for (int i = 0; i < c->ncontrols; i++)
+		if (strcmp(c->controls[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+int
+engine_rebind(struct engine *eng, const struct profile *p,
+    struct target_values *values)
+{
+	const struct controller *nc = p->controller, *oc = eng->controller;
+	struct control_state *st = calloc((size_t)nc->ncontrols + 1, sizeof(*st));
+
+	if (st == NULL)
+		return -1;
+	for (int c = 0; c < nc->ncontrols; c++) {
+		int old = control_index_of(oc, nc->controls[c].name);
+		if (old >= 0)
+			st[c] = eng->state[old];
+		else
+			st[c].value = st[c].pos = NAN;
+	}
+	free(eng->state);
+	eng->state = st;
+	eng->controller = nc;
+	eng->profile = p;
+	eng->values = values;
+	return 0;
 }
 
 enum edge { EDGE_NONE, EDGE_PRESS, EDGE_RELEASE };
@@ -165,35 +219,73 @@ accelerate(const struct binding *b, struct control_state *st, int ticks,
 	return st->accel_mult;
 }
 
+/* A binding that sends nothing (no message, no bridge action). */
+static bool
+inert(const struct binding *b)
+{
+	return b->msg.address == NULL && !b->action->internal;
+}
+
 static int
-emit(struct surface *s, struct control_state *st, const struct binding *b,
+emit(struct engine *eng, struct control_state *st, const struct binding *b,
     double value, struct engine_output *out)
 {
 	st->value = value;
 	/* a toggle's or a fader's value is the DAW's new state; a trigger's
 	 * (play, record) is not: that state comes from feedback */
 	if (b->action->type != ACTION_TRIGGER)
-		set_target_value(s, b, value);
+		set_target_value(eng, b, value);
 	out->binding = b;
 	out->value = b->action->unit == UNIT_DB ? clamp_db(value, b->db_floor) :
 	    value;
-	if (b->msg.address == NULL && !b->action->internal)
-		return 0;	/* an inert binding sends nothing */
-	s->sent++;
-	return 1;
+	if (inert(b))
+		return ENGINE_NOTHING;
+	eng->sent++;
+	return ENGINE_SEND;
+}
+
+/*
+ * guard=recording: while the DAW records (its record and play state, as
+ * reported), the first press of a guarded button only arms it; a second
+ * within GUARD_WINDOW_NS does it.  Decided before any latch flips, so a
+ * press held back changes nothing.
+ */
+static bool
+guard_holds(struct engine *eng, struct control_state *st,
+    const struct binding *b, uint64_t now)
+{
+	const struct profile *p = eng->profile;
+
+	if (!(engine_value(eng, p->record_target) == 1 &&
+	    engine_value(eng, p->play_target) == 1)) {
+		st->guard_ns = 0;
+		return false;
+	}
+	if (st->guard_ns && now - st->guard_ns < GUARD_WINDOW_NS) {
+		st->guard_ns = 0;
+		return false;
+	}
+	st->guard_ns = now;
+	return true;
 }
 
 /* A press or release on a binding whose action is not continuous. */
 static int
-switch_event(struct surface *s, struct control_state *st,
-    const struct binding *b, enum edge e, struct engine_output *out)
+switch_event(struct engine *eng, struct control_state *st,
+    const struct binding *b, enum edge e, uint64_t now,
+    struct engine_output *out)
 {
+	if (e == EDGE_PRESS && b->guard && !inert(b) &&
+	    guard_holds(eng, st, b, now)) {
+		out->binding = b;
+		return ENGINE_GUARDED;
+	}
 	switch (b->trigger) {
 	case TRIGGER_PRESS:
 		if (e != EDGE_PRESS)
 			return 0;
 		st->latched = true;
-		return emit(s, st, b, 1, out);
+		return emit(eng, st, b, 1, out);
 	case TRIGGER_MOMENTARY:
 		st->latched = e == EDGE_PRESS;
 		/* a command without a value would be sent twice: once is the
@@ -201,25 +293,25 @@ switch_event(struct surface *s, struct control_state *st,
 		if (e == EDGE_RELEASE && b->action->type == ACTION_TRIGGER &&
 		    !b->msg.has_value)
 			return 0;
-		return emit(s, st, b, st->latched ? 1 : 0, out);
+		return emit(eng, st, b, st->latched ? 1 : 0, out);
 	case TRIGGER_TOGGLE:
 		if (e != EDGE_PRESS)
 			return 0;
-		st->latched = !latch_get(s, st, b);
-		return emit(s, st, b, st->latched ? 1 : 0, out);
+		st->latched = !latch_get(eng, st, b);
+		return emit(eng, st, b, st->latched ? 1 : 0, out);
 	}
-	return 0;
+	return ENGINE_NOTHING;
 }
 
 static int
-continuous_press(struct surface *s, struct control_state *st,
+continuous_press(struct engine *eng, struct control_state *st,
     const struct binding *b, enum edge e, struct engine_output *out)
 {
 	switch (b->trigger) {
 	case TRIGGER_PRESS:
 		if (e != EDGE_PRESS)
 			return 0;
-		return emit(s, st, b, b->invert ? b->min : b->max, out);
+		return emit(eng, st, b, b->invert ? b->min : b->max, out);
 	case TRIGGER_MOMENTARY:
 		st->latched = e == EDGE_PRESS;
 		break;
@@ -229,7 +321,7 @@ continuous_press(struct surface *s, struct control_state *st,
 		st->latched = !st->latched;
 		break;
 	}
-	return emit(s, st, b, st->latched != b->invert ? b->max : b->min, out);
+	return emit(eng, st, b, st->latched != b->invert ? b->max : b->min, out);
 }
 
 /*
@@ -239,10 +331,10 @@ continuous_press(struct surface *s, struct control_state *st,
  * value cannot be met: the control takes over at once.
  */
 static bool
-pickup_waits(const struct surface *s, const struct control *c,
+pickup_waits(const struct engine *eng, const struct control *c,
     const struct control_state *st, const struct binding *b, double pos)
 {
-	double target = surface_target_value(s, b), want, step;
+	double target = engine_target_value(eng, b), want, step;
 
 	if (!b->pickup || b->action->type != ACTION_CONTINUOUS || isnan(target))
 		return false;
@@ -257,114 +349,146 @@ pickup_waits(const struct surface *s, const struct control *c,
 	return true;
 }
 
-int
-engine_event(struct surface *s, const struct midi_event *ev,
-    struct engine_output *out)
+/* A motor fader echoes where feedback moved it (a 14-bit one its MSB
+ * before its LSB); an encoder's ticks are never echoes.  Notes the move
+ * of a hand otherwise, so that feedback leaves the control alone. */
+static bool
+is_echo(struct engine *eng, const struct control *c, struct control_state *st,
+    const struct midi_event *ev, uint64_t now)
 {
-	const struct profile *p = s->profile;
-	const struct control *c;
-	const struct binding *b;
-	struct control_state *st;
-	uint16_t ci;
-	int bi;
-	double pos;
-	enum edge e;
-
-	ci = controller_lookup(s->controller, ev);
-	if (ci == CONTROL_NONE) {
-		s->unbound++;
-		return 0;
+	if (!c->feedback || c->mode == MODE_BUTTON)
+		return false;
+	if (c->mode == MODE_ABSOLUTE && st->fb_ns &&
+	    now - st->fb_ns < ECHO_WINDOW_NS &&
+	    (ev->value == st->fb_raw || (c->kind == CONTROL_CC14 &&
+	    ev->value >> 7 == st->fb_raw >> 7))) {
+		eng->echoes++;
+		return true;
 	}
-	c = &s->controller->controls[ci];
-	st = &s->state[ci];
-	if (c->feedback && c->mode != MODE_BUTTON) {
-		uint64_t now = now_ns();
-		/* a motor fader echoes where feedback moved it (a 14-bit one
-		 * its MSB before its LSB); an encoder's ticks are never echoes */
-		if (c->mode == MODE_ABSOLUTE && st->fb_ns &&
-		    now - st->fb_ns < ECHO_WINDOW_NS &&
-		    (ev->value == st->fb_raw || (c->kind == CONTROL_CC14 &&
-		    ev->value >> 7 == st->fb_raw >> 7))) {
-			s->echoes++;	/* where feedback just moved it */
-			return 0;
-		}
-		st->in_ns = now;
-	}
-	bi = p->by_control[ci];
-	b = bi >= 0 ? &p->bindings[bi] : NULL;
-	if (b && b->action->display)
-		return 0;	/* a meter shows the DAW's level: nothing to send */
-	pos = event_position(c, ev);
+	st->in_ns = now;
+	return false;
+}
 
-	if (c->mode == MODE_RELATIVE) {
-		int ticks;
-		double base, value;
-		if (b == NULL) {
-			s->unbound++;
-			return 0;
-		}
-		if ((ticks = relative_event_ticks(c, ev)) == 0)
-			return 0;
-		if (b->action->type != ACTION_CONTINUOUS)
-			return ticks > 0 ? switch_event(s, st, b, EDGE_PRESS, out) : 0;
-		value = ticks * b->step * accelerate(b, st, ticks, ev->time_ns);
-		if (b->invert)
-			value = -value;
-		/* continue from what the target holds, whoever set it */
-		base = surface_target_value(s, b);
-		if (isnan(base))
-			base = isnan(st->value) ? b->action->def : st->value;
-		if (isinf(base) && base < 0)
-			base = value > 0 ? FADER_DB_LOWEST - value : base;
-		value += base;
-		if (b->taper == TAPER_FADER && value < FADER_DB_LOWEST)
-			value = -INFINITY;
-		if (value > b->max)
-			value = b->max;
-		if (value < b->min)
-			value = b->min;
-		return emit(s, st, b, value, out);
-	}
-
-	/* an increment/decrement is not a position: only encoders take it */
-	if ((ev->kind == MIDI_NRPN || ev->kind == MIDI_RPN) &&
-	    ev->flags == MIDI_PARAM_DELTA)
-		return 0;
-
-	if (c->mode == MODE_BUTTON || (b && b->action->type != ACTION_CONTINUOUS)) {
-		e = button_edge(c, st, ev, pos);
-		if (e == EDGE_NONE)
-			return 0;
-		/* a release belongs to the binding that took the press */
-		if (e == EDGE_RELEASE && st->held != NULL) {
-			b = st->held;
-			st->held = NULL;
-		} else if (e == EDGE_PRESS)
-			st->held = b;
-		if (b == NULL) {
-			s->unbound++;
-			return 0;
-		}
-		if (b->action->type == ACTION_CONTINUOUS)
-			return continuous_press(s, st, b, e, out);
-		return switch_event(s, st, b, e, out);
-	}
+/* An encoder's ticks: a step from what the target holds. */
+static int
+relative_event(struct engine *eng, const struct control *c,
+    struct control_state *st, const struct binding *b,
+    const struct midi_event *ev, uint64_t now, struct engine_output *out)
+{
+	int ticks;
+	double base, value;
 
 	if (b == NULL) {
-		s->unbound++;
-		st->pos = pos;
-		return 0;
+		eng->unbound++;
+		return ENGINE_NOTHING;
 	}
-	if (st->pickup && pickup_waits(s, c, st, b, pos)) {
+	if ((ticks = relative_event_ticks(c, ev)) == 0)
+		return ENGINE_NOTHING;
+	if (b->action->type != ACTION_CONTINUOUS)
+		return ticks > 0 ? switch_event(eng, st, b, EDGE_PRESS, now, out) :
+		    ENGINE_NOTHING;
+	value = ticks * b->step * accelerate(b, st, ticks, ev->time_ns);
+	if (b->invert)
+		value = -value;
+	/* continue from what the target holds, whoever set it */
+	base = engine_target_value(eng, b);
+	if (isnan(base))
+		base = isnan(st->value) ? b->action->def : st->value;
+	if (isinf(base) && base < 0)
+		base = value > 0 ? FADER_DB_LOWEST - value : base;
+	value += base;
+	if (b->taper == TAPER_FADER && value < FADER_DB_LOWEST)
+		value = -INFINITY;
+	if (value > b->max)
+		value = b->max;
+	if (value < b->min)
+		value = b->min;
+	return emit(eng, st, b, value, out);
+}
+
+/* A button, or a fader standing in for one: its press or release. */
+static int
+edge_event(struct engine *eng, const struct control *c,
+    struct control_state *st, const struct binding *b,
+    const struct midi_event *ev, double pos, uint64_t now,
+    struct engine_output *out)
+{
+	enum edge e = button_edge(c, st, ev, pos);
+
+	if (e == EDGE_NONE)
+		return ENGINE_NOTHING;
+	/* a release belongs to the binding that took the press */
+	if (e == EDGE_RELEASE && st->held != NULL) {
+		b = st->held;
+		st->held = NULL;
+	} else if (e == EDGE_PRESS)
+		st->held = b;
+	if (b == NULL) {
+		eng->unbound++;
+		return ENGINE_NOTHING;
+	}
+	if (b->action->type == ACTION_CONTINUOUS)
+		return continuous_press(eng, st, b, e, out);
+	return switch_event(eng, st, b, e, now, out);
+}
+
+/* A fader or knob: its position, once it has picked up its target. */
+static int
+absolute_event(struct engine *eng, const struct control *c,
+    struct control_state *st, const struct binding *b, double pos,
+    struct engine_output *out)
+{
+	if (b == NULL) {
+		eng->unbound++;
 		st->pos = pos;
-		s->held_back++;
-		return 0;
+		return ENGINE_NOTHING;
+	}
+	if (st->pickup && pickup_waits(eng, c, st, b, pos)) {
+		st->pos = pos;
+		eng->held_back++;
+		return ENGINE_NOTHING;
 	}
 	st->pickup = false;
 	st->pos = pos;
 	if (b->invert)
 		pos = 1 - pos;
-	return emit(s, st, b, binding_value(b, pos), out);
+	return emit(eng, st, b, binding_value(b, pos), out);
+}
+
+int
+engine_event(struct engine *eng, const struct midi_event *ev, uint64_t now,
+    struct engine_output *out)
+{
+	const struct profile *p = eng->profile;
+	const struct control *c;
+	const struct binding *b;
+	struct control_state *st;
+	uint16_t ci;
+	int bi;
+
+	ci = controller_lookup(eng->controller, ev);
+	if (ci == CONTROL_NONE) {
+		eng->unbound++;
+		return ENGINE_NOTHING;
+	}
+	c = &eng->controller->controls[ci];
+	st = &eng->state[ci];
+	if (is_echo(eng, c, st, ev, now))
+		return ENGINE_NOTHING;	/* where feedback just moved it */
+	bi = p->by_control[ci];
+	b = bi >= 0 ? &p->bindings[bi] : NULL;
+	if (b && b->action->display)
+		return ENGINE_NOTHING;	/* a meter shows the DAW's level */
+	if (c->mode == MODE_RELATIVE)
+		return relative_event(eng, c, st, b, ev, now, out);
+	/* an increment/decrement is not a position: only encoders take it */
+	if ((ev->kind == MIDI_NRPN || ev->kind == MIDI_RPN) &&
+	    ev->flags == MIDI_PARAM_DELTA)
+		return ENGINE_NOTHING;
+	if (c->mode == MODE_BUTTON || (b && b->action->type != ACTION_CONTINUOUS))
+		return edge_event(eng, c, st, b, ev, event_position(c, ev), now,
+		    out);
+	return absolute_event(eng, c, st, b, event_position(c, ev), out);
 }
 
 /* The control's own message with a raw value. */
@@ -427,16 +551,15 @@ switch_raw(const struct control *c, uint8_t v)
 }
 
 static int
-feedback_raw(struct surface *s, int ci, int32_t raw, uint8_t *out)
+feedback_raw(struct engine *eng, int ci, int32_t raw, uint64_t now,
+    uint8_t *out)
 {
-	const struct control *c = &s->controller->controls[ci];
-	struct control_state *st = &s->state[ci];
-	uint64_t now;
+	const struct control *c = &eng->controller->controls[ci];
+	struct control_state *st = &eng->state[ci];
 	int n;
 
 	if (!c->feedback)
 		return 0;
-	now = now_ns();
 	if (c->mode != MODE_BUTTON && st->in_ns && now - st->in_ns < TOUCH_WINDOW_NS)
 		return 0;	/* a hand is on it */
 	if ((n = encode_control(c, raw, out)) > 0) {
@@ -449,10 +572,10 @@ feedback_raw(struct surface *s, int ci, int32_t raw, uint8_t *out)
 }
 
 int
-engine_feedback(struct surface *s, const struct binding *b, double value,
-    uint8_t *out)
+engine_feedback(struct engine *eng, const struct binding *b, double value,
+    uint64_t now, uint8_t *out)
 {
-	const struct control *c = &s->controller->controls[b->control];
+	const struct control *c = &eng->controller->controls[b->control];
 	int32_t raw;
 
 	if (isnan(value))
@@ -470,14 +593,15 @@ engine_feedback(struct surface *s, const struct binding *b, double value,
 		    c->off_value);
 	else
 		raw = switch_raw(c, value != 0 ? c->on_value : c->off_value);
-	return feedback_raw(s, b->control, raw, out);
+	return feedback_raw(eng, b->control, raw, now, out);
 }
 
 int
-engine_feedback_switch(struct surface *s, int control, bool on, uint8_t *out)
+engine_feedback_switch(struct engine *eng, int control, bool on,
+    uint64_t now, uint8_t *out)
 {
-	const struct control *c = &s->controller->controls[control];
+	const struct control *c = &eng->controller->controls[control];
 
-	return feedback_raw(s, control, switch_raw(c, on ? c->on_value :
-	    c->off_value), out);
+	return feedback_raw(eng, control, switch_raw(c, on ? c->on_value :
+	    c->off_value), now, out);
 }

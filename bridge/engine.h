@@ -1,9 +1,10 @@
 /*
- * The per-event step of the bridge: a normalised MIDI event on a surface
- * (one connected controller with its active profile) becomes zero or one
- * (binding, value) pair.  No I/O here; the caller sends.
- * Per-control state (held button, encoder acceleration, pick-up) lives in
- * the surface, apart from the immutable profile.  What the DAW holds (the
+ * The per-event step of the bridge: a normalised MIDI event on one
+ * surface's engine (its controller, its active profile, the state of each
+ * control) becomes zero or one (binding, value) pair.  No I/O here, and no
+ * clock: the caller passes the time and sends.
+ * Per-control state (held button, encoder acceleration, pick-up, record
+ * guard) lives in the engine, apart from the immutable profile.  What the DAW holds (the
  * last value sent to, or reported for, each OSC target: a toggle's state,
  * a fader's level) lives in a target_values store shared by the surfaces
  * that talk to it, so that it follows the target across switches.
@@ -40,10 +41,11 @@ struct target_values {
 	int n;
 };
 
-int target_values_init(struct target_values *tv, int n);
-void target_values_fini(struct target_values *tv);
+struct target_values *target_values_new(int n);	/* NULL: out of memory */
+void target_values_free(struct target_values *tv);
 
-struct surface {
+/* The engine of one surface. */
+struct engine {
 	const struct controller *controller;
 	const struct profile *profile;
 	struct control_state *state;	/* one per control of controller */
@@ -62,18 +64,34 @@ struct engine_output {
 	double value;		/* in the action's unit, clamped for the DAW */
 };
 
-/* Allocates state for p's controller; 0 or -1. */
-int surface_init(struct surface *s, const struct profile *p);
-void surface_fini(struct surface *s);
+/* With state for p's controller; NULL when out of memory. */
+struct engine *engine_new(const struct profile *p);
+void engine_free(struct engine *eng);
 
-/* Returns 1 and fills out when a message is to be sent (or, for a bridge
- * action such as profile.next, done), else 0. */
-int engine_event(struct surface *s, const struct midi_event *ev,
+enum engine_result {
+	ENGINE_NOTHING,		/* nothing to send */
+	ENGINE_SEND,		/* out is to be sent (or, for a bridge action
+				 * such as profile.next, done) */
+	ENGINE_GUARDED,		/* out->binding is guarded and the DAW
+				 * records: this press only armed it, nothing
+				 * changed; a second press within a second
+				 * will do it */
+};
+
+/* An event at now (CLOCK_MONOTONIC ns); an enum engine_result. */
+int engine_event(struct engine *eng, const struct midi_event *ev, uint64_t now,
     struct engine_output *out);
 
 /* Make p the active profile, between two events.  Absolute controls arm
  * pick-up: they send again once they meet their new target's value. */
-void surface_switch(struct surface *s, const struct profile *p);
+void engine_switch(struct engine *eng, const struct profile *p);
+
+/* A reload: p is the new set's profile of the running one's name, on a
+ * controller of the same name; each control keeps its state by control
+ * name, and the targets' values are now in values.  0, or -1 when out of
+ * memory (nothing changed). */
+int engine_rebind(struct engine *eng, const struct profile *p,
+    struct target_values *values);
 
 /*
  * The MIDI that shows value on b's control (LED, motor fader, LED ring),
@@ -81,14 +99,16 @@ void surface_switch(struct surface *s, const struct profile *p);
  * takes no feedback or a hand is on it.  Records what was sent, so that
  * its echo from a motor fader is not taken for a move.
  */
-int engine_feedback(struct surface *s, const struct binding *b, double value,
-    uint8_t *out);
+int engine_feedback(struct engine *eng, const struct binding *b, double value,
+    uint64_t now, uint8_t *out);
 /* The same for a control lit or dark regardless of any binding (the
  * profile's indicator, an unbound button). */
-int engine_feedback_switch(struct surface *s, int control, bool on,
-    uint8_t *out);
+int engine_feedback_switch(struct engine *eng, int control, bool on,
+    uint64_t now, uint8_t *out);
 
 /* The value of b's target as last sent or reported, NAN if unknown. */
-double surface_target_value(const struct surface *s, const struct binding *b);
+double engine_target_value(const struct engine *eng, const struct binding *b);
+/* The same by target id (config.targets); NAN for -1. */
+double engine_value(const struct engine *eng, int target);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * Tests for the per-event engine (engine.c) and the value transforms
  * (transform.c): MIDI events built by hand go through engine_event on a
- * surface made from the shipped profiles or from tests/data/config.
+ * engine made from the shipped profiles or from tests/data/config.
  * Run from the repository root (paths are relative to it).
  */
 #include <stdarg.h>
@@ -74,21 +74,19 @@ group_teardown(void **state)
 
 /* ---- helpers ---- */
 
-static struct surface *
-new_surface(const struct profile *p)
+static struct engine *
+new_engine(const struct profile *p)
 {
-	struct surface *s = calloc(1, sizeof(*s));
+	struct engine *s = engine_new(p);
 
 	assert_non_null(s);
-	assert_int_equal(surface_init(s, p), 0);
 	return s;
 }
 
 static void
-free_surface(struct surface *s)
+free_engine(struct engine *s)
 {
-	surface_fini(s);
-	free(s);
+	engine_free(s);
 }
 
 static struct midi_event
@@ -106,20 +104,20 @@ mk(int kind, int channel, int number, int32_t value, uint64_t t)
 }
 
 static int
-send_ev(struct surface *s, struct midi_event ev, struct engine_output *out)
+send_ev(struct engine *s, struct midi_event ev, struct engine_output *out)
 {
 	memset(out, 0, sizeof(*out));
-	return engine_event(s, &ev, out);
+	return engine_event(s, &ev, now_ns(), out);
 }
 
 static int
-cc(struct surface *s, int number, int value, struct engine_output *out)
+cc(struct engine *s, int number, int value, struct engine_output *out)
 {
 	return send_ev(s, mk(MIDI_CC, 0, number, value, 0), out);
 }
 
 static const char *
-control_name(const struct surface *s, const struct engine_output *out)
+control_name(const struct engine *s, const struct engine_output *out)
 {
 	return s->controller->controls[out->binding->control].name;
 }
@@ -156,7 +154,7 @@ binding_of(const struct profile *p, const char *control)
 static void
 test_fader_law_engineer(void **state)
 {
-	struct surface *s = new_surface(fx.engineer);
+	struct engine *s = new_engine(fx.engineer);
 	const struct binding *b = binding_of(fx.engineer, "fader3");
 	struct engine_output out;
 	double prev = -INFINITY;
@@ -190,13 +188,13 @@ test_fader_law_engineer(void **state)
 	}
 	assert_int_equal(s->sent, 6 + 1 + 128);
 	assert_int_equal(s->unbound, 0);
-	free_surface(s);
+	free_engine(s);
 }
 
 static void
 test_fader_law_14bit(void **state)
 {
-	struct surface *s = new_surface(fx.good);
+	struct engine *s = new_engine(fx.good);
 	const struct binding *b = binding_of(fx.good, "hifader1");
 	struct engine_output out;
 	double prev = -INFINITY;
@@ -214,7 +212,7 @@ test_fader_law_14bit(void **state)
 		assert_true(out.value > prev);
 		prev = out.value;
 	}
-	free_surface(s);
+	free_engine(s);
 }
 
 static void
@@ -251,7 +249,7 @@ test_fader_pos_round_trip(void **state)
 static void
 test_linear_taper(void **state)
 {
-	struct surface *s = new_surface(fx.good);
+	struct engine *s = new_engine(fx.good);
 	const struct binding *lin = binding_of(fx.good, "lin1");	/* trim 0..12 */
 	const struct binding *inv = binding_of(fx.good, "lin2");	/* pan .2...4 invert */
 	const struct binding *pan = binding_of(fx.good, "param");
@@ -285,7 +283,7 @@ test_linear_taper(void **state)
 	assert_sends(s, mk(MIDI_RPN, 0, 0, 0, 0), tune, 1.0);
 	assert_sends(s, mk(MIDI_CHANNEL_AFTERTOUCH, 0, 0, 127, 0), fader, 1.0);
 	assert_sends(s, mk(MIDI_CHANNEL_AFTERTOUCH, 0, 0, 0, 0), fader, 0.0);
-	free_surface(s);
+	free_engine(s);
 }
 
 /* A bipolar range (the default strictly inside min..max) has a centre
@@ -294,7 +292,7 @@ test_linear_taper(void **state)
 static void
 test_centre_detent(void **state)
 {
-	struct surface *s = new_surface(fx.good);
+	struct engine *s = new_engine(fx.good);
 	const struct binding *trim = binding_of(fx.good, "hifader2");	/* -10..10 invert */
 	const struct binding *poly = binding_of(fx.good, "poly60");	/* -6..6 */
 	const struct binding *bend = binding_of(fx.good, "bend");	/* pan */
@@ -339,7 +337,7 @@ test_centre_detent(void **state)
 		    pos) < 1e-12);
 	}
 	assert_true(fabs(binding_position(trim, 0) - (1 - 8192.0 / 16383)) < 1e-15);
-	free_surface(s);
+	free_engine(s);
 }
 
 /* ---- buttons ---- */
@@ -347,9 +345,9 @@ test_centre_detent(void **state)
 static void
 test_toggle(void **state)
 {
-	struct surface *s = new_surface(fx.good);
+	struct engine *s = new_engine(fx.good);
 	const struct binding *mute = binding_of(fx.good, "pad1");
-	struct surface *e = new_surface(fx.engineer);
+	struct engine *e = new_engine(fx.engineer);
 	const struct binding *rec = binding_of(fx.engineer, "rec1");
 
 	(void)state;
@@ -369,14 +367,14 @@ test_toggle(void **state)
 	assert_silent(e, CC(64, 0));
 	assert_int_equal(e->sent, 2);
 	assert_int_equal(e->unbound, 0);
-	free_surface(s);
-	free_surface(e);
+	free_engine(s);
+	free_engine(e);
 }
 
 static void
 test_momentary(void **state)
 {
-	struct surface *s = new_surface(fx.good);
+	struct engine *s = new_engine(fx.good);
 	const struct binding *solo = binding_of(fx.good, "pad2");
 	const struct binding *rec = binding_of(fx.good, "rec");
 
@@ -400,15 +398,15 @@ test_momentary(void **state)
 		assert_sends(s, CC(115, 127), sw, 1.0);
 		assert_sends(s, CC(115, 0), sw, 0.0);
 	}
-	free_surface(s);
+	free_engine(s);
 }
 
 static void
 test_press(void **state)
 {
-	struct surface *s = new_surface(fx.good);
+	struct engine *s = new_engine(fx.good);
 	const struct binding *play = binding_of(fx.good, "play");
-	struct surface *e = new_surface(fx.engineer);
+	struct engine *e = new_engine(fx.engineer);
 
 	(void)state;
 	assert_int_equal(play->trigger, TRIGGER_PRESS);
@@ -421,8 +419,8 @@ test_press(void **state)
 	/* engineer play: /transport_play, no arguments */
 	assert_sends(e, CC(41, 127), binding_of(fx.engineer, "play"), 1.0);
 	assert_silent(e, CC(41, 0));
-	free_surface(s);
-	free_surface(e);
+	free_engine(s);
+	free_engine(e);
 }
 
 /* The profile changes while a button is held: the release goes to the
@@ -430,7 +428,7 @@ test_press(void **state)
 static void
 test_release_follows_press(void **state)
 {
-	struct surface *s = new_surface(fx.good);
+	struct engine *s = new_engine(fx.good);
 	const struct binding *good_rec = binding_of(fx.good, "rec");
 	const struct binding *alt_rec = binding_of(fx.alt, "rec");
 	const struct binding *good_play = binding_of(fx.good, "play");
@@ -471,7 +469,7 @@ test_release_follows_press(void **state)
 	assert_int_equal(s->unbound, 1);
 	s->profile = fx.good;
 	assert_sends(s, mk(MIDI_NOTE_OFF, 0, 37, 0, 0), binding_of(fx.good, "pad2"), 0.0);
-	free_surface(s);
+	free_engine(s);
 }
 
 /* ---- relative encoders ---- */
@@ -479,7 +477,7 @@ test_release_follows_press(void **state)
 static void
 test_relative_twos_complement(void **state)
 {
-	struct surface *s = new_surface(fx.good);
+	struct engine *s = new_engine(fx.good);
 	const struct binding *b = binding_of(fx.good, "knob1");	/* pan, 0.05 */
 	struct engine_output out;
 
@@ -505,13 +503,13 @@ test_relative_twos_complement(void **state)
 	assert_silent(s, CC(16, 0));
 	/* a default step: knob3 on track.trim moves 0.5 dB a tick */
 	assert_sends(s, CC(18, 2), binding_of(fx.good, "knob3"), 1.0);
-	free_surface(s);
+	free_engine(s);
 }
 
 static void
 test_relative_sign_magnitude(void **state)
 {
-	struct surface *s = new_surface(fx.good);
+	struct engine *s = new_engine(fx.good);
 	const struct binding *b = binding_of(fx.good, "knob_sm");	/* trim, 1 dB */
 
 	(void)state;
@@ -526,13 +524,13 @@ test_relative_sign_magnitude(void **state)
 	assert_sends(s, CC(20, 63), b, 20.0);		/* +63, clamped */
 	assert_sends(s, CC(20, 1), b, 20.0);
 	assert_sends(s, CC(20, 66), b, 18.0);
-	free_surface(s);
+	free_engine(s);
 }
 
 static void
 test_relative_binary_offset(void **state)
 {
-	struct surface *s = new_surface(fx.good);
+	struct engine *s = new_engine(fx.good);
 	const struct binding *b = binding_of(fx.good, "knob_bo");	/* master gain */
 
 	(void)state;
@@ -549,13 +547,13 @@ test_relative_binary_offset(void **state)
 	/* up from -inf lands on the lowest step */
 	assert_sends(s, CC(21, 65), b, FADER_DB_LOWEST);
 	assert_sends(s, CC(21, 66), b, FADER_DB_LOWEST + 2);
-	free_surface(s);
+	free_engine(s);
 }
 
 static void
 test_relative_on_trigger(void **state)
 {
-	struct surface *s = new_surface(fx.good);
+	struct engine *s = new_engine(fx.good);
 	const struct binding *b = binding_of(fx.good, "knob_rel");
 
 	(void)state;
@@ -564,13 +562,13 @@ test_relative_on_trigger(void **state)
 	assert_sends(s, CC(22, 5), b, 1.0);
 	assert_silent(s, CC(22, 127));
 	assert_int_equal(s->sent, 2);
-	free_surface(s);
+	free_engine(s);
 }
 
 static void
 test_acceleration(void **state)
 {
-	struct surface *s = new_surface(fx.good);
+	struct engine *s = new_engine(fx.good);
 	const struct binding *b = binding_of(fx.good, "knob2");	/* 0.01, accel 1 */
 	struct engine_output out;
 	double prev = 0.5, delta, prev_delta = 0;
@@ -609,7 +607,7 @@ test_acceleration(void **state)
 		assert_true(fabs(out.value - (prev + 0.05)) < 1e-12);
 		prev = out.value;
 	}
-	free_surface(s);
+	free_engine(s);
 }
 
 /* ---- an absolute control on a trigger ---- */
@@ -617,7 +615,7 @@ test_acceleration(void **state)
 static void
 test_absolute_trigger_hysteresis(void **state)
 {
-	struct surface *s = new_surface(fx.good);
+	struct engine *s = new_engine(fx.good);
 	const struct binding *b = binding_of(fx.good, "switch");
 	static const int quiet[] = { 0, 30, 63, 64, 65, 70, 76 };
 	static const int chatter[] = { 64, 63, 65, 60, 70, 63, 64, 52 };
@@ -639,7 +637,7 @@ test_absolute_trigger_hysteresis(void **state)
 		assert_silent(s, CC(109, chatter[i]));
 	assert_sends(s, CC(109, 100), b, 1.0);
 	assert_int_equal(s->sent, 2);
-	free_surface(s);
+	free_engine(s);
 }
 
 /* ---- unbound and unknown controls ---- */
@@ -647,9 +645,9 @@ test_absolute_trigger_hysteresis(void **state)
 static void
 test_unbound(void **state)
 {
-	struct surface *s = new_surface(fx.good);
-	struct surface *a = new_surface(fx.alt);
-	struct surface *p = new_surface(fx.producer);
+	struct engine *s = new_engine(fx.good);
+	struct engine *a = new_engine(fx.alt);
+	struct engine *p = new_engine(fx.producer);
 	struct engine_output out;
 
 	(void)state;
@@ -682,9 +680,9 @@ test_unbound(void **state)
 	}
 	assert_int_equal(p->unbound, 16);
 	assert_int_equal(p->sent, 0);
-	free_surface(s);
-	free_surface(a);
-	free_surface(p);
+	free_engine(s);
+	free_engine(a);
+	free_engine(p);
 }
 
 /* ---- program change ---- */
@@ -692,7 +690,7 @@ test_unbound(void **state)
 static void
 test_program_change_button(void **state)
 {
-	struct surface *s = new_surface(fx.good);
+	struct engine *s = new_engine(fx.good);
 	struct engine_output out;
 
 	(void)state;
@@ -709,7 +707,7 @@ test_program_change_button(void **state)
 	assert_int_equal(send_ev(s, mk(MIDI_PROGRAM, 0, 0, 4, 0), &out), 0);
 	assert_int_equal(s->sent, 4);
 	assert_int_equal(s->unbound, 2);
-	free_surface(s);
+	free_engine(s);
 }
 
 /* ---- NRPN ---- */
@@ -717,7 +715,7 @@ test_program_change_button(void **state)
 static void
 test_nrpn_delta(void **state)
 {
-	struct surface *s = new_surface(fx.good);
+	struct engine *s = new_engine(fx.good);
 	const struct binding *enc = binding_of(fx.good, "param_enc");	/* trim, 0.5 */
 	const struct binding *abs_b = binding_of(fx.good, "param");
 	struct midi_event ev;
@@ -750,28 +748,108 @@ test_nrpn_delta(void **state)
 	ev.flags = MIDI_PARAM_DELTA;
 	assert_silent(s, ev);
 	assert_true(s->state[abs_b->control].value == 1.0);
-	free_surface(s);
+	free_engine(s);
 }
 
-/* ---- surface ---- */
+/* ---- record guard ---- */
 
-static void
-test_surface_init(void **state)
+/* A note button of p's controller, pressed (velocity 127) or released. */
+static struct midi_event
+note_of(const struct profile *p, const char *control, bool down)
 {
-	struct surface s;
+	const struct control *c = &p->controller->controls[
+	    binding_of(p, control)->control];
+
+	return mk(down ? MIDI_NOTE_ON : MIDI_NOTE_OFF, c->channel, c->number,
+	    down ? 127 : 0, 0);
+}
+
+static int
+event_at(struct engine *s, struct midi_event ev, uint64_t now,
+    struct engine_output *out)
+{
+	memset(out, 0, sizeof(*out));
+	return engine_event(s, &ev, now, out);
+}
+
+/* guard=recording while the DAW records: the engine holds the first press
+ * back before the toggle's latch flips (nothing changes, not even the
+ * target's value), and a second within a second does it.  Stopped, a
+ * press acts at once; a second press too late is a first press again. */
+static void
+test_guard(void **state)
+{
+	const struct profile *p = config_profile(fx.shipped, "engineer-xtouch");
+	const struct binding *rec = binding_of(p, "button12");
+	const struct binding *stop = binding_of(p, "button10");
+	struct target_values *tv = target_values_new(fx.shipped->ntargets);
+	struct engine *s = new_engine(p);
+	struct engine_output out;
 
 	(void)state;
-	assert_int_equal(surface_init(&s, fx.good), 0);
-	assert_ptr_equal(s.controller, fx.good->controller);
-	assert_ptr_equal(s.profile, fx.good);
-	for (int i = 0; i < s.controller->ncontrols; i++) {
-		assert_true(isnan(s.state[i].value));
-		assert_null(s.state[i].held);
-		assert_false(s.state[i].latched);
+	assert_non_null(tv);
+	s->values = tv;
+	assert_true(rec->guard && rec->trigger == TRIGGER_TOGGLE);
+	assert_int_equal(rec->target, p->record_target);
+	/* stopped: the guard does not hold */
+	assert_int_equal(event_at(s, note_of(p, "button12", true), T0, &out),
+	    ENGINE_SEND);
+	assert_ptr_equal(out.binding, rec);
+	assert_true(out.value == 1);
+	assert_int_equal(event_at(s, note_of(p, "button12", false), T0, &out),
+	    ENGINE_NOTHING);
+	/* the DAW reports it records (record is a trigger: its state is the
+	 * DAW's word); the first press of record is held back, changing
+	 * nothing; a second 500 ms later disarms */
+	tv->v[p->record_target] = 1;
+	tv->v[p->play_target] = 1;
+	assert_int_equal(event_at(s, note_of(p, "button12", true), T0 + 2000 * MS,
+	    &out), ENGINE_GUARDED);
+	assert_ptr_equal(out.binding, rec);
+	assert_true(tv->v[p->record_target] == 1);
+	assert_true(s->state[rec->control].latched);
+	assert_int_equal(event_at(s, note_of(p, "button12", false),
+	    T0 + 2100 * MS, &out), ENGINE_NOTHING);
+	assert_int_equal(event_at(s, note_of(p, "button12", true), T0 + 2500 * MS,
+	    &out), ENGINE_SEND);
+	assert_true(out.value == 0);
+	assert_false(s->state[rec->control].latched);
+	event_at(s, note_of(p, "button12", false), T0 + 2600 * MS, &out);
+	/* stop: a second press after more than a second is a first again */
+	tv->v[p->record_target] = 1;
+	assert_int_equal(event_at(s, note_of(p, "button10", true), T0 + 3000 * MS,
+	    &out), ENGINE_GUARDED);
+	assert_ptr_equal(out.binding, stop);
+	event_at(s, note_of(p, "button10", false), T0 + 3100 * MS, &out);
+	assert_int_equal(event_at(s, note_of(p, "button10", true), T0 + 4100 * MS,
+	    &out), ENGINE_GUARDED);
+	event_at(s, note_of(p, "button10", false), T0 + 4200 * MS, &out);
+	assert_int_equal(event_at(s, note_of(p, "button10", true), T0 + 4300 * MS,
+	    &out), ENGINE_SEND);
+	assert_ptr_equal(out.binding, stop);
+	free_engine(s);
+	target_values_free(tv);
+}
+
+/* ---- lifecycle ---- */
+
+static void
+test_engine_new(void **state)
+{
+	struct engine *s;
+
+	(void)state;
+	assert_non_null(s = engine_new(fx.good));
+	assert_ptr_equal(s->controller, fx.good->controller);
+	assert_ptr_equal(s->profile, fx.good);
+	for (int i = 0; i < s->controller->ncontrols; i++) {
+		assert_true(isnan(s->state[i].value));
+		assert_null(s->state[i].held);
+		assert_false(s->state[i].latched);
 	}
-	assert_int_equal(s.sent + s.unbound + s.events, 0);
-	surface_fini(&s);
-	assert_null(s.state);
+	assert_int_equal(s->sent + s->unbound + s->events, 0);
+	engine_free(s);
+	engine_free(NULL);	/* a no-op, as every _free */
 }
 
 static void
@@ -823,7 +901,8 @@ main(void)
 		cmocka_unit_test(test_unbound),
 		cmocka_unit_test(test_program_change_button),
 		cmocka_unit_test(test_nrpn_delta),
-		cmocka_unit_test(test_surface_init),
+		cmocka_unit_test(test_guard),
+		cmocka_unit_test(test_engine_new),
 		cmocka_unit_test(test_relative_ticks),
 	};
 

@@ -317,23 +317,24 @@ static void
 test_feedback_midi(void **state)
 {
 	const struct profile *eng = config_profile(cfg, "engineer");
-	struct surface s;
+	struct engine *s;
 	uint8_t out[FEEDBACK_MAX];
+	uint64_t now = now_ns();
 	const struct binding *rec2 = &eng->bindings[eng->by_control[
 	    controller_index(eng->controller, "rec2")]];
 	const struct binding *fader1 = &eng->bindings[eng->by_control[
 	    controller_index(eng->controller, "fader1")]];
 
 	(void)state;
-	assert_int_equal(surface_init(&s, eng), 0);
-	assert_int_equal(engine_feedback(&s, rec2, 1, out), 3);
+	assert_non_null(s = engine_new(eng));
+	assert_int_equal(engine_feedback(s, rec2, 1, now, out), 3);
 	assert_memory_equal(out, "\xB0\x41\x7F", 3);
-	assert_int_equal(engine_feedback(&s, rec2, 0, out), 3);
+	assert_int_equal(engine_feedback(s, rec2, 0, now, out), 3);
 	assert_memory_equal(out, "\xB0\x41\x00", 3);
 	/* the nanoKONTROL2's faders have no motor: no feedback for them */
-	assert_int_equal(engine_feedback(&s, fader1, 0, out), 0);
-	assert_int_equal(engine_feedback(&s, rec2, NAN, out), 0);
-	surface_fini(&s);
+	assert_int_equal(engine_feedback(s, fader1, 0, now, out), 0);
+	assert_int_equal(engine_feedback(s, rec2, NAN, now, out), 0);
+	engine_free(s);
 }
 
 int
