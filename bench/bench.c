@@ -254,7 +254,7 @@ bench_reload(void)
 		double t0 = now_s(), t;
 
 		diag_init(&dl);
-		cfg = config_load(dirs, 1, &dl);
+		cfg = config_load(dirs, 1, NULL, &dl);
 		t = now_s() - t0;
 		if (dl.errors)
 			diag_print(&dl, stderr);
@@ -353,7 +353,7 @@ main(int argc, char **argv)
 	const char *bridge = argc > 1 ? argv[1] : "build/ctlbridge";
 
 	diag_init(&dl);
-	cfg = config_load(dirs, 1, &dl);
+	cfg = config_load(dirs, 1, NULL, &dl);
 	if (dl.errors || (p = config_profile(cfg, "engineer")) == NULL) {
 		diag_print(&dl, stderr);
 		return 1;

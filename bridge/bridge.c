@@ -822,9 +822,7 @@ reload(struct bridge *br, const char *why)
 	uint64_t t0 = now_ns();
 
 	diag_init(&dl);
-	cfg = config_load(br->opt->dirs, br->opt->ndirs, &dl);
-	if (dl.errors == 0 && br->opt->daw)
-		config_override_daw(cfg, br->opt->daw, &dl);
+	cfg = config_load(br->opt->dirs, br->opt->ndirs, br->opt->daw, &dl);
 	for (int i = 0; i < br->nsurfaces; i++) {
 		struct bsurface *bs = &br->surfaces[i];
 		const struct profile *p = config_profile(cfg, bs->eng->profile->name);
@@ -1331,7 +1329,7 @@ bridge_run(const struct bridge_options *opt)
 	diag_init(&dl);
 	if ((br.loop = loop_new()) == NULL)
 		fatalx("out of memory");
-	br.cfg = config_load(opt->dirs, opt->ndirs, &dl);
+	br.cfg = config_load(opt->dirs, opt->ndirs, opt->daw, &dl);
 	diag_print(&dl, stderr);
 	if (dl.errors) {
 		log_warnx("%d error%s in the configuration; not starting "
@@ -1339,14 +1337,6 @@ bridge_run(const struct bridge_options *opt)
 		    dl.errors == 1 ? "" : "s");
 		br.exit_code = 1;
 		goto out;
-	}
-	if (opt->daw) {
-		diag_free(&dl);
-		if (config_override_daw(br.cfg, opt->daw, &dl) < 0) {
-			diag_print(&dl, stderr);
-			br.exit_code = 1;
-			goto out;
-		}
 	}
 	if (setup_signals(&br) < 0 ||
 	    (br.values = target_values_new(br.cfg->ntargets)) == NULL) {

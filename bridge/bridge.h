@@ -9,6 +9,8 @@
 
 #include <stdbool.h>
 
+struct daw_override;
+
 enum input_type { INPUT_AUTO, INPUT_ALSA, INPUT_JACK, INPUT_RAW };
 
 struct input_spec {
@@ -31,7 +33,7 @@ struct bridge_options {
 	int ndirs;
 	struct surface_spec *surfaces;
 	int nsurfaces;
-	const char *daw;	/* -o HOST:PORT, or NULL */
+	const struct daw_override *daw;	/* -o HOST:PORT, or NULL */
 	int osc_port;		/* the bridge's own port; 0: any free one */
 	bool no_watch;		/* do not follow edits with inotify */
 };

@@ -3,12 +3,10 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
-#include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,42 +23,6 @@ file_stem(const char *path)
 	if (n > 4 && strcmp(s + n - 4, ".ini") == 0)
 		s[n - 4] = '\0';
 	return s;
-}
-
-int
-resolve_host(const char *host, char **numeric, const char **err)
-{
-	struct addrinfo hints, *res;
-	char buf[INET6_ADDRSTRLEN];
-	int rc;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_DGRAM;
-	if ((rc = getaddrinfo(host, NULL, &hints, &res)) != 0) {
-		*err = gai_strerror(rc);
-		return -1;
-	}
-	/* OSC goes out of one IPv4 socket (see osc_out.h) */
-	const struct addrinfo *pick = NULL;
-	for (const struct addrinfo *ai = res; ai && !pick; ai = ai->ai_next)
-		if (ai->ai_family == AF_INET)
-			pick = ai;
-	if (pick == NULL) {
-		freeaddrinfo(res);
-		*err = "no IPv4 address (IPv6 DAW addresses are not supported yet)";
-		return -1;
-	}
-	if (getnameinfo(pick->ai_addr, pick->ai_addrlen, buf, sizeof(buf), NULL,
-	    0, NI_NUMERICHOST) != 0) {
-		freeaddrinfo(res);
-		*err = "cannot format address";
-		return -1;
-	}
-	freeaddrinfo(res);
-	free(*numeric);
-	*numeric = xstrdup(buf);
-	return 0;
 }
 
 static char *
@@ -288,11 +250,16 @@ config_profile_ring(const struct config *cfg, const struct profile *p,
 }
 
 struct config *
-config_load(char *const *dirs, int ndirs, struct diag_list *dl)
+config_load(char *const *dirs, int ndirs, const struct daw_override *daw,
+    struct diag_list *dl)
 {
 	struct config *cfg = config_new(dirs, ndirs);
+	struct daw_at at = { NULL, 0 };
 	char **names;
 	int n;
+
+	if (daw && (at.host = daw_override_resolve(daw, dl)) != NULL)
+		at.port = daw->port;
 
 	names = list_stems(cfg, "mappings/controllers", &n);
 	for (int i = 0; i < n; i++) {
@@ -310,12 +277,14 @@ config_load(char *const *dirs, int ndirs, struct diag_list *dl)
 	for (int i = 0; i < n; i++) {
 		char *path = find_file(cfg, "profiles", names[i]);
 		struct profile *p;
-		if (path && (p = profile_load(cfg, path, names[i], dl)) != NULL)
+		if (path && (p = profile_load(cfg, path, names[i],
+		    at.host ? &at : NULL, dl)) != NULL)
 			add_profile(cfg, p);
 		free(path);
 		free(names[i]);
 	}
 	free(names);
+	free(at.host);
 	check_switches(cfg, true, dl);
 	config_assign_targets(cfg);
 	if (cfg->nprofiles == 0 && dl->errors == 0) {
@@ -394,7 +363,8 @@ config_load_files(char *const *dirs, int ndirs, char *const *files, int nfiles,
 			}
 		} else if (strcmp(kind, "profile") == 0 ||
 		    strcmp(kind, "bindings") == 0) {
-			struct profile *p = profile_load(cfg, files[i], stem, dl);
+			struct profile *p = profile_load(cfg, files[i], stem,
+			    NULL, dl);
 			if (p)
 				add_profile(cfg, p);
 		} else
@@ -462,36 +432,4 @@ port_pattern_match(const char *pattern, const char *port_name)
 	if (strpbrk(pattern, "*?[") != NULL)
 		return fnmatch(pattern, port_name, FNM_CASEFOLD) == 0;
 	return strcasestr(port_name, pattern) != NULL;
-}
-
-int
-config_override_daw(struct config *cfg, const char *hostport,
-    struct diag_list *dl)
-{
-	const char *colon = strrchr(hostport, ':');
-	char host[256];
-	const char *err;
-	long port;
-
-	if (colon == NULL || colon == hostport ||
-	    (size_t)(colon - hostport) >= sizeof(host) ||
-	    !parse_int(colon + 1, 1, 65535, &port)) {
-		diag_error(dl, "-o", 0, "'%s' is not HOST:PORT", hostport);
-		return -1;
-	}
-	memcpy(host, hostport, (size_t)(colon - hostport));
-	host[colon - hostport] = '\0';
-	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
-		memmove(host, host + 1, strlen(host));
-		host[strlen(host) - 1] = '\0';
-	}
-	for (int i = 0; i < cfg->nprofiles; i++) {
-		if (resolve_host(host, &cfg->profiles[i]->host, &err) < 0) {
-			diag_error(dl, "-o", 0, "host '%s': %s", host, err);
-			return -1;
-		}
-		cfg->profiles[i]->port = (int)port;
-	}
-	config_assign_targets(cfg);
-	return 0;
 }

@@ -272,14 +272,26 @@ struct config {
 	int ntargets;
 };
 
+/* -o HOST:PORT: every profile's DAW is there instead of where its files
+ * say.  The host as written: each load resolves it. */
+struct daw_override {
+	char host[256];
+	int port;
+};
+
+/* "HOST:PORT" or "[HOST]:PORT"; 0, or -1 with a diagnostic. */
+int daw_override_parse(const char *hostport, struct daw_override *o,
+    struct diag_list *dl);
+
 /*
  * Load every controller, dialect and profile found under the directories
  * (each holding mappings/ and profiles/; for a file present in several, the
  * first directory wins).  Returns the set even with errors in it, so that
  * `check` can report them all; callers refuse to use a set with
- * dl->errors > 0.  Returns NULL only when out of memory.
+ * dl->errors > 0.  Returns NULL only when out of memory.  daw: -o, or NULL.
  */
-struct config *config_load(char *const *dirs, int ndirs, struct diag_list *dl);
+struct config *config_load(char *const *dirs, int ndirs,
+    const struct daw_override *daw, struct diag_list *dl);
 /*
  * Check the named files only (as `ctlbridge check FILE...`), resolving
  * what they reference through dirs.
@@ -306,8 +318,5 @@ int config_profile_ring(const struct config *cfg, const struct profile *p,
 uint16_t controller_lookup(const struct controller *c, const struct midi_event *ev);
 /* Does a port name match a controller port pattern? */
 bool port_pattern_match(const char *pattern, const char *port_name);
-
-/* Override the DAW address of every profile (-o HOST:PORT); 0 or -1. */
-int config_override_daw(struct config *cfg, const char *hostport, struct diag_list *dl);
 
 #endif

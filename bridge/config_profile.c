@@ -602,7 +602,7 @@ out:
 
 struct profile *
 profile_load(struct config *cfg, const char *path, const char *name,
-    struct diag_list *dl)
+    const struct daw_at *at, struct diag_list *dl)
 {
 	struct profile_loader L;
 	struct profile *p;
@@ -647,6 +647,11 @@ profile_load(struct config *cfg, const char *path, const char *name,
 			diag_error(dl, L.host ? path : p->dialect->file,
 			    L.host ? L.host_line : 0, "host '%s': %s",
 			    L.host ? L.host : p->dialect->host, err);
+	}
+	if (at) {
+		free(p->host);
+		p->host = xstrdup(at->host);
+		p->port = at->port;
 	}
 	if (p->controller) {
 		int total = 0;

@@ -146,7 +146,7 @@ cmd_check(int argc, char **argv)
 		diag_free(&dl);
 		return 1;
 	} else
-		cfg = config_load(dirs, ndirs, &dl);
+		cfg = config_load(dirs, ndirs, NULL, &dl);
 	diag_print(&dl, stdout);
 	if (dl.errors == 0)
 		fprintf(stderr, "ok: %d controller%s, %d DAW dialect%s, %d "
@@ -271,7 +271,8 @@ main(int argc, char **argv)
 	static struct surface_spec surfaces[BRIDGE_MAX_SURFACES];
 	struct bridge_options opt;
 	char *dirs[4];
-	const char *confdir = NULL;
+	const char *confdir = NULL, *daw_text = NULL;
+	struct daw_override daw;
 	int ch, verbose = 0, rc, nsurf = 0;
 	long port;
 
@@ -326,7 +327,7 @@ main(int argc, char **argv)
 			cur->ninputs++;
 			break;
 		case 'o':
-			opt.daw = optarg;
+			daw_text = optarg;
 			break;
 		case 'P':
 			if (!parse_int(optarg, 0, 65535, &port)) {
@@ -363,6 +364,16 @@ main(int argc, char **argv)
 		surfaces[0].profile = "engineer";
 	opt.nsurfaces = nsurf;
 	log_init("ctlbridge", verbose);
+	if (daw_text) {
+		struct diag_list dl;
+		diag_init(&dl);
+		rc = daw_override_parse(daw_text, &daw, &dl);
+		diag_print(&dl, stderr);
+		diag_free(&dl);
+		if (rc < 0)
+			return 1;
+		opt.daw = &daw;
+	}
 	opt.ndirs = search_path(confdir, dirs);
 	if (opt.ndirs == 0) {
 		log_warnx("no configuration directory found (looked in "

@@ -82,7 +82,7 @@ setup(void **state)
 	struct diag_list dl;
 
 	diag_init(&dl);
-	cfg = config_load(dirs, 1, &dl);
+	cfg = config_load(dirs, 1, NULL, &dl);
 	diag_print(&dl, stderr);
 	diag_free(&dl);
 	return dl.errors ? -1 : 0;

@@ -110,7 +110,7 @@ load_clean(char **dirs, int ndirs)
 	struct config *cfg;
 
 	diag_init(&dl);
-	cfg = config_load(dirs, ndirs, &dl);
+	cfg = config_load(dirs, ndirs, NULL, &dl);
 	assert_non_null(cfg);
 	if (dl.count)
 		print_diags(&dl);
@@ -856,28 +856,31 @@ test_dialect_templates(void **state)
 static void
 test_override_daw(void **state)
 {
+	struct daw_override o;
 	struct diag_list dl;
-	struct config *cfg;
+	struct config *cfg, *other;
 
 	(void)state;
-	cfg = load_clean(test_dirs, 1);
 	diag_init(&dl);
 
-	assert_int_equal(config_override_daw(cfg, "127.0.0.2:9100", &dl), 0);
+	/* a load parameter: the set comes out with the address in place */
+	assert_int_equal(daw_override_parse("127.0.0.2:9100", &o, &dl), 0);
+	cfg = config_load(test_dirs, 1, &o, &dl);
 	assert_int_equal(dl.count, 0);
+	assert_true(cfg->nprofiles > 0);
 	for (int i = 0; i < cfg->nprofiles; i++) {
 		assert_string_equal(cfg->profiles[i]->host, "127.0.0.2");
 		assert_int_equal(cfg->profiles[i]->port, 9100);
 	}
 
-	assert_int_equal(config_override_daw(cfg, "nohostport", &dl), -1);
+	assert_int_equal(daw_override_parse("nohostport", &o, &dl), -1);
 	assert_int_equal(dl.errors, 1);
 	assert_string_equal(dl.items[0].text, "-o: 'nohostport' is not HOST:PORT");
-	assert_int_equal(config_override_daw(cfg, ":9000", &dl), -1);
-	assert_int_equal(config_override_daw(cfg, "127.0.0.1:", &dl), -1);
-	assert_int_equal(config_override_daw(cfg, "127.0.0.1:0", &dl), -1);
-	assert_int_equal(config_override_daw(cfg, "127.0.0.1:65536", &dl), -1);
-	assert_int_equal(config_override_daw(cfg, "127.0.0.1:port", &dl), -1);
+	assert_int_equal(daw_override_parse(":9000", &o, &dl), -1);
+	assert_int_equal(daw_override_parse("127.0.0.1:", &o, &dl), -1);
+	assert_int_equal(daw_override_parse("127.0.0.1:0", &o, &dl), -1);
+	assert_int_equal(daw_override_parse("127.0.0.1:65536", &o, &dl), -1);
+	assert_int_equal(daw_override_parse("127.0.0.1:port", &o, &dl), -1);
 	assert_int_equal(dl.errors, 6);
 	/* a rejected -o leaves the addresses as they were */
 	for (int i = 0; i < cfg->nprofiles; i++) {
@@ -887,10 +890,14 @@ test_override_daw(void **state)
 
 	/* IPv6 in brackets is understood, and refused with a reason: OSC
 	 * leaves from one IPv4 socket */
-	assert_int_equal(config_override_daw(cfg, "[::1]:3819", &dl), -1);
+	assert_int_equal(daw_override_parse("[::1]:3819", &o, &dl), 0);
+	assert_string_equal(o.host, "::1");
+	other = config_load(test_dirs, 1, &o, &dl);
+	assert_int_equal(dl.errors, 7);
 	assert_non_null(strstr(dl.items[dl.count - 1].text,
 	    "IPv6 DAW addresses are not supported yet"));
 	assert_string_equal(cfg->profiles[0]->host, "127.0.0.2");
+	config_free(other);
 	diag_free(&dl);
 	config_free(cfg);
 }
@@ -947,7 +954,7 @@ test_profiles_against_every_dialect(void **state)
 			    "%s/$f; done", dir, dir, dir, daw, dir);
 			assert_int_equal(system(cmd), 0);
 			diag_init(&dl);
-			cfg = config_load(dirs, 1, &dl);
+			cfg = config_load(dirs, 1, NULL, &dl);
 			if (dl.errors) {
 				print_message("%s on %s:\n", prof, daw);
 				print_diags(&dl);

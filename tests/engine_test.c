@@ -37,7 +37,7 @@ load(const char *dir)
 	struct config *cfg;
 
 	diag_init(&dl);
-	cfg = config_load(dirs, 1, &dl);
+	cfg = config_load(dirs, 1, NULL, &dl);
 	for (int i = 0; i < dl.count; i++)
 		fprintf(stderr, "%s\n", dl.items[i].text);
 	if (cfg == NULL || dl.errors != 0) {
