@@ -850,7 +850,7 @@ reload(struct bridge *br, const char *why)
 	diag_free(&br->last_reload);
 	br->reloads++;
 	if (dl.errors) {
-		diag_print(&dl, stderr);
+		diag_log(&dl, LOG_PRIO_WARNING);
 		log_warnx("reload (%s) rejected: %d error%s; the running "
 		    "configuration stays in service", why, dl.errors,
 		    dl.errors == 1 ? "" : "s");
@@ -859,7 +859,7 @@ reload(struct bridge *br, const char *why)
 		config_free(cfg);
 		return -1;
 	}
-	diag_print(&dl, stderr);	/* warnings */
+	diag_log(&dl, LOG_PRIO_WARNING);	/* warnings */
 	if ((values = target_values_new(cfg->ntargets)) == NULL) {
 		config_free(cfg);
 		diag_free(&dl);
@@ -1167,7 +1167,7 @@ open_inputs(struct bsurface *bs, const struct surface_spec *spec)
 		bs->alsa = alsa_midi_new(bs->br->loop, name, alsa_pat, nalsa,
 		    &bs->sink, &why);
 		if (bs->alsa == NULL && want_alsa) {
-			log_warnx("alsa: cannot open the ALSA sequencer: %s; use "
+			log_errx("alsa: cannot open the ALSA sequencer: %s; use "
 			    "-m jack or -m raw:PATH instead", why);
 			return -1;
 		}
@@ -1202,7 +1202,7 @@ setup_signals(struct bridge *br)
 	/* blocked before any thread starts (JACK), so only signalfd sees them */
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 ||
 	    (br->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
-		log_warn("signalfd");
+		log_err("signalfd");
 		return -1;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -1232,7 +1232,7 @@ setup_surface(struct bridge *br, const struct surface_spec *spec)
 		for (int i = 0; i < br->cfg->nprofiles && n < sizeof(names) - 64; i++)
 			n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s",
 			    i ? ", " : "", br->cfg->profiles[i]->name);
-		log_warnx("no profile '%s' (profiles: %s)", spec->profile, names);
+		log_errx("no profile '%s' (profiles: %s)", spec->profile, names);
 		return -1;
 	}
 	bs->br = br;
@@ -1330,9 +1330,9 @@ bridge_run(const struct bridge_options *opt)
 	if ((br.loop = loop_new()) == NULL)
 		fatalx("out of memory");
 	br.cfg = config_load(opt->dirs, opt->ndirs, opt->daw, &dl);
-	diag_print(&dl, stderr);
+	diag_log(&dl, LOG_PRIO_ERR);
 	if (dl.errors) {
-		log_warnx("%d error%s in the configuration; not starting "
+		log_errx("%d error%s in the configuration; not starting "
 		    "(run 'ctlbridge check' to see them again)", dl.errors,
 		    dl.errors == 1 ? "" : "s");
 		br.exit_code = 1;

@@ -60,6 +60,14 @@ diag_add(struct diag_list *dl, enum diag_severity sev, const char *file,
 }
 
 void
+diag_log(const struct diag_list *dl, int error_prio)
+{
+	for (int i = 0; i < dl->count; i++)
+		log_line(dl->items[i].severity == DIAG_ERROR ? error_prio :
+		    LOG_PRIO_WARNING, dl->items[i].text);
+}
+
+void
 diag_print(const struct diag_list *dl, FILE *out)
 {
 	for (int i = 0; i < dl->count; i++)

@@ -32,5 +32,8 @@ void diag_add(struct diag_list *dl, enum diag_severity sev, const char *file,
 #define diag_warning(dl, file, line, ...) diag_add(dl, DIAG_WARNING, file, line, __VA_ARGS__)
 /* Print every entry, one a line; warnings carry "warning: " after the place. */
 void diag_print(const struct diag_list *dl, FILE *out);
+/* The same through the log (the journal's priorities, -q): errors at
+ * error_prio, which is LOG_PRIO_WARNING where the bridge survives them. */
+void diag_log(const struct diag_list *dl, int error_prio);
 
 #endif

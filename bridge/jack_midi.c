@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,36 @@ struct jack_midi {
 };
 
 static void jack_midi_try_open(void *ctx);
+
+/*
+ * libjack's own lines, through our log at -v.  It says every failed attempt
+ * to reach a server, in several lines, and the bridge retries every two
+ * seconds: each different line is said once, and again only after the
+ * state changed (a client opened, or the server went away).  Global as
+ * libjack's error function is; its threads may call it too.
+ */
+static pthread_mutex_t chatter_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct log_once chatter;
+
+static void
+jack_chatter(const char *msg)
+{
+	bool first;
+
+	pthread_mutex_lock(&chatter_lock);
+	first = log_once_first(&chatter, msg);
+	pthread_mutex_unlock(&chatter_lock);
+	if (first)
+		log_debug("jack: %s", msg);
+}
+
+static void
+jack_chatter_news(void)
+{
+	pthread_mutex_lock(&chatter_lock);
+	log_once_reset(&chatter);
+	pthread_mutex_unlock(&chatter_lock);
+}
 
 static void
 wake(struct jack_midi *j)
@@ -323,6 +354,7 @@ on_wake(void *ctx, int fd, short revents)
 		j->sink.on_connected(j->sink.ctx);
 	if (atomic_exchange(&j->server_gone, 0)) {
 		log_warnx("jack: the server went away; waiting for it to return");
+		jack_chatter_news();
 		drain(j);
 		close_client(j);
 		midi_decoder_reset(&j->dec);
@@ -364,6 +396,7 @@ open_client(struct jack_midi *j)
 		close_client(j);
 		return -1;
 	}
+	jack_chatter_news();
 	log_info("jack: client %s ready, connecting ports matching '%s'%s",
 	    jack_get_client_name(j->client), j->patterns[0],
 	    j->npatterns > 1 ? " and more" : "");
@@ -386,12 +419,6 @@ jack_midi_try_open(void *ctx)
 	schedule_retry(j);
 }
 
-static void
-silent_error(const char *msg)
-{
-	log_debug("jack: %s", msg);
-}
-
 struct jack_midi *
 jack_midi_new(struct loop *loop, const struct jack_midi_options *o,
     const struct input_sink *sink)
@@ -412,9 +439,9 @@ jack_midi_new(struct loop *loop, const struct jack_midi_options *o,
 	j->overrun_warn = (struct ratelimit)RATELIMIT_INIT(5);
 	j->xrun_warn = (struct ratelimit)RATELIMIT_INIT(5);
 	input_sink_decoder(&j->sink, &j->dec, midi_warning);
-	/* libjack prints every failed attempt to connect; keep that quiet */
-	jack_set_error_function(silent_error);
-	jack_set_info_function(silent_error);
+	/* libjack prints every failed attempt to connect */
+	jack_set_error_function(jack_chatter);
+	jack_set_info_function(jack_chatter);
 	if ((j->ring = jack_ringbuffer_create(JACK_RING_BYTES)) == NULL ||
 	    (j->out_ring = jack_ringbuffer_create(JACK_RING_BYTES)) == NULL ||
 	    (jack_ringbuffer_mlock(j->ring), 0) ||
@@ -426,7 +453,7 @@ jack_midi_new(struct loop *loop, const struct jack_midi_options *o,
 	loop_add_fd(loop, j->wake_fd, POLLIN, on_wake, j);
 	if (open_client(j) < 0) {
 		if (required) {
-			log_warnx("jack: cannot connect to a JACK server (%s%s)",
+			log_errx("jack: cannot connect to a JACK server (%s%s)",
 			    getenv("JACK_DEFAULT_SERVER") ? "JACK_DEFAULT_SERVER=" :
 			    "default server", getenv("JACK_DEFAULT_SERVER") ?
 			    getenv("JACK_DEFAULT_SERVER") : "");

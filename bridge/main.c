@@ -31,7 +31,7 @@ usage(FILE *out)
 {
 	fprintf(out,
 	    "usage: ctlbridge [-c DIR] [-p PROFILE [-m SPEC]...]... [-o HOST:PORT]\n"
-	    "                 [-P PORT] [--no-watch] [-v]\n"
+	    "                 [-P PORT] [--no-watch] [-q | -v]\n"
 	    "       ctlbridge check [-c DIR] [FILE]...\n"
 	    "       ctlbridge switch [--control PID|PORT] [--surface N] PROFILE\n"
 	    "       ctlbridge status|reload [--control PID|PORT]\n"
@@ -44,9 +44,10 @@ usage(FILE *out)
 	    "  -P PORT       the bridge's own OSC port (default: any free port)\n"
 	    "  --no-watch    do not apply edited files by themselves\n"
 	    "  -o HOST:PORT  send to this DAW address instead of the dialect's\n"
-	    "  -v            log every message sent (-vv for more)\n"
-	    "  -h, --help    this text\n"
-	    "  --version     the version\n");
+	    "  -q            log errors only\n"
+	    "  -v            log every message sent, with times (-vv for more)\n"
+	    "  -h, --help    this text (also after check, switch, status, reload)\n"
+	    "  --version     the version and where the configuration is looked for\n");
 }
 
 static bool
@@ -103,6 +104,23 @@ default_dirs(char **dirs)
 	return count;
 }
 
+/* --version: and where the data is looked for, first found first. */
+static void
+version(void)
+{
+	char *dirs[4];
+	int n = default_dirs(dirs);
+
+	printf("ctlbridge %s\n", CTLBRIDGE_VERSION);
+	printf("installed data: %s%s\n", CTLBRIDGE_DATADIR,
+	    is_config_dir(CTLBRIDGE_DATADIR) ? "" : " (not there)");
+	printf("search path:%s\n", n ? "" : " nothing found; give -c DIR");
+	for (int i = 0; i < n; i++) {
+		printf("  %s\n", dirs[i]);
+		free(dirs[i]);
+	}
+}
+
 /* -c DIR alone, or the default search path. */
 static int
 search_path(const char *confdir, char **dirs)
@@ -122,8 +140,13 @@ cmd_check(int argc, char **argv)
 	struct diag_list dl;
 	struct config *cfg;
 
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+
 	optind = 1;
-	while ((ch = getopt(argc, argv, "c:h")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			confdir = optarg;
@@ -274,6 +297,7 @@ main(int argc, char **argv)
 	const char *confdir = NULL, *daw_text = NULL;
 	struct daw_override daw;
 	int ch, verbose = 0, rc, nsurf = 0;
+	bool quiet = false;
 	long port;
 
 	log_init("ctlbridge", 0);
@@ -288,7 +312,7 @@ main(int argc, char **argv)
 	opt.surfaces = surfaces;
 	/* each -p starts a surface; the -m after it are its inputs (-m before
 	 * any -p belong to the first surface) */
-	while ((ch = getopt_long(argc, argv, "c:p:m:o:P:vh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:p:m:o:P:qvh", longopts, NULL)) != -1) {
 		struct surface_spec *cur;
 		switch (ch) {
 		case 'c':
@@ -339,6 +363,9 @@ main(int argc, char **argv)
 		case 'W':
 			opt.no_watch = true;
 			break;
+		case 'q':
+			quiet = true;
+			break;
 		case 'v':
 			verbose++;
 			break;
@@ -346,7 +373,7 @@ main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		case 'V':
-			printf("ctlbridge %s\n", CTLBRIDGE_VERSION);
+			version();
 			return 0;
 		default:
 			usage(stderr);
@@ -363,12 +390,16 @@ main(int argc, char **argv)
 	if (surfaces[0].profile == NULL)
 		surfaces[0].profile = "engineer";
 	opt.nsurfaces = nsurf;
-	log_init("ctlbridge", verbose);
+	if (quiet && verbose) {
+		fprintf(stderr, "ctlbridge: -q and -v do not go together\n");
+		return 2;
+	}
+	log_init("ctlbridge", quiet ? -1 : verbose);
 	if (daw_text) {
 		struct diag_list dl;
 		diag_init(&dl);
 		rc = daw_override_parse(daw_text, &daw, &dl);
-		diag_print(&dl, stderr);
+		diag_log(&dl, LOG_PRIO_ERR);
 		diag_free(&dl);
 		if (rc < 0)
 			return 1;
@@ -376,7 +407,7 @@ main(int argc, char **argv)
 	}
 	opt.ndirs = search_path(confdir, dirs);
 	if (opt.ndirs == 0) {
-		log_warnx("no configuration directory found (looked in "
+		log_errx("no configuration directory found (looked in "
 		    "$XDG_CONFIG_HOME/ctlbridge, %s); give one with -c DIR",
 		    CTLBRIDGE_DATADIR);
 		return 1;

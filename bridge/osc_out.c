@@ -23,13 +23,13 @@ osc_port_open(struct osc_port *p, const char *host, int port)
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons((uint16_t)port);
 	if (inet_pton(AF_INET, host, &sin.sin_addr) != 1) {
-		log_warnx("osc: '%s' is not an IPv4 address", host);
+		log_errx("osc: '%s' is not an IPv4 address", host);
 		return -1;
 	}
 	if ((p->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0)) < 0 || bind(p->fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
 	    getsockname(p->fd, (struct sockaddr *)&sin, &len) < 0) {
-		log_warn("osc: cannot open UDP port %s:%d", host, port);
+		log_err("osc: cannot open UDP port %s:%d", host, port);
 		osc_port_close(p);
 		return -1;
 	}

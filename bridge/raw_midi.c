@@ -14,6 +14,7 @@
 
 #define RAW_CHUNK 4096
 #define RAW_REOPEN_NS 1000000000ull
+#define RAW_SETTLE_NS 2000000000ull	/* open this long: "open again" */
 
 struct raw_midi {
 	struct loop *loop;
@@ -26,8 +27,8 @@ struct raw_midi {
 	bool writable;		/* feedback can be written back */
 	struct ratelimit write_warn;
 	int reopen_timer;
-	bool gone_logged;
-	struct ratelimit gone_warn;	/* a device that keeps failing */
+	int settle_timer;	/* reopened: said when it stays open */
+	bool gone_logged;	/* the loss was said; its return not yet */
 };
 
 static void raw_try_open(void *ctx);
@@ -60,14 +61,41 @@ close_fd(struct raw_midi *r)
 	r->writable = false;
 }
 
+/* Said once the device is back for good: it stayed open a while or sent
+ * something.  One that opens and fails at once (/dev/null, a pty without
+ * its master) stays one condition, said once, not once a retry. */
+static void
+back_again(struct raw_midi *r)
+{
+	if (r->settle_timer > 0)
+		loop_cancel_timer(r->loop, r->settle_timer);
+	r->settle_timer = 0;
+	if (r->gone_logged)
+		log_info("raw %s: open again", r->path);
+	r->gone_logged = false;
+}
+
+static void
+settled(void *ctx)
+{
+	struct raw_midi *r = ctx;
+
+	r->settle_timer = 0;
+	back_again(r);
+}
+
 static void
 lost(struct raw_midi *r, int err)
 {
 	close_fd(r);
 	midi_decoder_reset(&r->dec);
 	if (r->is_device) {
-		log_warnx_limited(&r->gone_warn, "raw %s: %s; reopening when it "
-		    "returns", r->path, err ? strerror(err) : "closed");
+		if (r->settle_timer > 0)
+			loop_cancel_timer(r->loop, r->settle_timer);
+		r->settle_timer = 0;
+		if (!r->gone_logged)
+			log_warnx("raw %s: %s; reopening when it returns",
+			    r->path, err ? strerror(err) : "closed");
 		r->gone_logged = true;
 		r->reopen_timer = loop_add_timer(r->loop, RAW_REOPEN_NS,
 		    raw_try_open, r);
@@ -90,6 +118,8 @@ on_readable(void *ctx, int fd, short revents)
 
 	n = read(fd, buf, sizeof(buf));
 	if (n > 0) {
+		if (r->gone_logged)
+			back_again(r);
 		midi_decoder_feed(&r->dec, buf, (size_t)n, now_ns());
 		return;
 	}
@@ -154,8 +184,9 @@ raw_try_open(void *ctx)
 
 	r->reopen_timer = 0;
 	if (open_fd(r) == 0) {
-		log_info("raw %s: open again", r->path);
-		r->gone_logged = false;
+		if (r->gone_logged)
+			r->settle_timer = loop_add_timer(r->loop, RAW_SETTLE_NS,
+			    settled, r);
 		return;
 	}
 	r->reopen_timer = loop_add_timer(r->loop, RAW_REOPEN_NS, raw_try_open, r);
@@ -171,7 +202,6 @@ raw_midi_new(struct loop *loop, const char *path, const struct input_sink *sink)
 	r->path = xstrdup(path);
 	r->sink = *sink;
 	r->fd = -1;
-	r->gone_warn = (struct ratelimit)RATELIMIT_INIT(30);
 	r->write_warn = (struct ratelimit)RATELIMIT_INIT(10);
 	r->is_stdin = strcmp(path, "-") == 0;
 	input_sink_decoder(sink, &r->dec, midi_warning);
@@ -185,11 +215,12 @@ raw_midi_new(struct loop *loop, const char *path, const struct input_sink *sink)
 		    (stat(path, &st) < 0 || S_ISCHR(st.st_mode))) {
 			r->is_device = true;
 			log_warnx("raw %s: %s; waiting for it", path, strerror(err));
+			r->gone_logged = true;
 			r->reopen_timer = loop_add_timer(loop, RAW_REOPEN_NS,
 			    raw_try_open, r);
 			return r;
 		}
-		log_warnx("raw %s: %s", path, strerror(err));
+		log_errx("raw %s: %s", path, strerror(err));
 		raw_midi_free(r);
 		return NULL;
 	}
@@ -204,6 +235,8 @@ raw_midi_free(struct raw_midi *r)
 	close_fd(r);
 	if (r->reopen_timer > 0)
 		loop_cancel_timer(r->loop, r->reopen_timer);
+	if (r->settle_timer > 0)
+		loop_cancel_timer(r->loop, r->settle_timer);
 	free(r->path);
 	free(r);
 }

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,8 +71,18 @@ proc_start(struct proc *p, char *const argv[], char *const env[],
 			mkdir(home + 5, 0700);
 			putenv(home);
 		}
-		for (int i = 0; env && env[i]; i++)
-			putenv(env[i]);
+		for (int i = 0; env && env[i]; i++) {
+			/* what systemd sets when stderr is the journal */
+			if (strcmp(env[i], "JOURNAL_STREAM=stderr") == 0) {
+				static char js[80];
+				struct stat st;
+				fstat(2, &st);
+				snprintf(js, sizeof(js), "JOURNAL_STREAM=%ju:%ju",
+				    (uintmax_t)st.st_dev, (uintmax_t)st.st_ino);
+				putenv(js);
+			} else
+				putenv(env[i]);
+		}
 		execvp(argv[0], argv);
 		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
 		_exit(127);

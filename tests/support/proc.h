@@ -20,7 +20,8 @@ struct proc {
 const char *ctlbridge_path(void);
 
 /* argv[0] is the program; env is extra NAME=VALUE pairs (NULL-terminated
- * or NULL).  stdin_path: file for standard input, or NULL for /dev/null. */
+ * or NULL); JOURNAL_STREAM=stderr becomes what systemd would set for a
+ * service whose stderr is the journal (the log file's device and inode).  stdin_path: file for standard input, or NULL for /dev/null. */
 int proc_start(struct proc *p, char *const argv[], char *const env[],
     const char *stdin_path);
 /* Wait up to timeout_ms for exit; true if it exited (status in p). */
