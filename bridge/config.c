@@ -1,5 +1,7 @@
 /* The configuration set: finds files on the search path, loads every
- * controller, dialect and profile, resolves cross-references. */
+ * controller and dialect, then reads each profile and compiles it against
+ * the controller and dialect it names (loading one on demand), then
+ * checks the switches between profiles and numbers the targets. */
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -66,8 +68,8 @@ valid_name(const char *name)
 	return true;
 }
 
-const struct controller *
-config_need_controller(struct config *cfg, const char *name, const char *file,
+static const struct controller *
+need_controller(struct config *cfg, const char *name, const char *file,
     int line, struct diag_list *dl)
 {
 	const struct controller *found = config_controller(cfg, name);
@@ -95,8 +97,8 @@ config_need_controller(struct config *cfg, const char *name, const char *file,
 	return c;
 }
 
-const struct dialect *
-config_need_dialect(struct config *cfg, const char *name, const char *file,
+static const struct dialect *
+need_dialect(struct config *cfg, const char *name, const char *file,
     int line, struct diag_list *dl)
 {
 	const struct dialect *found = config_dialect(cfg, name);
@@ -124,9 +126,26 @@ config_need_dialect(struct config *cfg, const char *name, const char *file,
 	return d;
 }
 
+/* Read a profile, find (or load) the controller and the dialect it
+ * names, and compile it against them into the set. */
 static void
-add_profile(struct config *cfg, struct profile *p)
+load_profile(struct config *cfg, const char *path, const char *name,
+    const struct daw_at *at, struct diag_list *dl)
 {
+	struct profile_text *t = profile_read(path, name, dl);
+	const struct controller *c = NULL;
+	const struct dialect *d = NULL;
+	struct profile *p;
+
+	if (t == NULL)
+		return;
+	if (t->controller)
+		c = need_controller(cfg, t->controller, t->file,
+		    t->controller_line, dl);
+	if (t->dialect)
+		d = need_dialect(cfg, t->dialect, t->file, t->dialect_line, dl);
+	p = profile_compile(t, c, d, at, dl);
+	profile_text_free(t);
 	cfg->profiles = xrealloc(cfg->profiles,
 	    (size_t)(cfg->nprofiles + 1) * sizeof(*cfg->profiles));
 	cfg->profiles[cfg->nprofiles++] = p;
@@ -263,23 +282,22 @@ config_load(char *const *dirs, int ndirs, const struct daw_override *daw,
 
 	names = list_stems(cfg, "mappings/controllers", &n);
 	for (int i = 0; i < n; i++) {
-		config_need_controller(cfg, names[i], names[i], 0, dl);
+		need_controller(cfg, names[i], names[i], 0, dl);
 		free(names[i]);
 	}
 	free(names);
 	names = list_stems(cfg, "mappings/daws", &n);
 	for (int i = 0; i < n; i++) {
-		config_need_dialect(cfg, names[i], names[i], 0, dl);
+		need_dialect(cfg, names[i], names[i], 0, dl);
 		free(names[i]);
 	}
 	free(names);
 	names = list_stems(cfg, "profiles", &n);
 	for (int i = 0; i < n; i++) {
 		char *path = find_file(cfg, "profiles", names[i]);
-		struct profile *p;
-		if (path && (p = profile_load(cfg, path, names[i],
-		    at.host ? &at : NULL, dl)) != NULL)
-			add_profile(cfg, p);
+		if (path)
+			load_profile(cfg, path, names[i], at.host ? &at : NULL,
+			    dl);
 		free(path);
 		free(names[i]);
 	}
@@ -363,10 +381,7 @@ config_load_files(char *const *dirs, int ndirs, char *const *files, int nfiles,
 			}
 		} else if (strcmp(kind, "profile") == 0 ||
 		    strcmp(kind, "bindings") == 0) {
-			struct profile *p = profile_load(cfg, files[i], stem,
-			    NULL, dl);
-			if (p)
-				add_profile(cfg, p);
+			load_profile(cfg, files[i], stem, NULL, dl);
 		} else
 			diag_error(dl, files[i], 0, "not a ctlbridge file: it "
 			    "should start with [controller], [daw] or [profile]");

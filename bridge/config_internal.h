@@ -3,6 +3,7 @@
 #define CTLBRIDGE_CONFIG_INTERNAL_H
 
 #include "config.h"
+#include "util.h"
 
 struct controller *controller_load(const char *path, const char *name,
     struct diag_list *dl);
@@ -12,24 +13,34 @@ struct dialect *dialect_load(const char *path, const char *name,
     struct diag_list *dl);
 void dialect_free(struct dialect *d);
 
+/* A profile file as read, before it is compiled against the controller
+ * and the dialect it names. */
+struct profile_text {
+	char *name, *file;
+	char *title, *journal;		/* NULL: not given */
+	char *controller, *dialect, *host, *indicator;
+	int controller_line, dialect_line, host_line, indicator_line;
+	int port;			/* 0: the dialect's */
+	struct pending_lines lines;	/* [bindings] */
+};
+
+/* NULL when the file cannot be read (with a diagnostic). */
+struct profile_text *profile_read(const char *path, const char *name,
+    struct diag_list *dl);
+void profile_text_free(struct profile_text *t);
+
 /* Where -o puts every profile's DAW: a numeric host and a port. */
 struct daw_at {
 	char *host;
 	int port;
 };
 
-/* Resolves the controller and dialect it names through cfg (loading them
- * on demand with config_need_*); at: -o, or NULL. */
-struct profile *profile_load(struct config *cfg, const char *path,
-    const char *name, const struct daw_at *at, struct diag_list *dl);
+/* Compile t against c and d (either NULL when it names none that loaded:
+ * the profile is then kept for its diagnostics only); at: -o, or NULL. */
+struct profile *profile_compile(const struct profile_text *t,
+    const struct controller *c, const struct dialect *d,
+    const struct daw_at *at, struct diag_list *dl);
 void profile_free(struct profile *p);
-
-/* Find a loaded controller/dialect by name, or load it from the search
- * path; NULL (with a diagnostic at file:line) when there is none. */
-const struct controller *config_need_controller(struct config *cfg,
-    const char *name, const char *file, int line, struct diag_list *dl);
-const struct dialect *config_need_dialect(struct config *cfg,
-    const char *name, const char *file, int line, struct diag_list *dl);
 
 /* Resolve host to a numeric address; 0 or -1 with *err. */
 int resolve_host(const char *host, char **numeric, const char **err);

@@ -1,7 +1,6 @@
-/* Loads role profiles (profiles/NAME.ini) and compiles their bindings
- * against the controller and dialect they name. */
-#include <limits.h>
-#include <math.h>
+/* Reads a role profile (profiles/NAME.ini) as text: its [profile] keys
+ * and its [bindings] lines, which config_compile.c compiles once config.c
+ * has found the controller and the dialect the profile names. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,15 +8,10 @@
 #include "ini_read.h"
 #include "util.h"
 
-struct profile_loader {
-	struct config *cfg;
-	struct profile *p;
-	const char *path;
+struct profile_reader {
+	struct profile_text *t;
 	struct diag_list *dl;
-	char *controller_name, *dialect_name, *host, *indicator;
-	int controller_line, dialect_line, host_line, port, indicator_line;
 	bool seen_profile;
-	struct pending_lines lines;
 };
 
 /* "~/takes.csv" -> "$HOME/takes.csv" */
@@ -34,678 +28,114 @@ expand_home(const char *path)
 static void
 on_section(void *user, const char *section, int line)
 {
-	struct profile_loader *L = user;
+	struct profile_reader *R = user;
 
 	if (strcmp(section, "profile") == 0)
-		L->seen_profile = true;
+		R->seen_profile = true;
 	else if (strcmp(section, "bindings") != 0)
-		diag_error(L->dl, L->path, line,
+		diag_error(R->dl, R->t->file, line,
 		    "unknown section [%s] (expected [profile] or [bindings])",
 		    section);
+}
+
+/* A [profile] key that names something: kept with its line. */
+static void
+set_named(char **field, int *field_line, const char *value, int line)
+{
+	free(*field);
+	*field = xstrdup(value);
+	if (field_line)
+		*field_line = line;
+}
+
+static void
+profile_key(struct profile_reader *R, const char *key, const char *value,
+    int line)
+{
+	struct profile_text *t = R->t;
+	long port;
+
+	if (strcmp(key, "name") == 0)
+		set_named(&t->title, NULL, value, line);
+	else if (strcmp(key, "controller") == 0)
+		set_named(&t->controller, &t->controller_line, value, line);
+	else if (strcmp(key, "daw") == 0)
+		set_named(&t->dialect, &t->dialect_line, value, line);
+	else if (strcmp(key, "host") == 0)
+		set_named(&t->host, &t->host_line, value, line);
+	else if (strcmp(key, "port") == 0) {
+		if (!parse_int(value, 1, 65535, &port))
+			diag_error(R->dl, t->file, line,
+			    "port '%s' is out of range 1..65535", value);
+		else
+			t->port = (int)port;
+	} else if (strcmp(key, "journal") == 0) {
+		free(t->journal);
+		t->journal = expand_home(value);
+	} else if (strcmp(key, "indicator") == 0)
+		set_named(&t->indicator, &t->indicator_line, value, line);
+	else
+		diag_error(R->dl, t->file, line,
+		    "unknown key '%s' in [profile] (expected name, "
+		    "controller, daw, host, port, indicator, journal)", key);
 }
 
 static void
 on_key(void *user, const char *section, const char *key, const char *value,
     int line)
 {
-	struct profile_loader *L = user;
-	long port;
+	struct profile_reader *R = user;
 
-	if (strcmp(section, "profile") == 0) {
-		if (strcmp(key, "name") == 0) {
-			free(L->p->title);
-			L->p->title = xstrdup(value);
-		} else if (strcmp(key, "controller") == 0) {
-			free(L->controller_name);
-			L->controller_name = xstrdup(value);
-			L->controller_line = line;
-		} else if (strcmp(key, "daw") == 0) {
-			free(L->dialect_name);
-			L->dialect_name = xstrdup(value);
-			L->dialect_line = line;
-		} else if (strcmp(key, "host") == 0) {
-			free(L->host);
-			L->host = xstrdup(value);
-			L->host_line = line;
-		} else if (strcmp(key, "port") == 0) {
-			if (!parse_int(value, 1, 65535, &port))
-				diag_error(L->dl, L->path, line,
-				    "port '%s' is out of range 1..65535", value);
-			else
-				L->port = (int)port;
-		} else if (strcmp(key, "journal") == 0) {
-			free(L->p->journal);
-			L->p->journal = expand_home(value);
-		} else if (strcmp(key, "indicator") == 0) {
-			free(L->indicator);
-			L->indicator = xstrdup(value);
-			L->indicator_line = line;
-		} else
-			diag_error(L->dl, L->path, line,
-			    "unknown key '%s' in [profile] (expected name, "
-			    "controller, daw, host, port, indicator, journal)", key);
-		return;
-	}
-	if (strcmp(section, "bindings") == 0) {
-		pending_add(&L->lines, key, value, line);
-	} else if (*section == '\0')
-		diag_error(L->dl, L->path, line,
+	if (strcmp(section, "profile") == 0)
+		profile_key(R, key, value, line);
+	else if (strcmp(section, "bindings") == 0)
+		pending_add(&R->t->lines, key, value, line);
+	else if (*section == '\0')
+		diag_error(R->dl, R->t->file, line,
 		    "key '%s' is outside any section", key);
 }
 
-static int
-control_index(const struct controller *c, const char *name)
+struct profile_text *
+profile_read(const char *path, const char *name, struct diag_list *dl)
 {
-	for (int i = 0; i < c->ncontrols; i++)
-		if (strcmp(c->controls[i].name, name) == 0)
-			return i;
-	return -1;
-}
+	struct profile_reader R;
+	struct profile_text *t = xcalloc(1, sizeof(*t));
 
-/* Expand {track} {track0} {marker} {plugin} {plugin0} in an address. */
-static char *
-expand_address(const char *tmpl, const struct binding *b)
-{
-	char out[512];
-	size_t n = 0;
-
-	for (const char *p = tmpl; *p && n < sizeof(out) - 16;) {
-		int w = 0;
-		if (strncmp(p, "{track}", 7) == 0) {
-			w = snprintf(out + n, sizeof(out) - n, "%d", b->track);
-			p += 7;
-		} else if (strncmp(p, "{track0}", 8) == 0) {
-			w = snprintf(out + n, sizeof(out) - n, "%d", b->track - 1);
-			p += 8;
-		} else if (strncmp(p, "{marker}", 8) == 0) {
-			w = snprintf(out + n, sizeof(out) - n, "%d", b->marker);
-			p += 8;
-		} else if (strncmp(p, "{plugin}", 8) == 0) {
-			w = snprintf(out + n, sizeof(out) - n, "%d", b->plugin);
-			p += 8;
-		} else if (strncmp(p, "{plugin0}", 9) == 0) {
-			w = snprintf(out + n, sizeof(out) - n, "%d", b->plugin - 1);
-			p += 9;
-		} else
-			out[n++] = *p++;
-		n += (size_t)w;
-	}
-	out[n] = '\0';
-	return xstrdup(out);
-}
-
-static void
-set_number_arg(struct osc_arg *a, double v)
-{
-	switch (a->type) {
-	case 'i': a->v.i = (int32_t)lrint(v); break;
-	case 'h': a->v.h = (int64_t)llrint(v); break;
-	case 'f': a->v.f = (float)v; break;
-	case 'd': a->v.d = v; break;
-	case 's': a->v.s = xasprintf("%g", v); break;
-	case 'b': a->type = v != 0 ? 'T' : 'F'; break;
-	default: break;
-	}
-}
-
-/* Fill a message of b from the dialect's template: everything but the
- * per-event value is fixed here, once. */
-static void
-compile_message(struct binding *b, struct osc_msg *msg,
-    const struct msg_template *t)
-{
-	msg->address = expand_address(t->address, b);
-	msg->args = xcalloc((size_t)(t->nargs ? t->nargs : 1), sizeof(*msg->args));
-	for (int i = 0; i < t->nargs; i++) {
-		const struct arg_template *at = &t->args[i];
-		struct osc_arg *a = &msg->args[msg->nargs];
-
-		a->type = at->type;
-		switch (at->source) {
-		case ARG_VALUE:
-			a->is_value = true;
-			msg->has_value = true;
-			break;
-		case ARG_TRACK:
-			set_number_arg(a, b->track);
-			break;
-		case ARG_TRACK0:
-			set_number_arg(a, b->track - 1);
-			break;
-		case ARG_MARKER:
-			set_number_arg(a, b->marker);
-			break;
-		case ARG_PLUGIN:
-			set_number_arg(a, b->plugin);
-			break;
-		case ARG_PLUGIN0:
-			set_number_arg(a, b->plugin - 1);
-			break;
-		case ARG_START:
-		case ARG_END:
-			a->range = at->source == ARG_START ? 1 : 2;
-			break;
-		case ARG_LABEL:
-			if (at->optional && (b->label == NULL || !*b->label))
-				continue;
-			a->v.s = xstrdup(b->label ? b->label : "");
-			a->is_template = strstr(a->v.s, "{take}") != NULL;
-			break;
-		case ARG_CONST:
-			if (at->text == NULL)	/* T F N I */
-				break;
-			if (at->type == 's')
-				a->v.s = xstrdup(at->text);
-			else {
-				double v = 0;
-				parse_double(at->text, &v);
-				if (at->type == 'h') {
-					long lv = 0;
-					parse_int(at->text, LONG_MIN, LONG_MAX, &lv);
-					a->v.h = lv;
-				} else
-					set_number_arg(a, v);
-			}
-			break;
-		}
-		msg->nargs++;
-	}
-}
-
-static bool
-parse_trigger(const char *s, enum trigger_mode *t)
-{
-	if (strcmp(s, "press") == 0)
-		*t = TRIGGER_PRESS;
-	else if (strcmp(s, "toggle") == 0)
-		*t = TRIGGER_TOGGLE;
-	else if (strcmp(s, "momentary") == 0)
-		*t = TRIGGER_MOMENTARY;
-	else
-		return false;
-	return true;
-}
-
-/*
- * Option words of a binding line that take an integer range advancing
- * with the key's range: track=1..8, marker=1..4.
- */
-struct ranged { long first; int count; bool set; };
-
-static void
-binding_line(struct profile_loader *L, const struct pending_line *pl)
-{
-	const struct controller *c = L->p->controller;
-	const struct dialect *d = L->p->dialect;
-	char tok[TOKEN_MAX][TOKEN_LEN], prefix[TOKEN_LEN];
-	const struct action_def *a;
-	const struct dialect_action *da = NULL;
-	const char *err, *path = L->path;
-	struct binding proto;
-	struct ranged track = { 0, 1, false }, marker = { 0, 1, false },
-	    plugin = { 0, 1, false };
-	long first_name;
-	int ntok, nnames, line = pl->line;
-	bool step_set = false, accel_set = false, min_set = false,
-	    max_set = false, trigger_set = false, reported = false;
-
-	nnames = parse_name_range(pl->key, prefix, sizeof(prefix), &first_name);
-	if (nnames < 0) {
-		diag_error(L->dl, path, line,
-		    "bad control name range '%s' (write e.g. fader1..8)", pl->key);
-		return;
-	}
-	if ((ntok = tokenize(pl->value, tok, TOKEN_MAX, &err)) < 0) {
-		diag_error(L->dl, path, line, "%s in '%s'", err, pl->value);
-		return;
-	}
-	if (ntok == 0) {
-		diag_error(L->dl, path, line, "'%s' needs an action", pl->key);
-		return;
-	}
-	if ((a = action_find(tok[0])) == NULL) {
-		char hint[400];
-		diag_error(L->dl, path, line, "unknown action '%s' (%s)", tok[0],
-		    action_hint(tok[0], hint, sizeof(hint)));
-		return;
-	}
-	memset(&proto, 0, sizeof(proto));
-	proto.action = a;
-	proto.min = a->min;
-	proto.max = a->max;
-	proto.taper = a->taper;
-	proto.step = a->step;
-	proto.trigger = a->type == ACTION_TOGGLE ? TRIGGER_TOGGLE :
-	    a->type == ACTION_CONTINUOUS ? TRIGGER_MOMENTARY : TRIGGER_PRESS;
-	proto.db_floor = d ? d->db_floor : -200;
-	proto.pickup = true;
-	proto.target = -1;
-	proto.line = line;
-	for (int i = 1; i < ntok; i++) {
-		char *t = tok[i], *eq = strchr(t, '=');
-		const char *v = eq ? eq + 1 : "";
-		struct ranged *r = NULL;
-		double dv;
-
-		if (eq)
-			*eq = '\0';
-		if (strcmp(t, "track") == 0 || strcmp(t, "marker") == 0 ||
-		    strcmp(t, "plugin") == 0) {
-			unsigned need = t[0] == 't' ? PARAM_TRACK :
-			    t[0] == 'm' ? PARAM_MARKER : PARAM_PLUGIN;
-			r = t[0] == 't' ? &track : t[0] == 'm' ? &marker : &plugin;
-			if (!(a->params & need)) {
-				diag_error(L->dl, path, line,
-				    "action '%s' takes no %s", a->name, t);
-				goto out;
-			}
-			r->count = parse_int_range(v, &r->first);
-			if (r->count == 0) {
-				diag_error(L->dl, path, line,
-				    "%s '%s' is not a number or a range like 1..8",
-				    t, v);
-				goto out;
-			}
-			if (r->count < 0 || r->first < 1 ||
-			    r->first + r->count - 1 > 9999) {
-				diag_error(L->dl, path, line,
-				    "%s '%s' is out of range 1..9999 (%ss count "
-				    "from 1)", t, v, t);
-				goto out;
-			}
-			r->set = true;
-		} else if (strcmp(t, "label") == 0) {
-			if (!(a->params & PARAM_LABEL)) {
-				diag_error(L->dl, path, line,
-				    "action '%s' takes no label", a->name);
-				goto out;
-			}
-			free(proto.label);
-			proto.label = xstrdup(v);
-		} else if (strcmp(t, "profile") == 0) {
-			if (!(a->params & PARAM_PROFILE)) {
-				diag_error(L->dl, path, line,
-				    "action '%s' takes no profile", a->name);
-				goto out;
-			}
-			if (*v == '\0') {
-				diag_error(L->dl, path, line,
-				    "profile= needs the name of a profile");
-				goto out;
-			}
-			free(proto.profile);
-			proto.profile = xstrdup(v);
-		} else if (strcmp(t, "guard") == 0) {
-			if (strcmp(v, "recording") != 0) {
-				diag_error(L->dl, path, line,
-				    "guard is 'recording' (a second press while "
-				    "the DAW records), not '%s'", v);
-				goto out;
-			}
-			if (a->type == ACTION_CONTINUOUS) {
-				diag_error(L->dl, path, line,
-				    "guard= applies to buttons, not '%s'", a->name);
-				goto out;
-			}
-			proto.guard = true;
-		} else if (strcmp(t, "pickup") == 0) {
-			if (a->type != ACTION_CONTINUOUS) {
-				diag_error(L->dl, path, line,
-				    "pickup= applies to continuous actions, not '%s'",
-				    a->name);
-				goto out;
-			}
-			if (strcmp(v, "on") == 0)
-				proto.pickup = true;
-			else if (strcmp(v, "off") == 0)
-				proto.pickup = false;
-			else {
-				diag_error(L->dl, path, line,
-				    "pickup is 'on' or 'off', not '%s'", v);
-				goto out;
-			}
-		} else if (strcmp(t, "min") == 0 || strcmp(t, "max") == 0) {
-			if (a->type != ACTION_CONTINUOUS) {
-				diag_error(L->dl, path, line,
-				    "%s= applies to continuous actions, not '%s'",
-				    t, a->name);
-				goto out;
-			}
-			if (!parse_double(v, &dv)) {
-				diag_error(L->dl, path, line,
-				    "%s '%s' is not a number", t, v);
-				goto out;
-			}
-			if (dv < a->min || dv > a->max) {
-				diag_error(L->dl, path, line,
-				    "%s %s is outside the range of '%s' (%g..%g)",
-				    t, v, a->name, a->min, a->max);
-				goto out;
-			}
-			if (t[1] == 'i') {
-				proto.min = dv;
-				min_set = true;
-			} else {
-				proto.max = dv;
-				max_set = true;
-			}
-		} else if (strcmp(t, "invert") == 0) {
-			if (eq) {
-				diag_error(L->dl, path, line,
-				    "invert takes no value: write just 'invert'");
-				goto out;
-			}
-			if (a->type != ACTION_CONTINUOUS) {
-				diag_error(L->dl, path, line,
-				    "invert applies to continuous actions, not '%s'",
-				    a->name);
-				goto out;
-			}
-			proto.invert = true;
-		} else if (strcmp(t, "taper") == 0) {
-			if (a->type != ACTION_CONTINUOUS) {
-				diag_error(L->dl, path, line,
-				    "taper= applies to continuous actions, not '%s'",
-				    a->name);
-				goto out;
-			}
-			if (strcmp(v, "linear") == 0)
-				proto.taper = TAPER_LINEAR;
-			else if (strcmp(v, "fader") == 0) {
-				if (a->unit != UNIT_DB || !isinf(a->min)) {
-					diag_error(L->dl, path, line,
-					    "taper=fader is a gain law down to -inf "
-					    "dB; '%s' is not a gain", a->name);
-					goto out;
-				}
-				proto.taper = TAPER_FADER;
-			} else {
-				diag_error(L->dl, path, line,
-				    "unknown taper '%s' (expected linear or fader)", v);
-				goto out;
-			}
-		} else if (strcmp(t, "trigger") == 0) {
-			if (!parse_trigger(v, &proto.trigger)) {
-				diag_error(L->dl, path, line,
-				    "unknown trigger '%s' (expected press, toggle or "
-				    "momentary)", v);
-				goto out;
-			}
-			trigger_set = true;
-		} else if (strcmp(t, "step") == 0 || strcmp(t, "accel") == 0) {
-			if (!parse_double(v, &dv) || dv < 0 || isinf(dv)) {
-				diag_error(L->dl, path, line,
-				    "%s '%s' is not a number >= 0", t, v);
-				goto out;
-			}
-			if (t[0] == 's') {
-				proto.step = dv;
-				step_set = true;
-			} else {
-				proto.accel = dv;
-				accel_set = true;
-			}
-		} else {
-			diag_error(L->dl, path, line,
-			    "unknown option '%s' (expected track, marker, plugin, "
-			    "label, profile, min, max, invert, taper, trigger, "
-			    "step, accel, pickup, guard)", t);
-			goto out;
-		}
-	}
-	if ((a->required & PARAM_TRACK) && !track.set) {
-		diag_error(L->dl, path, line, "action '%s' needs track=N", a->name);
-		goto out;
-	}
-	if ((a->required & PARAM_PROFILE) && proto.profile == NULL) {
-		diag_error(L->dl, path, line, "action '%s' needs profile=NAME",
-		    a->name);
-		goto out;
-	}
-	if ((a->required & PARAM_MARKER) && !marker.set) {
-		diag_error(L->dl, path, line, "action '%s' needs marker=N", a->name);
-		goto out;
-	}
-	if ((a->required & PARAM_PLUGIN) && !plugin.set) {
-		diag_error(L->dl, path, line, "action '%s' needs plugin=N (the "
-		    "plugin's place on the track, from 1)", a->name);
-		goto out;
-	}
-	if ((min_set || max_set) && proto.min >= proto.max) {
-		if (min_set && max_set)
-			diag_error(L->dl, path, line,
-			    "min %g must be below max %g", proto.min, proto.max);
-		else if (min_set)
-			diag_error(L->dl, path, line,
-			    "min %g must be below %g, the top of '%s' (or give "
-			    "a larger max=)", proto.min, proto.max, a->name);
-		else
-			diag_error(L->dl, path, line,
-			    "max %g must be above %g, the bottom of '%s' (or "
-			    "give a smaller min=)", proto.max, proto.min, a->name);
-		goto out;
-	}
-	/* a meter's min= is the threshold its clip LED lights above */
-	if (proto.taper == TAPER_FADER && (min_set || max_set) && !a->display) {
-		diag_error(L->dl, path, line,
-		    "taper=fader has a fixed range (-inf..+6 dB); use "
-		    "taper=linear with min= and max=");
-		goto out;
-	}
-	if (proto.taper == TAPER_LINEAR && isinf(proto.min)) {
-		diag_error(L->dl, path, line,
-		    "taper=linear needs a finite min= for '%s'", a->name);
-		goto out;
-	}
-	for (struct ranged *r = &track; r; r = r == &track ? &marker :
-	    r == &marker ? &plugin : NULL) {
-		if (r->count > 1 && r->count != nnames) {
-			diag_error(L->dl, path, line,
-			    "'%s' names %d control%s but %s=%ld..%ld gives %d "
-			    "values", pl->key, nnames, nnames == 1 ? "" : "s",
-			    r == &track ? "track" : r == &marker ? "marker" :
-			    "plugin", r->first,
-			    r->first + r->count - 1, r->count);
-			goto out;
-		}
-	}
-	if (d != NULL && a->display) {
-		if (!d->reports[action_index(a)].defined)
-			diag_warning(L->dl, path, line,
-			    "%s does not report '%s' (no [feedback] line in %s): "
-			    "the binding shows nothing", d->title, a->name, d->file);
-	} else if (d != NULL && !a->internal) {
-		da = &d->actions[action_index(a)];
-		if (!da->defined)
-			diag_warning(L->dl, path, line,
-			    "dialect '%s' does not define '%s': the binding does "
-			    "nothing", d->name, a->name);
-		else if (da->unsupported)
-			diag_warning(L->dl, path, line,
-			    "%s cannot do '%s' (declared unsupported at %s:%d): "
-			    "the binding does nothing", d->title, a->name, d->file,
-			    da->line);
-	}
-	for (int n = 0; n < nnames; n++) {
-		char name[TOKEN_LEN + 32];
-		struct binding *b;
-		int ci;
-
-		range_name(name, sizeof(name), prefix, first_name, n);
-		if (c == NULL)
-			continue;
-		if ((ci = control_index(c, name)) < 0) {
-			diag_error(L->dl, path, line,
-			    "controller '%s' has no control '%s'", c->name, name);
-			continue;
-		}
-		if (L->p->by_control[ci] >= 0) {
-			diag_error(L->dl, path, line,
-			    "control '%s' is already bound at line %d", name,
-			    L->p->bindings[L->p->by_control[ci]].line);
-			continue;
-		}
-		{
-			/* one report for the line, not one per control */
-			const struct control *ctl = &c->controls[ci];
-			if ((step_set || accel_set) && ctl->mode != MODE_RELATIVE) {
-				if (!reported)
-					diag_error(L->dl, path, line,
-					    "step= and accel= apply to relative "
-					    "encoders; '%s' (%s:%d) is not one",
-					    name, c->file, ctl->line);
-				reported = true;
-				continue;
-			}
-			if (trigger_set && ctl->mode == MODE_ABSOLUTE &&
-			    a->type == ACTION_CONTINUOUS) {
-				if (!reported)
-					diag_error(L->dl, path, line,
-					    "trigger= applies to buttons; '%s' "
-					    "(%s:%d) is absolute", name, c->file,
-					    ctl->line);
-				reported = true;
-				continue;
-			}
-		}
-		b = &L->p->bindings[L->p->nbindings];
-		*b = proto;
-		b->control = (uint16_t)ci;
-		b->track = track.set ? (int)(track.first + (track.count > 1 ? n : 0)) : 0;
-		b->marker = marker.set ? (int)(marker.first + (marker.count > 1 ? n : 0)) : 0;
-		b->plugin = plugin.set ? (int)(plugin.first + (plugin.count > 1 ? n : 0)) : 0;
-		b->label = proto.label ? xstrdup(proto.label) : NULL;
-		b->profile = proto.profile ? xstrdup(proto.profile) : NULL;
-		if (a->bipolar && b->taper == TAPER_LINEAR &&
-		    c->controls[ci].mode == MODE_ABSOLUTE &&
-		    a->def > b->min && a->def < b->max) {
-			int32_t max = c->controls[ci].max;
-			b->centred = true;
-			b->centre = a->def;
-			b->centre_pos = (double)((max + 1) / 2) / max;
-			/* the engine inverts first: the middle raw value of an
-			 * inverted control arrives as 1 - centre_pos */
-			if (b->invert)
-				b->centre_pos = 1 - b->centre_pos;
-		}
-		if (da && da->defined && !da->unsupported) {
-			compile_message(b, &b->msg, &da->msg);
-			if (da->msg_off.address)
-				compile_message(b, &b->msg_off, &da->msg_off);
-		}
-		L->p->by_control[ci] = L->p->nbindings++;
-	}
-out:
-	free(proto.label);
-	free(proto.profile);
-}
-
-struct profile *
-profile_load(struct config *cfg, const char *path, const char *name,
-    const struct daw_at *at, struct diag_list *dl)
-{
-	struct profile_loader L;
-	struct profile *p;
-	const char *err;
-
-	memset(&L, 0, sizeof(L));
-	p = xcalloc(1, sizeof(*p));
-	p->indicator = -1;
-	p->name = xstrdup(name);
-	p->file = xstrdup(path);
-	L.cfg = cfg;
-	L.p = p;
-	L.path = p->file;
-	L.dl = dl;
-	if (ini_read_file(path, on_section, on_key, &L, dl) < 0) {
-		profile_free(p);
+	t->name = xstrdup(name);
+	t->file = xstrdup(path);
+	memset(&R, 0, sizeof(R));
+	R.t = t;
+	R.dl = dl;
+	if (ini_read_file(path, on_section, on_key, &R, dl) < 0) {
+		profile_text_free(t);
 		return NULL;
 	}
-	if (!L.seen_profile)
+	if (!R.seen_profile)
 		diag_error(dl, path, 0, "missing [profile] section");
 	else {
-		if (L.controller_name == NULL)
+		if (t->controller == NULL)
 			diag_error(dl, path, 0, "[profile] needs 'controller', "
 			    "the name of a file in mappings/controllers");
-		if (L.dialect_name == NULL)
+		if (t->dialect == NULL)
 			diag_error(dl, path, 0, "[profile] needs 'daw', the "
 			    "name of a file in mappings/daws");
 	}
-	if (L.controller_name)
-		p->controller = config_need_controller(cfg, L.controller_name,
-		    path, L.controller_line, dl);
-	if (L.dialect_name)
-		p->dialect = config_need_dialect(cfg, L.dialect_name, path,
-		    L.dialect_line, dl);
-	if (p->title == NULL)
-		p->title = xstrdup(name);
-	if (p->dialect) {
-		p->port = L.port ? L.port : p->dialect->port;
-		p->proto = p->dialect->proto;
-		if (resolve_host(L.host ? L.host : p->dialect->host, &p->host,
-		    &err) < 0)
-			diag_error(dl, L.host ? path : p->dialect->file,
-			    L.host ? L.host_line : 0, "host '%s': %s",
-			    L.host ? L.host : p->dialect->host, err);
-	}
-	if (at) {
-		free(p->host);
-		p->host = xstrdup(at->host);
-		p->port = at->port;
-	}
-	if (p->controller) {
-		int total = 0;
-		p->by_control = xcalloc((size_t)p->controller->ncontrols, sizeof(int));
-		for (int i = 0; i < p->controller->ncontrols; i++)
-			p->by_control[i] = -1;
-		/* at most one binding per control */
-		total = p->controller->ncontrols;
-		p->bindings = xcalloc((size_t)total, sizeof(*p->bindings));
-		for (int i = 0; i < L.lines.count; i++)
-			binding_line(&L, &L.lines.items[i]);
-		if (L.indicator &&
-		    (p->indicator = control_index(p->controller, L.indicator)) < 0)
-			diag_error(dl, path, L.indicator_line,
-			    "controller '%s' has no control '%s' to light",
-			    p->controller->name, L.indicator);
-	}
-	pending_free(&L.lines);
-	free(L.controller_name);
-	free(L.dialect_name);
-	free(L.host);
-	free(L.indicator);
-	return p;
-}
-
-static void
-osc_msg_free(struct osc_msg *m)
-{
-	for (int j = 0; j < m->nargs; j++)
-		if (m->args[j].type == 's')
-			free(m->args[j].v.s);
-	free(m->args);
-	free(m->address);
+	return t;
 }
 
 void
-profile_free(struct profile *p)
+profile_text_free(struct profile_text *t)
 {
-	if (p == NULL)
+	if (t == NULL)
 		return;
-	for (int i = 0; i < p->nbindings; i++) {
-		struct binding *b = &p->bindings[i];
-		osc_msg_free(&b->msg);
-		osc_msg_free(&b->msg_off);
-		free(b->label);
-		free(b->profile);
-	}
-	free(p->bindings);
-	free(p->by_control);
-	free(p->by_target);
-	free(p->journal);
-	free(p->name);
-	free(p->file);
-	free(p->title);
-	free(p->host);
-	free(p);
+	pending_free(&t->lines);
+	free(t->name);
+	free(t->file);
+	free(t->title);
+	free(t->journal);
+	free(t->controller);
+	free(t->dialect);
+	free(t->host);
+	free(t->indicator);
+	free(t);
 }
