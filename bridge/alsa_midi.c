@@ -7,7 +7,6 @@
 
 #include "alsa_midi.h"
 #include "alsa_seq_decode.h"
-#include "config.h"
 #include "log.h"
 #include "util.h"
 

@@ -1,30 +1,54 @@
 /*
- * The running bridge: owns the configuration set, the event loop, the OSC
- * socket, the surfaces (one per controller, each with its active profile
- * and its MIDI inputs) and the shared target values; wires them together;
- * switches profiles and reloads the configuration between two events.
+ * The running bridge, in one header (as ntpd.h): the structs every runtime
+ * file shares, and what each file offers the others.
+ *
+ * A bridge owns the configuration set, the event loop, the OSC socket, the
+ * values of the DAW's targets and the producer's session, and one struct
+ * surface per -p: one controller, with its engine (active profile and the
+ * state of each control, engine.h), its MIDI inputs, its link to the DAW,
+ * the playhead the DAW reports, and its journal.  Everything runs on the
+ * main thread (see INTERNALS.md for the flows, file by file).
+ *
+ *   bridge.c    set-up and teardown, deliver (MIDI in -> OSC out), the OSC
+ *               socket's demultiplexing (DAW report -> LED), switching,
+ *               LED resync
+ *   daw_link.c  a surface's DAW: open, retarget, handshake, back-off,
+ *               heartbeat, recognising its reports
+ *   playhead.c  where the DAW's playhead is between two reports (pure)
+ *   session.c   the producer's take counter, sections and loop, journal
+ *   reload.c    a new configuration set checked, carried over, swapped in
+ *   control.c   the control port, both ends
+ *   input.c     a surface's MIDI inputs, both ways
  */
 #ifndef CTLBRIDGE_BRIDGE_H
 #define CTLBRIDGE_BRIDGE_H
 
+#include <netinet/in.h>
+
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <lo/lo.h>
+
+#include "config.h"
+#include "diag.h"
+#include "engine.h"
+#include "feedback.h"
+#include "input.h"
+#include "log.h"
+#include "osc_out.h"
 
 struct daw_override;
-
-enum input_type { INPUT_AUTO, INPUT_ALSA, INPUT_JACK, INPUT_RAW };
-
-struct input_spec {
-	enum input_type type;
-	const char *arg;	/* pattern or path; NULL for the controller's pattern */
-};
+struct loop;
+struct watch;
 
 #define BRIDGE_MAX_SURFACES 8
-#define BRIDGE_MAX_INPUTS 16
 
 /* -p PROFILE followed by its -m inputs (none: auto). */
 struct surface_spec {
 	const char *profile;
-	struct input_spec inputs[BRIDGE_MAX_INPUTS];
+	struct input_spec inputs[INPUT_MAX];
 	int ninputs;
 };
 
@@ -41,7 +65,160 @@ struct bridge_options {
 /* Runs until a signal or the end of a raw input; returns the exit status. */
 int bridge_run(const struct bridge_options *opt);
 
-/* Parse "-m" specs: alsa[:PATTERN], jack[:PATTERN], raw:PATH, auto. */
-int input_spec_parse(const char *s, struct input_spec *spec);
+/* ---- what a surface is made of ---- */
+
+/* The DAW as one surface talks to it and hears from it (daw_link.c). */
+struct daw_link {
+	struct osc_target target;	/* where its messages go */
+	bool heard;			/* it answered since the last handshake */
+	uint64_t last_heard_ns;
+	uint64_t retry_ns, next_try_ns;	/* handshake back-off */
+	int timer;			/* the once-a-second tick, 0 if none */
+};
+
+/*
+ * The DAW's playhead (playhead.c).  position is the last report in
+ * seconds, for the journal.  at is the last report in the unit the DAW's
+ * loop takes (Ardour: samples), made at at_ns, while rolling or not
+ * (rolled); rate is how fast it moves while rolling, per second; outlier a
+ * rate unlike it, seen once (a locate, or a new speed).  NAN: unknown.
+ */
+struct playhead {
+	double position;
+	double at, rate;
+	uint64_t at_ns;
+	bool rolled;
+	double outlier;
+};
+
+/* The active profile's journal (session.c). */
+struct journal {
+	int fd;			/* -1: none */
+	const char *path;	/* the profile's string */
+	struct ratelimit warn;
+};
+
+/* One controller, as the bridge runs it. */
+struct surface {
+	struct bridge *br;
+	int index;			/* 1-based, as users count them */
+	struct engine *eng;		/* active profile, control states */
+	struct inputs in;
+	struct daw_link link;
+	struct playhead playhead;
+	struct journal journal;
+	struct ratelimit clip_warn;
+};
+
+/* ---- what the bridge is made of ---- */
+
+/* Where a section marker this bridge added starts, in one DAW (its URL),
+ * in that DAW's playhead unit, for loop.section. */
+struct section {
+	char *daw;
+	double at;
+};
+
+/* The producer's session: bridge-wide, so it survives a switch of role. */
+struct session {
+	int take;			/* the take counter, for {take} */
+	struct section *sections;	/* never cleared */
+	int nsections, sections_cap;
+};
+
+/* A configuration set replaced by a reload while a button held a binding
+ * of it: freed once that button is released. */
+struct retired {
+	struct config *cfg;
+	struct retired *next;
+};
+
+struct bridge {
+	struct loop *loop;
+	struct config *cfg;
+	const struct bridge_options *opt;
+	struct osc_port osc;
+	struct surface surfaces[BRIDGE_MAX_SURFACES];
+	int nsurfaces;
+	struct target_values *values;	/* shared by the surfaces' engines */
+	struct session session;
+	struct retired *retired;
+	struct watch *watch;
+	int sigfd;
+	int exit_code;
+	char runtime_file[1024];
+	/* the last reload: "ok" or its diagnostics, for status */
+	struct diag_list last_reload;
+	bool reload_failed;
+	unsigned reloads;		/* attempts, for status */
+	struct ratelimit control_warn;
+};
+
+/* ---- bridge.c ---- */
+
+/* Make p the surface's active profile, between two events (p is for its
+ * controller, else -1 with the reason in err); why is for the log. */
+int bridge_switch(struct surface *sf, const struct profile *p, const char *why,
+    char *err, size_t errlen);
+/* Every LED and motor fader of the controller to the active profile's
+ * state: after a switch, a reload, a reconnect. */
+void bridge_resync(struct surface *sf);
+
+/* ---- daw_link.c ---- */
+
+/* Open the link to p's DAW and start greeting it; 0 or -1. */
+int daw_link_open(struct surface *sf, const struct profile *p);
+/* p's DAW from now on: when its address differs, a new link (greeted
+ * anew, its playhead unknown); 0, or -1 with err (the old link stays). */
+int daw_link_retarget(struct surface *sf, const struct profile *p, char *err,
+    size_t errlen);
+void daw_link_close(struct surface *sf);
+/* Does a datagram from this address come from the surface's DAW? */
+bool daw_link_from(const struct surface *sf, const struct sockaddr_in *from);
+/* A message from the surface's DAW at now: it is alive; a playhead report
+ * is taken in; 1 and *m when it reports an action's value, else 0. */
+int daw_link_report(struct surface *sf, const char *path, lo_message msg,
+    uint64_t now, struct feedback_match *m);
+
+/* ---- playhead.c: pure functions of (report, rolling, now) ---- */
+
+void playhead_reset(struct playhead *ph);
+/* A report of the playhead, v in the loop's unit, at now. */
+void playhead_report(struct playhead *ph, double v, bool rolling, uint64_t now);
+/* Where the playhead is at now; NAN if unknown. */
+double playhead_at(const struct playhead *ph, bool rolling, uint64_t now);
+/* How far short of a section start the playhead still counts as at it. */
+double playhead_slack(const struct playhead *ph);
+
+/* ---- session.c ---- */
+
+/* Before a press of b is sent: count a new take, work out loop.section's
+ * range; fills ev; false (and says why) when it cannot be sent. */
+bool session_before_send(struct surface *sf, const struct binding *b,
+    bool press, uint64_t now, struct osc_event *ev);
+/* After a press of b was sent: remember a section, start the loop. */
+void session_after_send(struct surface *sf, const struct binding *b,
+    uint64_t now);
+void session_free(struct session *s);
+/* The active profile's journal (re)opened when it is another file. */
+void journal_open(struct surface *sf);
+void journal_write(struct surface *sf, const struct binding *b, double value);
+void journal_close(struct surface *sf);
+
+/* ---- reload.c ---- */
+
+/* Load everything anew and swap it in, or keep the running set; 0 or -1.
+ * The outcome is kept in br->last_reload for status. */
+int reload(struct bridge *br, const char *why);
+/* Free the retired sets no button holds any more. */
+void reload_release(struct bridge *br);
+/* At exit: free them all. */
+void reload_free_retired(struct bridge *br);
+
+/* ---- control.c (the server side; control.h has the protocol) ---- */
+
+/* A request on the bridge's port from a loopback sender: answer it. */
+void control_serve(struct bridge *br, const char *buf, size_t len,
+    const struct sockaddr_in *from);
 
 #endif

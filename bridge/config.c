@@ -8,7 +8,6 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -439,12 +438,4 @@ config_dialect(const struct config *cfg, const char *name)
 		if (strcmp(cfg->dialects[i]->name, name) == 0)
 			return cfg->dialects[i];
 	return NULL;
-}
-
-bool
-port_pattern_match(const char *pattern, const char *port_name)
-{
-	if (strpbrk(pattern, "*?[") != NULL)
-		return fnmatch(pattern, port_name, FNM_CASEFOLD) == 0;
-	return strcasestr(port_name, pattern) != NULL;
 }

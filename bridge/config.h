@@ -316,7 +316,5 @@ int config_profile_ring(const struct config *cfg, const struct profile *p,
 
 /* Control index for an event, CONTROL_NONE if the controller has none. */
 uint16_t controller_lookup(const struct controller *c, const struct midi_event *ev);
-/* Does a port name match a controller port pattern? */
-bool port_pattern_match(const char *pattern, const char *port_name);
 
 #endif

@@ -14,6 +14,7 @@
 
 #include <lo/lo.h>
 
+#include "bridge.h"
 #include "control.h"
 #include "util.h"
 
@@ -96,6 +97,8 @@ control_find(struct control_peer *peers, int max)
 	qsort(peers, (size_t)n, sizeof(*peers), cmp_peer);
 	return n;
 }
+
+/* ---- the client: ctlbridge switch|status|reload ---- */
 
 int
 control_request(int port, const char *path, const char *sarg, int iarg,
@@ -183,4 +186,161 @@ control_reply_free(struct control_reply *reply)
 		free(reply->lines[i]);
 	free(reply->lines);
 	memset(reply, 0, sizeof(*reply));
+}
+
+/* ---- the server: the bridge answers ---- */
+
+static void
+reply(struct bridge *br, const struct sockaddr_in *to, bool ok,
+    const char *const *lines, int n)
+{
+	char buf[65536];
+	size_t size = sizeof(buf);
+	lo_message m = lo_message_new();
+
+	lo_message_add_string(m, ok ? "ok" : "error");
+	for (int i = 0; i < n; i++)
+		lo_message_add_string(m, lines[i]);
+	if (lo_message_serialise(m, CONTROL_REPLY, buf, &size) != NULL)
+		sendto(br->osc.fd, buf, size, 0, (const struct sockaddr *)to,
+		    sizeof(*to));
+	lo_message_free(m);
+}
+
+static void
+reply_line(struct bridge *br, const struct sockaddr_in *to, bool ok,
+    const char *line)
+{
+	reply(br, to, ok, &line, 1);
+}
+
+static void
+reply_diags(struct bridge *br, const struct sockaddr_in *to, bool ok,
+    const char *first, const struct diag_list *dl)
+{
+	const char *lines[65];
+	int n = 0;
+
+	lines[n++] = first;
+	for (int i = 0; dl && i < dl->count && n < 65; i++)
+		lines[n++] = dl->items[i].text;
+	reply(br, to, ok, lines, n);
+}
+
+static void
+serve_status(struct bridge *br, const struct sockaddr_in *to)
+{
+	char text[BRIDGE_MAX_SURFACES + 1][256];
+	const char *lines[BRIDGE_MAX_SURFACES + 66];
+	int n = 0;
+
+	for (int i = 0; i < br->nsurfaces; i++) {
+		const struct surface *sf = &br->surfaces[i];
+		const struct profile *p = sf->eng->profile;
+		snprintf(text[i], sizeof(text[i]), "surface %d: %s, profile %s "
+		    "(%s), %s at %s", sf->index, sf->eng->controller->name,
+		    p->name, p->title, p->dialect->title, sf->link.target.url);
+		lines[n++] = text[i];
+	}
+	snprintf(text[BRIDGE_MAX_SURFACES], sizeof(text[0]), "last reload: %s",
+	    br->reload_failed ? "rejected, the running configuration "
+	    "stays in service:" : br->reloads ? "ok" : "none yet");
+	lines[n++] = text[BRIDGE_MAX_SURFACES];
+	for (int i = 0; br->reload_failed && i < br->last_reload.count && n <
+	    (int)(sizeof(lines) / sizeof(lines[0])); i++)
+		lines[n++] = br->last_reload.items[i].text;
+	reply(br, to, true, lines, n);
+}
+
+/* The surface a switch to p is for: number surface (1-based), or with 0
+ * the first that runs p's controller; NULL with the reason in msg. */
+static struct surface *
+switch_surface(struct bridge *br, const struct profile *p, int surface,
+    char *msg, size_t len)
+{
+	if (surface > 0) {
+		if (surface <= br->nsurfaces)
+			return &br->surfaces[surface - 1];
+		snprintf(msg, len, "no surface %d (the bridge runs %d)", surface,
+		    br->nsurfaces);
+		return NULL;
+	}
+	for (int i = 0; i < br->nsurfaces; i++)
+		if (br->surfaces[i].eng->controller == p->controller)
+			return &br->surfaces[i];
+	snprintf(msg, len, "no surface runs controller '%s', which profile "
+	    "'%s' is for", p->controller->name, p->name);
+	return NULL;
+}
+
+static void
+serve_switch(struct bridge *br, const struct sockaddr_in *to,
+    const char *name, int surface)
+{
+	const struct profile *p = config_profile(br->cfg, name);
+	struct surface *sf;
+	char msg[300];
+
+	if (p == NULL) {
+		snprintf(msg, sizeof(msg), "no profile '%s'", name);
+		reply_line(br, to, false, msg);
+		return;
+	}
+	if ((sf = switch_surface(br, p, surface, msg, sizeof(msg))) == NULL ||
+	    (sf->eng->profile != p &&
+	    bridge_switch(sf, p, "control port", msg, sizeof(msg)) < 0)) {
+		reply_line(br, to, false, msg);
+		return;
+	}
+	snprintf(msg, sizeof(msg), "surface %d: profile %s", sf->index, p->name);
+	reply_line(br, to, true, msg);
+}
+
+static void
+serve_reload(struct bridge *br, const struct sockaddr_in *to)
+{
+	if (reload(br, "control port") == 0)
+		reply_diags(br, to, true, "reloaded", &br->last_reload);
+	else
+		reply_diags(br, to, false, "reload rejected; the running "
+		    "configuration stays in service", &br->last_reload);
+}
+
+void
+control_serve(struct bridge *br, const char *buf, size_t len,
+    const struct sockaddr_in *from)
+{
+	const char *path = lo_get_path((void *)buf, (ssize_t)len);
+	int result = 0;
+	lo_message m;
+	const char *types;
+	lo_arg **argv;
+	int argc;
+
+	if ((m = lo_message_deserialise((void *)buf, len, &result)) == NULL) {
+		log_warnx_limited(&br->control_warn, "control: a malformed OSC "
+		    "message (liblo error %d) ignored", result);
+		return;
+	}
+	types = lo_message_get_types(m);
+	argv = lo_message_get_argv(m);
+	argc = lo_message_get_argc(m);
+	if (strcmp(path, "/ctlbridge/status") == 0)
+		serve_status(br, from);
+	else if (strcmp(path, "/ctlbridge/reload") == 0)
+		serve_reload(br, from);
+	else if (strcmp(path, "/ctlbridge/profile") == 0 && argc >= 1 &&
+	    types[0] == 's') {
+		int32_t surface = 0;
+		if (argc >= 2 && types[1] == 'i')
+			memcpy(&surface, argv[1], sizeof(surface));
+		serve_switch(br, from, (const char *)argv[0], surface);
+	} else {
+		char msg[300];
+		snprintf(msg, sizeof(msg), "unknown request %.100s,%.20s (expected "
+		    "/ctlbridge/profile s [i], /ctlbridge/status, "
+		    "/ctlbridge/reload)", path, types);
+		reply_line(br, from, false, msg);
+	}
+	lo_message_free(m);
 }

@@ -1,6 +1,12 @@
+#include <fnmatch.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "alsa_midi.h"
 #include "input.h"
+#include "jack_midi.h"
+#include "log.h"
+#include "raw_midi.h"
 
 void
 input_sink_decoder(const struct input_sink *sink, struct midi_decoder *d,
@@ -11,4 +17,165 @@ input_sink_decoder(const struct input_sink *sink, struct midi_decoder *d,
 		for (int n = 0; n < 32; n++)
 			if (sink->cc14_mask[ch] & (1u << n))
 				midi_decoder_set_cc14(d, ch, n, true);
+}
+
+int
+input_spec_parse(const char *s, struct input_spec *spec)
+{
+	const char *colon = strchr(s, ':');
+	size_t n = colon ? (size_t)(colon - s) : strlen(s);
+	const char *arg = colon ? colon + 1 : NULL;
+
+	if (arg && *arg == '\0')
+		arg = NULL;
+	spec->arg = arg;
+	if (n == 4 && strncmp(s, "auto", 4) == 0 && !colon)
+		spec->type = INPUT_AUTO;
+	else if (n == 4 && strncmp(s, "alsa", 4) == 0)
+		spec->type = INPUT_ALSA;
+	else if (n == 4 && strncmp(s, "jack", 4) == 0)
+		spec->type = INPUT_JACK;
+	else if (n == 3 && strncmp(s, "raw", 3) == 0 && arg)
+		spec->type = INPUT_RAW;
+	else
+		return -1;
+	return 0;
+}
+
+bool
+input_specs_default(const struct input_spec *specs, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (specs[i].type != INPUT_AUTO)
+			return false;
+	return true;
+}
+
+bool
+port_pattern_match(const char *pattern, const char *port_name)
+{
+	if (strpbrk(pattern, "*?[") != NULL)
+		return fnmatch(pattern, port_name, FNM_CASEFOLD) == 0;
+	return strcasestr(port_name, pattern) != NULL;
+}
+
+/* A backend's own copy of the sink, stamped with its source id. */
+static struct input_sink
+sink_for(const struct inputs *in, uint8_t source)
+{
+	struct input_sink sink = in->sink;
+
+	sink.source = source;
+	return sink;
+}
+
+static int
+open_alsa(struct inputs *in, struct loop *loop, int surface, const char *name,
+    const char *const *patterns, int npatterns, bool required)
+{
+	struct input_sink sink = sink_for(in, INPUT_SOURCE_ALSA);
+	const char *why = NULL;
+
+	in->alsa = alsa_midi_new(loop, name, patterns, npatterns, &sink, &why);
+	if (in->alsa == NULL && required) {
+		log_errx("alsa: cannot open the ALSA sequencer: %s; use "
+		    "-m jack or -m raw:PATH instead", why);
+		return -1;
+	}
+	if (in->alsa == NULL && surface == 1)
+		log_info("alsa: sequencer not available: %s; MIDI comes "
+		    "from JACK when a server runs (or use -m raw:PATH)", why);
+	return 0;
+}
+
+int
+inputs_open(struct inputs *in, struct loop *loop, int surface,
+    const char *pattern, const struct input_spec *specs, int nspecs)
+{
+	const char *alsa_pat[INPUT_MAX + 1], *jack_pat[INPUT_MAX + 1];
+	int nalsa = 0, njack = 0;
+	bool want_alsa = false, want_jack = false, is_auto = nspecs == 0;
+	char name[32];
+
+	if (surface == 1)
+		snprintf(name, sizeof(name), "ctlbridge");
+	else
+		snprintf(name, sizeof(name), "ctlbridge-%d", surface);
+	for (int i = 0; i < nspecs; i++) {
+		const struct input_spec *sp = &specs[i];
+		const char *pat = sp->arg ? sp->arg : pattern;
+		struct input_sink sink;
+
+		switch (sp->type) {
+		case INPUT_RAW:
+			sink = sink_for(in, (uint8_t)(INPUT_SOURCE_RAW + in->nraw));
+			if ((in->raw[in->nraw] = raw_midi_new(loop, sp->arg,
+			    &sink)) == NULL)
+				return -1;
+			in->nraw++;
+			break;
+		case INPUT_ALSA:
+			want_alsa = true;
+			alsa_pat[nalsa++] = pat;
+			break;
+		case INPUT_JACK:
+			want_jack = true;
+			jack_pat[njack++] = pat;
+			break;
+		case INPUT_AUTO:
+			is_auto = true;
+			break;
+		}
+	}
+	if (is_auto) {
+		alsa_pat[nalsa++] = pattern;
+		jack_pat[njack++] = pattern;
+	}
+	if ((want_alsa || is_auto) &&
+	    open_alsa(in, loop, surface, name, alsa_pat, nalsa, want_alsa) < 0)
+		return -1;
+	if (want_jack || is_auto) {
+		/* explicit patterns come first: they connect whatever they
+		 * match; the controller's own pattern leaves ALSA copies out */
+		struct jack_midi_options jo = {
+			.client_name = name,
+			.patterns = jack_pat,
+			.npatterns = njack,
+			.required = want_jack,
+			.skip_alsa_bridges = is_auto && in->alsa != NULL,
+			.nexplicit = is_auto ? njack - 1 : njack,
+		};
+		struct input_sink sink = sink_for(in, INPUT_SOURCE_JACK);
+
+		if ((in->jack = jack_midi_new(loop, &jo, &sink)) == NULL)
+			return -1;
+	}
+	if (is_auto && in->alsa == NULL && in->jack &&
+	    !jack_midi_connected(in->jack))
+		log_info("surface %d: waiting for a controller matching '%s' or a "
+		    "JACK server", surface, pattern);
+	return 0;
+}
+
+void
+inputs_close(struct inputs *in)
+{
+	for (int i = 0; i < in->nraw; i++)
+		raw_midi_free(in->raw[i]);
+	in->nraw = 0;
+	jack_midi_free(in->jack);
+	in->jack = NULL;
+	alsa_midi_free(in->alsa);
+	in->alsa = NULL;
+}
+
+void
+inputs_send(struct inputs *in, const uint8_t *bytes, size_t len)
+{
+	if (len == 0)
+		return;
+	jack_midi_send(in->jack, bytes, len);
+	alsa_midi_send(in->alsa, bytes, len);
+	for (int i = 0; i < in->nraw; i++)
+		raw_midi_send(in->raw[i], bytes, len);
 }

@@ -1,15 +1,29 @@
 /*
- * What every MIDI input (JACK, ALSA sequencer, raw byte stream) is given:
- * where to deliver decoded events, and how its controller wants 14-bit
- * pairs assembled.
+ * A surface's MIDI inputs, both ways: the -m specs, opening the JACK, ALSA
+ * and raw backends they name (jack_midi.c, alsa_midi.c, raw_midi.c),
+ * sending feedback out through all of them, and the port patterns that
+ * pick a controller's ports.  Also what every backend is given
+ * (struct input_sink): where to deliver decoded events, and how its
+ * controller wants 14-bit pairs assembled.
  */
 #ifndef CTLBRIDGE_INPUT_H
 #define CTLBRIDGE_INPUT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "midi_decode.h"
+
+struct loop;
+
+/* Who read an event (midi_event.source): one id per backend; raw inputs
+ * count up from INPUT_SOURCE_RAW. */
+enum input_source {
+	INPUT_SOURCE_ALSA = 1,
+	INPUT_SOURCE_JACK = 2,
+	INPUT_SOURCE_RAW = 3,
+};
 
 struct input_sink {
 	midi_event_fn on_event;
@@ -27,5 +41,47 @@ struct input_sink {
 /* Configure d for the sink: callback and cc14 pairs. */
 void input_sink_decoder(const struct input_sink *sink, struct midi_decoder *d,
     midi_warn_fn warn);
+
+/* ---- a surface's inputs ---- */
+
+#define INPUT_MAX 16
+
+enum input_type { INPUT_AUTO, INPUT_ALSA, INPUT_JACK, INPUT_RAW };
+
+struct input_spec {
+	enum input_type type;
+	const char *arg;	/* pattern or path; NULL for the controller's pattern */
+};
+
+/* Parse "-m" specs: alsa[:PATTERN], jack[:PATTERN], raw:PATH, auto. */
+int input_spec_parse(const char *s, struct input_spec *spec);
+/* Inputs found by the controller's own pattern only (no -m, or -m auto). */
+bool input_specs_default(const struct input_spec *specs, int n);
+
+struct inputs {
+	struct input_sink sink;		/* each backend copies it */
+	struct raw_midi *raw[INPUT_MAX];
+	int nraw;
+	struct jack_midi *jack;
+	struct alsa_midi *alsa;
+};
+
+/*
+ * Open what the specs name for surface number surface (1-based: its
+ * clients are "ctlbridge", "ctlbridge-2", ...), whose controller's ports
+ * match pattern; in->sink set beforehand.  Several specs of one kind add
+ * patterns to one client; none, or auto, adds the controller's pattern to
+ * ALSA (if the sequencer exists) and to JACK (now or when a server
+ * starts).  0 or -1 (with a warning); inputs_close either way.
+ */
+int inputs_open(struct inputs *in, struct loop *loop, int surface,
+    const char *pattern, const struct input_spec *specs, int nspecs);
+void inputs_close(struct inputs *in);
+/* MIDI bytes (whole messages) to the controller, through every input. */
+void inputs_send(struct inputs *in, const uint8_t *bytes, size_t len);
+
+/* Does a port name match a controller port pattern?  A glob (* ? [),
+ * case-insensitive; plain text matches anywhere. */
+bool port_pattern_match(const char *pattern, const char *port_name);
 
 #endif

@@ -12,7 +12,6 @@
 #include <jack/midiport.h>
 #include <jack/ringbuffer.h>
 
-#include "config.h"
 #include "jack_midi.h"
 #include "log.h"
 #include "util.h"

@@ -337,9 +337,9 @@ main(int argc, char **argv)
 			if (nsurf == 0)
 				nsurf = 1;
 			cur = &surfaces[nsurf - 1];
-			if (cur->ninputs == BRIDGE_MAX_INPUTS) {
+			if (cur->ninputs == INPUT_MAX) {
 				fprintf(stderr, "ctlbridge: at most %d -m per "
-				    "surface\n", BRIDGE_MAX_INPUTS);
+				    "surface\n", INPUT_MAX);
 				return 2;
 			}
 			if (input_spec_parse(optarg, &cur->inputs[cur->ninputs]) < 0) {

@@ -20,6 +20,7 @@
 
 #include "config.h"
 #include "diag.h"
+#include "input.h"
 
 #define TEST_CONFIG "tests/data/config"
 #define BAD_DIR "tests/data/bad"

@@ -384,6 +384,28 @@ test_two_controllers_two_roles(void **state)
 	oscrecv_wait(f->osc, 1, 3000);
 	send3(eng, 0xB0, 0, 100);	/* surface 1 unchanged */
 	expect_exactly(f, after, 2);
+
+	/* a switch that cannot be done: the client prints why */
+	{
+		char *other[] = { "switch", "--surface", "1", "engineer-xtouch",
+		    NULL };
+		char *none[] = { "switch", "engineer-xtouch", NULL };
+		char *nine[] = { "switch", "--surface", "3", "engineer", NULL };
+
+		assert_int_equal(cli(f, &out, other), 1);
+		assert_string_equal(out, "surface 1 runs controller "
+		    "'nanokontrol2'; profile 'engineer-xtouch' is for "
+		    "'xtouch-mini'\n");
+		free(out);
+		assert_int_equal(cli(f, &out, none), 1);
+		assert_string_equal(out, "no surface runs controller "
+		    "'xtouch-mini', which profile 'engineer-xtouch' is for\n");
+		free(out);
+		assert_int_equal(cli(f, &out, nine), 1);
+		assert_string_equal(out, "no surface 3 (the bridge runs 2)\n");
+		free(out);
+		assert_false(proc_wait(&f->bridge, 0));
+	}
 	midisrc_free(eng);
 	midisrc_free(prod);
 }

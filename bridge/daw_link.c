@@ -1,0 +1,193 @@
+/*
+ * A surface's link to its DAW.  Until the DAW answers, the dialect's
+ * handshake (the messages that ask for feedback) goes out with back-off;
+ * once heard, a DAW silent longer than its heartbeat is greeted again (it
+ * restarted).  A datagram is the surface's DAW's when it comes from the
+ * DAW's address; its messages keep the link alive and are read here: the
+ * playhead reports into struct playhead, the rest through the dialect's
+ * templates (feedback.c) into a match for bridge.c to show.
+ */
+#include <arpa/inet.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bridge.h"
+#include "loop.h"
+#include "util.h"
+
+#define LINK_TICK_NS 1000000000ull
+#define RETRY_MIN_NS 1000000000ull
+#define RETRY_MAX_NS 10000000000ull
+
+/* Not heard from: greet it at the next tick, backing off from there. */
+static void
+link_reset(struct surface *sf, uint64_t now)
+{
+	sf->link.heard = false;
+	sf->link.retry_ns = RETRY_MIN_NS;
+	sf->link.next_try_ns = now;
+}
+
+static void
+handshake(struct surface *sf)
+{
+	const struct dialect *d = sf->eng->profile->dialect;
+
+	for (int i = 0; i < d->nhandshake; i++)
+		osc_send_template(&sf->link.target, &sf->br->osc, &d->handshake[i]);
+}
+
+/* Ask the DAW for feedback until it answers, backing off; ask again when
+ * it falls silent longer than its heartbeat (it restarted). */
+static void
+link_tick(void *ctx)
+{
+	struct surface *sf = ctx;
+	struct daw_link *l = &sf->link;
+	const struct dialect *d = sf->eng->profile->dialect;
+	uint64_t now = now_ns();
+
+	l->timer = loop_add_timer(sf->br->loop, LINK_TICK_NS, link_tick, sf);
+	if (d->nhandshake == 0)
+		return;
+	if (l->heard && d->heartbeat_s > 0 && l->target.proto == OSC_UDP &&
+	    now - l->last_heard_ns > (uint64_t)d->heartbeat_s * 1000000000ull) {
+		log_warnx("surface %d: %s silent for %d s; asking for feedback "
+		    "again", sf->index, d->title, d->heartbeat_s);
+		link_reset(sf, now);
+	}
+	if (!l->heard && now >= l->next_try_ns) {
+		handshake(sf);
+		if (l->target.proto == OSC_TCP)
+			l->heard = true;	/* no answer can come back: once */
+		l->next_try_ns = now + l->retry_ns;
+		l->retry_ns = l->retry_ns * 2 > RETRY_MAX_NS ? RETRY_MAX_NS :
+		    l->retry_ns * 2;
+	}
+}
+
+int
+daw_link_open(struct surface *sf, const struct profile *p)
+{
+	if (osc_target_open(&sf->link.target, p->host, p->port, p->proto) < 0)
+		return -1;
+	playhead_reset(&sf->playhead);
+	link_reset(sf, now_ns());
+	link_tick(sf);
+	return 0;
+}
+
+static bool
+same_address(const struct profile *a, const struct profile *b)
+{
+	return a->port == b->port && a->proto == b->proto &&
+	    strcmp(a->host, b->host) == 0;
+}
+
+int
+daw_link_retarget(struct surface *sf, const struct profile *p, char *err,
+    size_t errlen)
+{
+	struct osc_target t;
+
+	if (same_address(sf->eng->profile, p))
+		return 0;
+	if (osc_target_open(&t, p->host, p->port, p->proto) < 0) {
+		snprintf(err, errlen, "cannot open the DAW address %s:%d of "
+		    "profile '%s'", p->host, p->port, p->name);
+		return -1;
+	}
+	osc_target_close(&sf->link.target);
+	sf->link.target = t;
+	/* another DAW: greet it; the playhead was the other DAW's */
+	playhead_reset(&sf->playhead);
+	link_reset(sf, now_ns());
+	return 0;
+}
+
+void
+daw_link_close(struct surface *sf)
+{
+	if (sf->link.timer > 0)
+		loop_cancel_timer(sf->br->loop, sf->link.timer);
+	sf->link.timer = 0;
+	osc_target_close(&sf->link.target);
+}
+
+bool
+daw_link_from(const struct surface *sf, const struct sockaddr_in *from)
+{
+	const struct sockaddr_in *to =
+	    (const struct sockaddr_in *)&sf->link.target.sa;
+
+	return sf->link.target.proto == OSC_UDP &&
+	    to->sin_addr.s_addr == from->sin_addr.s_addr;
+}
+
+/* A report's first argument as a number: any numeric type, or text
+ * holding one; NAN if none. */
+static double
+message_number(lo_message msg)
+{
+	const char *types = lo_message_get_types(msg);
+	lo_arg **argv = lo_message_get_argv(msg);
+	double v = NAN;
+
+	if (lo_message_get_argc(msg) < 1)
+		return NAN;
+	if (types[0] == 's') {
+		char *end;
+		v = strtod((const char *)argv[0], &end);
+		if (end == (const char *)argv[0])
+			v = NAN;
+	} else if (!feedback_arg_number(types[0], argv[0], &v))
+		v = NAN;
+	return isfinite(v) ? v : NAN;
+}
+
+/* The playhead in seconds: a number, or "hh:mm:ss.mmm" (Ardour's
+ * /position/time); NAN if neither. */
+static double
+message_position(lo_message msg)
+{
+	int h, m;
+	double sec;
+
+	if (lo_message_get_argc(msg) >= 1 && lo_message_get_types(msg)[0] == 's' &&
+	    sscanf((const char *)lo_message_get_argv(msg)[0], "%d:%d:%lf", &h,
+	    &m, &sec) == 3)
+		return h * 3600.0 + m * 60.0 + sec;
+	return message_number(msg);
+}
+
+int
+daw_link_report(struct surface *sf, const char *path, lo_message msg,
+    uint64_t now, struct feedback_match *m)
+{
+	const struct profile *p = sf->eng->profile;
+	const struct dialect *d = p->dialect;
+
+	if (!sf->link.heard) {
+		log_info("surface %d: %s answers; feedback on", sf->index,
+		    d->title);
+		sf->link.heard = true;
+		sf->link.retry_ns = RETRY_MIN_NS;
+	}
+	sf->link.last_heard_ns = now;
+	if (d->position.address && strcmp(d->position.address, path) == 0) {
+		double v = message_position(msg);
+		if (!isnan(v))
+			sf->playhead.position = v;
+		return 0;
+	}
+	if (d->playhead.address && strcmp(d->playhead.address, path) == 0) {
+		playhead_report(&sf->playhead, message_number(msg),
+		    engine_value(sf->eng, p->play_target) == 1, now);
+		return 0;
+	}
+	return feedback_match(d, path, lo_message_get_types(msg),
+	    lo_message_get_argv(msg), lo_message_get_argc(msg), m) &&
+	    m->has_value;
+}

@@ -1,0 +1,213 @@
+/*
+ * Reload: load a whole new configuration set; on any error, or a running
+ * profile gone or now for another controller, keep the running set
+ * exactly as it was.  Otherwise carry the targets' values over by key,
+ * rebind each surface's engine to its profile of the same name (control
+ * states by control name), retarget its DAW link, and swap the sets.  The
+ * old set is freed, unless a held button still points at one of its
+ * bindings: then it is retired until the release.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bridge.h"
+#include "util.h"
+
+static bool
+same_cc14(const struct controller *a, const struct controller *b)
+{
+	return memcmp(a->cc14_mask, b->cc14_mask, sizeof(a->cc14_mask)) == 0;
+}
+
+/* Can surface sf run p, its profile's namesake in a new set?  An error
+ * (or a warning) in dl when not. */
+static void
+check_surface(const struct surface *sf, const struct profile *p,
+    struct diag_list *dl)
+{
+	const struct controller *c = sf->eng->controller;
+
+	if (p == NULL)
+		diag_error(dl, sf->eng->profile->file, 0, "deleted or unreadable, "
+		    "and surface %d runs it: the running configuration stays "
+		    "in service", sf->index);
+	else if (p->controller == NULL)
+		;	/* its own errors are reported already */
+	else if (strcmp(p->controller->name, c->name) != 0)
+		diag_error(dl, p->file, 0, "now drives controller '%s' instead "
+		    "of '%s': restart the bridge for that", p->controller->name,
+		    c->name);
+	else if (!same_cc14(p->controller, c))
+		diag_error(dl, p->controller->file, 0, "its 14-bit pairs "
+		    "changed: restart the bridge for that");
+	else if (strcmp(p->controller->port_pattern, c->port_pattern) != 0)
+		diag_warning(dl, p->controller->file, 0, "the new port pattern "
+		    "applies when the bridge restarts");
+}
+
+/* The new set, and each surface's profile in it; NULL (the diagnostics in
+ * dl) when it cannot replace the running one. */
+static struct config *
+load_checked(struct bridge *br, const struct profile **next,
+    struct diag_list *dl)
+{
+	struct config *cfg = config_load(br->opt->dirs, br->opt->ndirs,
+	    br->opt->daw, dl);
+
+	for (int i = 0; i < br->nsurfaces; i++) {
+		struct surface *sf = &br->surfaces[i];
+		next[i] = config_profile(cfg, sf->eng->profile->name);
+		check_surface(sf, next[i], dl);
+	}
+	if (dl->errors == 0)
+		return cfg;
+	config_free(cfg);
+	return NULL;
+}
+
+/* The running values, by key, in a store for cfg's targets. */
+static struct target_values *
+carry_values(const struct bridge *br, const struct config *cfg)
+{
+	struct target_values *values = target_values_new(cfg->ntargets);
+
+	if (values == NULL)
+		return NULL;
+	for (int i = 0; i < br->cfg->ntargets; i++) {
+		int id = config_target(cfg, &br->cfg->targets[i]);
+		if (id >= 0)
+			values->v[id] = br->values->v[i];
+	}
+	return values;
+}
+
+static bool
+binding_in(const struct config *cfg, const struct binding *b)
+{
+	for (int i = 0; i < cfg->nprofiles; i++) {
+		const struct profile *p = cfg->profiles[i];
+		if (p->nbindings && b >= p->bindings && b < p->bindings + p->nbindings)
+			return true;
+	}
+	return false;
+}
+
+/* Does a held button point into cfg? */
+static bool
+config_held(const struct bridge *br, const struct config *cfg)
+{
+	for (int i = 0; i < br->nsurfaces; i++) {
+		const struct engine *eng = br->surfaces[i].eng;
+		for (int c = 0; c < eng->controller->ncontrols; c++)
+			if (eng->state[c].held && binding_in(cfg, eng->state[c].held))
+				return true;
+	}
+	return false;
+}
+
+/* The running set out of service: freed, or retired while held. */
+static void
+retire(struct bridge *br, struct config *cfg)
+{
+	struct retired *r;
+
+	if (!config_held(br, cfg)) {
+		config_free(cfg);
+		return;
+	}
+	r = xcalloc(1, sizeof(*r));
+	r->cfg = cfg;
+	r->next = br->retired;
+	br->retired = r;
+}
+
+/* Every surface to its profile in cfg, whose targets' values are in
+ * values; then the sets swap. */
+static void
+swap_in(struct bridge *br, struct config *cfg, const struct profile **next,
+    struct target_values *values)
+{
+	char err[256];
+
+	for (int i = 0; i < br->nsurfaces; i++) {
+		struct surface *sf = &br->surfaces[i];
+
+		/* before the rebind: it compares with the running profile;
+		 * a link that cannot move stays (osc_out.c said why) */
+		(void)daw_link_retarget(sf, next[i], err, sizeof(err));
+		if (engine_rebind(sf->eng, next[i], values) < 0)
+			fatalx("out of memory");
+	}
+	target_values_free(br->values);
+	br->values = values;
+	retire(br, br->cfg);
+	br->cfg = cfg;
+	for (int i = 0; i < br->nsurfaces; i++) {
+		journal_close(&br->surfaces[i]);	/* the old set's string */
+		journal_open(&br->surfaces[i]);
+		bridge_resync(&br->surfaces[i]);
+	}
+}
+
+int
+reload(struct bridge *br, const char *why)
+{
+	const struct profile *next[BRIDGE_MAX_SURFACES];
+	struct target_values *values;
+	struct diag_list dl;
+	struct config *cfg;
+	uint64_t t0 = now_ns();
+
+	diag_init(&dl);
+	cfg = load_checked(br, next, &dl);
+	diag_free(&br->last_reload);
+	br->reloads++;
+	if (cfg == NULL) {
+		diag_log(&dl, LOG_PRIO_WARNING);
+		log_warnx("reload (%s) rejected: %d error%s; the running "
+		    "configuration stays in service", why, dl.errors,
+		    dl.errors == 1 ? "" : "s");
+		br->last_reload = dl;
+		br->reload_failed = true;
+		return -1;
+	}
+	diag_log(&dl, LOG_PRIO_WARNING);	/* warnings */
+	if ((values = carry_values(br, cfg)) == NULL) {
+		config_free(cfg);
+		diag_free(&dl);
+		return -1;
+	}
+	swap_in(br, cfg, next, values);
+	br->last_reload = dl;
+	br->reload_failed = false;
+	log_info("reloaded (%s): %d profiles, in %.1f ms", why, cfg->nprofiles,
+	    (double)(now_ns() - t0) / 1e6);
+	return 0;
+}
+
+void
+reload_release(struct bridge *br)
+{
+	for (struct retired **r = &br->retired; *r;) {
+		if (config_held(br, (*r)->cfg)) {
+			r = &(*r)->next;
+			continue;
+		}
+		struct retired *gone = *r;
+		*r = gone->next;
+		config_free(gone->cfg);
+		free(gone);
+	}
+}
+
+void
+reload_free_retired(struct bridge *br)
+{
+	while (br->retired) {
+		struct retired *r = br->retired;
+		br->retired = r->next;
+		config_free(r->cfg);
+		free(r);
+	}
+}
