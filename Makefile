@@ -32,6 +32,11 @@ FORCE: ;
 else
 PREFIX  ?= /usr/local
 DATADIR ?= $(PREFIX)/share/ctlbridge
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+DOCDIR  ?= $(PREFIX)/share/doc/ctlbridge
+UNITDIR ?= $(PREFIX)/lib/systemd/user
+COMPDIR ?= $(PREFIX)/share/bash-completion/completions
 BUILD   ?= build
 
 PKGS     = liblo alsa inih jack
@@ -110,7 +115,8 @@ run: $(BUILD)/ctlbridge
 	./$(BUILD)/ctlbridge $(ARGS)
 
 test: $(BUILD)/ctlbridge $(TEST_BIN)
-	@BUILD=$(BUILD) sh tests/run-tests $(TEST_BIN)
+	@BUILD=$(BUILD) OPT='$(OPT)' SANITIZE='$(SANITIZE)' \
+	    sh tests/run-tests $(TEST_BIN) tests/install-test
 
 test-asan:
 	$(MAKE) BUILD=build/asan OPT='-O1 -g' \
@@ -131,22 +137,32 @@ test-ardour: $(BUILD)/ctlbridge $(ARDOUR_BIN)
 check-config: $(BUILD)/ctlbridge
 	./$(BUILD)/ctlbridge check -c .
 
+# Everything a user or a package needs; DESTDIR stages it elsewhere.  The
+# binary is rebuilt for this PREFIX first (build/datadir).
 install: $(BUILD)/ctlbridge
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/mappings/controllers \
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/mappings/controllers \
 	    $(DESTDIR)$(DATADIR)/mappings/daws $(DESTDIR)$(DATADIR)/profiles \
-	    $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
-	install -m 755 $(BUILD)/ctlbridge $(DESTDIR)$(PREFIX)/bin/ctlbridge
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(COMPDIR) $(DESTDIR)$(DOCDIR)
+	install -m 755 $(BUILD)/ctlbridge $(DESTDIR)$(BINDIR)/ctlbridge
 	install -m 644 mappings/controllers/*.ini $(DESTDIR)$(DATADIR)/mappings/controllers
 	install -m 644 mappings/daws/*.ini $(DESTDIR)$(DATADIR)/mappings/daws
 	install -m 644 profiles/*.ini $(DESTDIR)$(DATADIR)/profiles
-	install -m 644 man/ctlbridge.1 $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 644 man/ctlbridge.ini.5 $(DESTDIR)$(PREFIX)/share/man/man5
+	install -m 644 man/ctlbridge.1 $(DESTDIR)$(MANDIR)/man1
+	install -m 644 man/ctlbridge.ini.5 $(DESTDIR)$(MANDIR)/man5
+	sed 's|@BINDIR@|$(BINDIR)|g' dist/ctlbridge.service.in \
+	    >$(DESTDIR)$(UNITDIR)/ctlbridge.service
+	sed 's|@DATADIR@|$(DATADIR)|g' dist/ctlbridge.bash \
+	    >$(DESTDIR)$(COMPDIR)/ctlbridge
+	chmod 644 $(DESTDIR)$(UNITDIR)/ctlbridge.service $(DESTDIR)$(COMPDIR)/ctlbridge
+	install -m 644 LICENSE README.md $(DESTDIR)$(DOCDIR)
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/ctlbridge
-	rm -rf $(DESTDIR)$(DATADIR)
-	rm -f $(DESTDIR)$(PREFIX)/share/man/man1/ctlbridge.1 \
-	    $(DESTDIR)$(PREFIX)/share/man/man5/ctlbridge.ini.5
+	rm -f $(DESTDIR)$(BINDIR)/ctlbridge
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
+	rm -f $(DESTDIR)$(MANDIR)/man1/ctlbridge.1 \
+	    $(DESTDIR)$(MANDIR)/man5/ctlbridge.ini.5 \
+	    $(DESTDIR)$(UNITDIR)/ctlbridge.service $(DESTDIR)$(COMPDIR)/ctlbridge
 
 clean:
 	rm -rf build

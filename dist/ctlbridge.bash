@@ -1,0 +1,82 @@
+# bash completion for ctlbridge(1): subcommands, options, profile names
+# (the .ini files in the profiles/ of the search path, or of -c DIR), MIDI
+# input kinds.  Installed by make install; needs nothing from the
+# bash-completion package.
+
+_ctlbridge_profiles()
+{
+	local dir f conf="" i
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		[[ ${COMP_WORDS[i]} == -c ]] && conf=${COMP_WORDS[i + 1]}
+	done
+	if [[ -n $conf ]]; then
+		set -- "$conf"
+	else
+		set -- "${XDG_CONFIG_HOME:-$HOME/.config}/ctlbridge" "@DATADIR@"
+	fi
+	for dir; do
+		for f in "$dir"/profiles/*.ini; do
+			[[ -e $f ]] || continue
+			f=${f##*/}
+			printf '%s\n' "${f%.ini}"
+		done
+	done | sort -u
+}
+
+_ctlbridge()
+{
+	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
+	local sub="" i words
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		case ${COMP_WORDS[i]} in
+		check | switch | status | reload)
+			sub=${COMP_WORDS[i]}
+			break
+			;;
+		esac
+	done
+	COMPREPLY=()
+	case $prev in
+	-c)
+		compopt -o filenames 2>/dev/null
+		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+		return
+		;;
+	-p)
+		mapfile -t COMPREPLY < <(compgen -W "$(_ctlbridge_profiles)" -- "$cur")
+		return
+		;;
+	-m)
+		compopt -o nospace 2>/dev/null
+		mapfile -t COMPREPLY < <(compgen -W "auto alsa: jack: raw:" -- "$cur")
+		return
+		;;
+	-o | -P | --port | --control | --surface)
+		return
+		;;
+	esac
+	case $sub in
+	"")
+		words="check switch status reload -c -p -m -o -P --port --no-watch
+		    -q -v -h --help --version"
+		;;
+	check)
+		if [[ $cur != -* ]]; then
+			compopt -o filenames 2>/dev/null
+			mapfile -t COMPREPLY < <(compgen -f -X '!*.ini' -- "$cur"; \
+			    compgen -d -- "$cur")
+			return
+		fi
+		words="-c -h --help"
+		;;
+	switch)
+		words="--control --surface -h --help"
+		[[ $cur != -* ]] && words=$(_ctlbridge_profiles)
+		;;
+	status | reload)
+		words="--control -h --help"
+		;;
+	esac
+	mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")
+}
+complete -F _ctlbridge ctlbridge
