@@ -259,7 +259,7 @@ test_bad_files_coverage(void **state)
 		"daw-unknown-placeholder", "daw-int-not-numeric",
 		"warn-unsupported", "prof-missing-plugin", "daw-split-not-toggle",
 		"daw-split-with-value", "daw-plugin-no-plugin", "daw-meter-range",
-		"daw-none-misplaced", "daw-bad-report",
+		"daw-none-misplaced", "daw-bad-report", "prof-missing-daw-meter",
 	};
 	char path[256];
 
