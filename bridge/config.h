@@ -73,6 +73,7 @@ struct controller {
 	uint16_t by_bend[16], by_chanat[16];
 	struct param_key *by_param;	/* sorted, NRPN and RPN */
 	int nparam;
+	uint16_t *by_name;	/* control indices sorted by name */
 	uint32_t cc14_mask[16];	/* to configure decoders */
 	uint8_t *init;		/* MIDI bytes to send when it connects */
 	size_t init_len;
@@ -316,5 +317,7 @@ int config_profile_ring(const struct config *cfg, const struct profile *p,
 
 /* Control index for an event, CONTROL_NONE if the controller has none. */
 uint16_t controller_lookup(const struct controller *c, const struct midi_event *ev);
+/* the index of the control called name, -1 if none (binary search) */
+int controller_control(const struct controller *c, const char *name);
 
 #endif

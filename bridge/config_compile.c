@@ -16,15 +16,6 @@ struct compiler {
 	struct diag_list *dl;
 };
 
-static int
-control_index(const struct controller *c, const char *name)
-{
-	for (int i = 0; i < c->ncontrols; i++)
-		if (strcmp(c->controls[i].name, name) == 0)
-			return i;
-	return -1;
-}
-
 /* Expand {track} {track0} {marker} {plugin} {plugin0} in an address. */
 static char *
 expand_address(const char *tmpl, const struct binding *b)
@@ -457,7 +448,7 @@ binding_line(struct compiler *L, const struct pending_line *pl)
 		range_name(name, sizeof(name), prefix, first_name, n);
 		if (c == NULL)
 			continue;
-		if ((ci = control_index(c, name)) < 0) {
+		if ((ci = controller_control(c, name)) < 0) {
 			diag_error(L->dl, path, line,
 			    "controller '%s' has no control '%s'", c->name, name);
 			continue;
@@ -560,7 +551,7 @@ compile_bindings(struct compiler *L, const struct profile_text *t)
 	for (int i = 0; i < t->lines.count; i++)
 		binding_line(L, &t->lines.items[i]);
 	if (t->indicator &&
-	    (p->indicator = control_index(p->controller, t->indicator)) < 0)
+	    (p->indicator = controller_control(p->controller, t->indicator)) < 0)
 		diag_error(L->dl, t->file, t->indicator_line,
 		    "controller '%s' has no control '%s' to light",
 		    p->controller->name, t->indicator);

@@ -28,6 +28,20 @@ static const struct kind_info kinds[] = {
 	{ "program", CONTROL_PROGRAM, true, 127, 127, MODE_BUTTON },
 };
 
+/*
+ * The controls loaded so far, hashed by name and by MIDI message, so that
+ * each new control is checked against the others in constant time: a
+ * controller may define tens of thousands (nrpn 0..16383), and a check
+ * against every earlier one made loading quadratic (seconds, during which
+ * a reloading daemon stood still).  Open addressing; slots hold a control
+ * index + 1, 0 is empty.
+ */
+struct ctl_hash {
+	uint32_t *slots;
+	size_t size;		/* a power of two */
+	size_t used;
+};
+
 struct ctl_loader {
 	struct controller *c;
 	const char *path;
@@ -37,7 +51,125 @@ struct ctl_loader {
 	bool seen_controller;
 	struct pending_lines controls;	/* read after [controller]'s channel */
 	int section_line;
+	struct ctl_hash names;		/* by name */
+	struct ctl_hash messages;	/* by kind, channel and number */
 };
+
+static uint32_t
+hash_name(const char *s)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return h;
+}
+
+static uint32_t
+message_key(int kind, int channel, int number)
+{
+	return (uint32_t)kind << 20 | (uint32_t)channel << 14 | (uint32_t)number;
+}
+
+static uint32_t
+hash_message(uint32_t key)
+{
+	key ^= key >> 16;
+	key *= 0x7feb352du;
+	key ^= key >> 15;
+	return key;
+}
+
+static uint32_t hash_of(const struct ctl_loader *L, const struct ctl_hash *h,
+    uint32_t i);
+
+/* The index of the control at the end of key's probe sequence, -1 if none:
+ * same() says whether a control matches the key. */
+static int
+ctl_hash_find(const struct ctl_hash *h, uint32_t hash,
+    bool (*same)(const struct control *, const void *), const void *key,
+    const struct controller *c)
+{
+	if (h->size == 0)
+		return -1;
+	for (size_t at = hash & (h->size - 1);; at = (at + 1) & (h->size - 1)) {
+		uint32_t slot = h->slots[at];
+		if (slot == 0)
+			return -1;
+		if (same(&c->controls[slot - 1], key))
+			return (int)slot - 1;
+	}
+}
+
+static void
+ctl_hash_put(struct ctl_loader *L, struct ctl_hash *h, uint32_t hash,
+    uint32_t index)
+{
+	if ((h->used + 1) * 2 > h->size) {
+		struct ctl_hash grown = { .size = h->size ? h->size * 2 : 64 };
+		grown.slots = xcalloc(grown.size, sizeof(*grown.slots));
+		for (size_t i = 0; i < h->size; i++)
+			if (h->slots[i] != 0) {
+				size_t at = hash_of(L, h, h->slots[i] - 1) &
+				    (grown.size - 1);
+				while (grown.slots[at] != 0)
+					at = (at + 1) & (grown.size - 1);
+				grown.slots[at] = h->slots[i];
+			}
+		grown.used = h->used;
+		free(h->slots);
+		*h = grown;
+	}
+	for (size_t at = hash & (h->size - 1);; at = (at + 1) & (h->size - 1))
+		if (h->slots[at] == 0) {
+			h->slots[at] = index + 1;
+			h->used++;
+			return;
+		}
+}
+
+/* the hash a control was filed under in h */
+static uint32_t
+hash_of(const struct ctl_loader *L, const struct ctl_hash *h, uint32_t i)
+{
+	const struct control *ctl = &L->c->controls[i];
+
+	if (h == &L->names)
+		return hash_name(ctl->name);
+	return hash_message(message_key(ctl->kind, ctl->channel, ctl->number));
+}
+
+static bool
+same_name(const struct control *ctl, const void *key)
+{
+	return strcmp(ctl->name, key) == 0;
+}
+
+static bool
+same_message(const struct control *ctl, const void *key)
+{
+	return message_key(ctl->kind, ctl->channel, ctl->number) ==
+	    *(const uint32_t *)key;
+}
+
+/* the one defined first of two controls, either -1 for none */
+static int
+first_of(int a, int b)
+{
+	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
+
+/* The control already sending kind/channel/number, -1 if none. */
+static int
+find_message(const struct ctl_loader *L, int kind, int channel, int number)
+{
+	uint32_t key = message_key(kind, channel, number);
+
+	if (number < 0)
+		return -1;
+	return ctl_hash_find(&L->messages, hash_message(key), same_message,
+	    &key, L->c);
+}
 
 static const struct kind_info *
 kind_find(const char *word)
@@ -95,13 +227,14 @@ add_control(struct ctl_loader *L, const char *name, const struct kind_info *k,
 	struct control ctl;
 	char desc[64];
 
-	for (int i = 0; i < c->ncontrols; i++) {
-		if (strcmp(c->controls[i].name, name) == 0) {
-			diag_error(L->dl, L->path, line,
-			    "control '%s' is already defined at line %d", name,
-			    c->controls[i].line);
-			return;
-		}
+	int o_at;
+
+	if ((o_at = ctl_hash_find(&L->names, hash_name(name), same_name, name,
+	    c)) >= 0) {
+		diag_error(L->dl, L->path, line,
+		    "control '%s' is already defined at line %d", name,
+		    c->controls[o_at].line);
+		return;
 	}
 	memset(&ctl, 0, sizeof(ctl));
 	ctl.kind = (uint8_t)k->kind;
@@ -111,29 +244,30 @@ add_control(struct ctl_loader *L, const char *name, const struct kind_info *k,
 	ctl.number = (uint16_t)(k->has_number ? number : 0);
 	ctl.max = k->value_max;
 	ctl.line = line;
-	for (int i = 0; i < c->ncontrols; i++) {
-		const struct control *o = &c->controls[i];
-		if (o->kind == ctl.kind && o->channel == ctl.channel &&
-		    o->number == ctl.number) {
-			diag_error(L->dl, L->path, line,
-			    "%s is already control '%s' (line %d)",
-			    describe(&ctl, desc, sizeof(desc)), o->name, o->line);
-			return;
-		}
-		/* a 14-bit pair takes its MSB and LSB controllers */
-		if (o->channel == ctl.channel &&
-		    ((ctl.kind == CONTROL_CC && o->kind == CONTROL_CC14 &&
-		    (o->number == ctl.number || o->number + 32 == ctl.number)) ||
-		    (ctl.kind == CONTROL_CC14 && o->kind == CONTROL_CC &&
-		    (o->number == ctl.number || o->number == ctl.number + 32)))) {
-			unsigned msb = ctl.kind == CONTROL_CC14 ? ctl.number :
-			    o->number;
-			diag_error(L->dl, L->path, line,
-			    "%s overlaps control '%s' (line %d): cc14 %u uses cc %u "
-			    "and cc %u", describe(&ctl, desc, sizeof(desc)),
-			    o->name, o->line, msb, msb, msb + 32);
-			return;
-		}
+	if ((o_at = find_message(L, ctl.kind, ctl.channel, ctl.number)) >= 0) {
+		const struct control *o = &c->controls[o_at];
+		diag_error(L->dl, L->path, line,
+		    "%s is already control '%s' (line %d)",
+		    describe(&ctl, desc, sizeof(desc)), o->name, o->line);
+		return;
+	}
+	/* a 14-bit pair takes its MSB and LSB controllers */
+	if (ctl.kind == CONTROL_CC)
+		o_at = first_of(find_message(L, CONTROL_CC14, ctl.channel,
+		    ctl.number), find_message(L, CONTROL_CC14, ctl.channel,
+		    ctl.number - 32));
+	else if (ctl.kind == CONTROL_CC14)
+		o_at = first_of(find_message(L, CONTROL_CC, ctl.channel,
+		    ctl.number), find_message(L, CONTROL_CC, ctl.channel,
+		    ctl.number + 32));
+	if (o_at >= 0) {
+		const struct control *o = &c->controls[o_at];
+		unsigned msb = ctl.kind == CONTROL_CC14 ? ctl.number : o->number;
+		diag_error(L->dl, L->path, line,
+		    "%s overlaps control '%s' (line %d): cc14 %u uses cc %u "
+		    "and cc %u", describe(&ctl, desc, sizeof(desc)),
+		    o->name, o->line, msb, msb, msb + 32);
+		return;
 	}
 	if (c->ncontrols == L->cap) {
 		L->cap = L->cap ? L->cap * 2 : 32;
@@ -144,7 +278,11 @@ add_control(struct ctl_loader *L, const char *name, const struct kind_info *k,
 		return;
 	}
 	ctl.name = xstrdup(name);
-	c->controls[c->ncontrols++] = ctl;
+	c->controls[c->ncontrols] = ctl;
+	ctl_hash_put(L, &L->names, hash_name(ctl.name), (uint32_t)c->ncontrols);
+	ctl_hash_put(L, &L->messages, hash_message(message_key(ctl.kind,
+	    ctl.channel, ctl.number)), (uint32_t)c->ncontrols);
+	c->ncontrols++;
 }
 
 static bool
@@ -317,6 +455,12 @@ control_line(struct ctl_loader *L, const char *key, const char *value, int line)
 		    "gives %d numbers", key, nnames, nleds);
 		return;
 	}
+	if (L->c->ncontrols + nnames > CONTROL_NONE - 1) {
+		diag_error(L->dl, L->path, line, "too many controls: '%s' would "
+		    "make %d, and a controller holds at most %d", key,
+		    L->c->ncontrols + nnames, CONTROL_NONE - 1);
+		return;
+	}
 	for (int n = 0; n < nnames; n++) {
 		char name[TOKEN_LEN + 32];
 		int before = L->c->ncontrols;
@@ -429,6 +573,16 @@ cmp_param(const void *a, const void *b)
 	return x->key < y->key ? -1 : x->key > y->key;
 }
 
+/* qsort has no context argument; loading runs on one thread */
+static const struct controller *sorting;
+
+static int
+cmp_by_name(const void *a, const void *b)
+{
+	return strcmp(sorting->controls[*(const uint16_t *)a].name,
+	    sorting->controls[*(const uint16_t *)b].name);
+}
+
 static void
 build_lookup(struct controller *c)
 {
@@ -462,6 +616,32 @@ build_lookup(struct controller *c)
 		}
 	}
 	qsort(c->by_param, (size_t)c->nparam, sizeof(*c->by_param), cmp_param);
+	c->by_name = xcalloc((size_t)(c->ncontrols ? c->ncontrols : 1),
+	    sizeof(*c->by_name));
+	for (int i = 0; i < c->ncontrols; i++)
+		c->by_name[i] = (uint16_t)i;
+	sorting = c;
+	qsort(c->by_name, (size_t)c->ncontrols, sizeof(*c->by_name),
+	    cmp_by_name);
+	sorting = NULL;
+}
+
+int
+controller_control(const struct controller *c, const char *name)
+{
+	int lo = 0, hi = c->ncontrols - 1;
+
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+		int cmp = strcmp(c->controls[c->by_name[mid]].name, name);
+		if (cmp == 0)
+			return c->by_name[mid];
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
 }
 
 struct controller *
@@ -484,6 +664,8 @@ controller_load(const char *path, const char *name, struct diag_list *dl)
 		control_line(&L, L.controls.items[i].key,
 		    L.controls.items[i].value, L.controls.items[i].line);
 	pending_free(&L.controls);
+	free(L.names.slots);
+	free(L.messages.slots);
 	if (!L.seen_controller)
 		diag_error(dl, path, 0, "missing [controller] section");
 	else if (L.c->port_pattern == NULL)
@@ -506,6 +688,7 @@ controller_free(struct controller *c)
 		free(c->controls[i].name);
 	free(c->controls);
 	free(c->by_param);
+	free(c->by_name);
 	free(c->init);
 	free(c->name);
 	free(c->file);

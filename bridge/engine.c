@@ -110,15 +110,6 @@ engine_switch(struct engine *eng, const struct profile *p)
 	}
 }
 
-static int
-control_index_of(const struct controller *c, const char *name)
-{
-	for (int i = 0; i < c->ncontrols; i++)
-		if (strcmp(c->controls[i].name, name) == 0)
-			return i;
-	return -1;
-}
-
 int
 engine_rebind(struct engine *eng, const struct profile *p,
     struct target_values *values)
@@ -129,7 +120,7 @@ engine_rebind(struct engine *eng, const struct profile *p,
 	if (st == NULL)
 		return -1;
 	for (int c = 0; c < nc->ncontrols; c++) {
-		int old = control_index_of(oc, nc->controls[c].name);
+		int old = controller_control(oc, nc->controls[c].name);
 		if (old >= 0)
 			st[c] = eng->state[old];
 		else

@@ -903,6 +903,75 @@ test_override_daw(void **state)
 	config_free(cfg);
 }
 
+/* A controller of 65,534 controls (the most a controller holds) loads,
+ * every control is found by name and by message, and what goes past the
+ * limit or repeats an earlier name or message is one error with its line.
+ * Loading once compared each control with every earlier one; how long a
+ * load takes is measured in the benchmark, not here. */
+static void
+test_many_controls(void **state)
+{
+	char path[] = "/tmp/ctlb-many-XXXXXX";
+	int fd = mkstemp(path);
+	char file[64], *files[] = { file };
+	FILE *fp;
+	struct diag_list dl;
+	struct config *cfg;
+	const struct controller *c;
+	char *got;
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(path);
+	snprintf(file, sizeof(file), "%s.ini", path);
+	assert_non_null(fp = fopen(file, "w"));
+	fprintf(fp, "[controller]\nname = Many\nport = many\n[controls]\n"
+	    "a0..16383 = nrpn 0..16383 channel=1\n"		/* line 5 */
+	    "b0..16383 = nrpn 0..16383 channel=2\n"
+	    "c0..16383 = nrpn 0..16383 channel=3\n"
+	    "a77 = cc 1\n"					/* line 8 */
+	    "dup = nrpn 4242 channel=3\n"
+	    "d0..16381 = rpn 0..16381 channel=4\n"		/* 65,534 */
+	    "e0..1 = rpn 16382..16383 channel=4\n");		/* too many */
+	fclose(fp);
+	diag_init(&dl);
+	cfg = config_load_files(test_dirs, 1, files, 1, &dl);
+	got = join_diags(&dl);
+	{
+		char want[1024];
+		snprintf(want, sizeof(want),
+		    "%s:8: control 'a77' is already defined at line 5\n"
+		    "%s:9: nrpn 4242 on channel 3 is already control 'c4242' "
+		    "(line 7)\n"
+		    "%s:11: too many controls: 'e0..1' would make 65536, and a "
+		    "controller holds at most 65534", file, file, file);
+		assert_string_equal(got, want);
+	}
+	free(got);
+	c = config_controller(cfg, strrchr(path, '/') + 1);
+	assert_non_null(c);
+	assert_int_equal(c->ncontrols, 65534);
+	assert_int_equal(controller_control(c, "a0"), 0);
+	assert_int_equal(controller_control(c, "b16383"), 16384 + 16383);
+	assert_int_equal(controller_control(c, "d16381"), 65533);
+	assert_int_equal(controller_control(c, "e0"), -1);
+	assert_int_equal(controller_control(c, "dup"), -1);
+	{
+		struct midi_event ev = { .kind = MIDI_NRPN, .channel = 2,
+		    .number = 9999, .value = 1 };
+		assert_int_equal(controller_lookup(c, &ev),
+		    controller_control(c, "c9999"));
+		ev.kind = MIDI_RPN;
+		ev.channel = 3;
+		ev.number = 16381;
+		assert_int_equal(controller_lookup(c, &ev), 65533);
+	}
+	diag_free(&dl);
+	config_free(cfg);
+	unlink(file);
+}
+
 static void
 test_port_pattern_match(void **state)
 {
@@ -994,6 +1063,7 @@ main(void)
 		cmocka_unit_test(test_dialect_templates),
 		cmocka_unit_test(test_override_daw),
 		cmocka_unit_test(test_port_pattern_match),
+		cmocka_unit_test(test_many_controls),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
