@@ -421,6 +421,9 @@ setup_surface(struct bridge *br, const struct surface_spec *spec)
 	    sizeof(sf->in.sink.cc14_mask));
 	sf->journal.warn = (struct ratelimit)RATELIMIT_INIT(10);
 	sf->clip_warn = (struct ratelimit)RATELIMIT_INIT(5);
+	sf->no_playhead_warn = (struct ratelimit)RATELIMIT_INIT(2);
+	sf->no_section_warn = (struct ratelimit)RATELIMIT_INIT(2);
+	sf->no_end_warn = (struct ratelimit)RATELIMIT_INIT(2);
 	journal_open(sf);
 	log_info("surface %d: profile %s: %s -> %s at %s", sf->index, p->name,
 	    p->controller->title, p->dialect->title, sf->link.target.url);
@@ -481,6 +484,7 @@ bridge_run(const struct bridge_options *opt)
 	br.sigfd = -1;
 	br.osc.fd = -1;
 	br.control_warn = (struct ratelimit)RATELIMIT_INIT(10);
+	br.reload_warn = (struct ratelimit)RATELIMIT_INIT(10);
 	diag_init(&dl);
 	if ((br.loop = loop_new()) == NULL)
 		fatalx("out of memory");

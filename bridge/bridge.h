@@ -108,6 +108,9 @@ struct surface {
 	struct playhead playhead;
 	struct journal journal;
 	struct ratelimit clip_warn;
+	/* why a press could not mark or loop a section, each reason its
+	 * own limit: stuck or random input must not flood the log */
+	struct ratelimit no_playhead_warn, no_section_warn, no_end_warn;
 };
 
 /* ---- what the bridge is made of ---- */
@@ -151,6 +154,11 @@ struct bridge {
 	struct diag_list last_reload;
 	bool reload_failed;
 	unsigned reloads;		/* attempts, for status */
+	/* reloads asked over the control port: a token bucket, so no local
+	 * process can keep the loop busy reloading (control.c) */
+	double reload_tokens;
+	uint64_t reload_tokens_ns;
+	struct ratelimit reload_warn;
 	struct ratelimit control_warn;
 };
 

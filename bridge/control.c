@@ -105,7 +105,7 @@ control_request(int port, const char *path, const char *sarg, int iarg,
     struct control_reply *reply, const char **err)
 {
 	struct sockaddr_in to, me;
-	char buf[65536];
+	char buf[65536];	/* any datagram */
 	size_t size = sizeof(buf);
 	lo_message m;
 	int fd, rc = -1;
@@ -123,6 +123,12 @@ control_request(int port, const char *path, const char *sarg, int iarg,
 		lo_message_add_string(m, sarg);
 	if (iarg > 0)
 		lo_message_add_int32(m, iarg);
+	/* liblo's serialiser trusts the size it is given: check it first */
+	if (lo_message_length(m, path) > CONTROL_MAX_DATAGRAM) {
+		lo_message_free(m);
+		*err = "the request is too long";
+		return -1;
+	}
 	if (lo_message_serialise(m, path, buf, &size) == NULL) {
 		lo_message_free(m);
 		*err = "cannot build the request";
@@ -190,18 +196,34 @@ control_reply_free(struct control_reply *reply)
 
 /* ---- the server: the bridge answers ---- */
 
+/* One datagram, whatever the diagnostics hold: lines are added while the
+ * message fits (liblo's serialiser trusts the size it is given), and what
+ * does not fit is counted in a last line; the log has them all. */
 static void
 reply(struct bridge *br, const struct sockaddr_in *to, bool ok,
     const char *const *lines, int n)
 {
-	char buf[65536];
+	static char buf[CONTROL_MAX_DATAGRAM];
 	size_t size = sizeof(buf);
 	lo_message m = lo_message_new();
+	char more[80];
+	int sent = 0;
 
 	lo_message_add_string(m, ok ? "ok" : "error");
-	for (int i = 0; i < n; i++)
-		lo_message_add_string(m, lines[i]);
-	if (lo_message_serialise(m, CONTROL_REPLY, buf, &size) != NULL)
+	for (; sent < n; sent++) {
+		/* room for this line and a last "N more" line */
+		if (lo_message_length(m, CONTROL_REPLY) + strlen(lines[sent]) +
+		    sizeof(more) + 8 > sizeof(buf))
+			break;
+		lo_message_add_string(m, lines[sent]);
+	}
+	if (sent < n) {
+		snprintf(more, sizeof(more), "... and %d more line%s (see the "
+		    "bridge's log)", n - sent, n - sent == 1 ? "" : "s");
+		lo_message_add_string(m, more);
+	}
+	if (lo_message_length(m, CONTROL_REPLY) <= sizeof(buf) &&
+	    lo_message_serialise(m, CONTROL_REPLY, buf, &size) != NULL)
 		sendto(br->osc.fd, buf, size, 0, (const struct sockaddr *)to,
 		    sizeof(*to));
 	lo_message_free(m);
@@ -296,10 +318,40 @@ serve_switch(struct bridge *br, const struct sockaddr_in *to,
 	reply_line(br, to, true, msg);
 }
 
+/* Reloads on request: a burst of RELOAD_BURST, then RELOAD_PER_SECOND.
+ * A reload takes milliseconds of the one thread MIDI runs on. */
+#define RELOAD_BURST		5
+#define RELOAD_PER_SECOND	2
+
+static bool
+reload_allowed(struct bridge *br)
+{
+	uint64_t now = now_ns();
+
+	if (br->reload_tokens_ns == 0)
+		br->reload_tokens = RELOAD_BURST;
+	else
+		br->reload_tokens += (double)(now - br->reload_tokens_ns) * 1e-9 *
+		    RELOAD_PER_SECOND;
+	if (br->reload_tokens > RELOAD_BURST)
+		br->reload_tokens = RELOAD_BURST;
+	br->reload_tokens_ns = now;
+	if (br->reload_tokens < 1)
+		return false;
+	br->reload_tokens -= 1;
+	return true;
+}
+
 static void
 serve_reload(struct bridge *br, const struct sockaddr_in *to)
 {
-	if (reload(br, "control port") == 0)
+	if (!reload_allowed(br)) {
+		char msg[100];
+		snprintf(msg, sizeof(msg), "too many reload requests (at most %d "
+		    "a second); nothing reloaded", RELOAD_PER_SECOND);
+		log_warnx_limited(&br->reload_warn, "control: %s", msg);
+		reply_line(br, to, false, msg);
+	} else if (reload(br, "control port") == 0)
 		reply_diags(br, to, true, "reloaded", &br->last_reload);
 	else
 		reply_diags(br, to, false, "reload rejected; the running "

@@ -18,6 +18,8 @@
 
 #define CONTROL_PREFIX "/ctlbridge/"
 #define CONTROL_REPLY "/ctlbridge/reply"
+/* the largest UDP payload over IPv4: a request or reply is one datagram */
+#define CONTROL_MAX_DATAGRAM 65507
 
 struct control_peer {
 	int pid;

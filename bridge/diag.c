@@ -23,23 +23,28 @@ void
 diag_add(struct diag_list *dl, enum diag_severity sev, const char *file,
     int line, const char *fmt, ...)
 {
-	char msg[512], place[512];
 	const char *tag = sev == DIAG_WARNING ? "warning: " : "";
+	char *msg = NULL, *text = NULL;
 	va_list ap;
-	char *text;
 	int n;
 
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (line > 0)
-		snprintf(place, sizeof(place), "%s:%d", file, line);
+	/* counted first: an error must stop a load even when there is no
+	 * memory left to say it */
+	if (sev == DIAG_ERROR)
+		dl->errors++;
 	else
-		snprintf(place, sizeof(place), "%s", file);
-	n = snprintf(NULL, 0, "%s: %s%s", place, tag, msg);
-	if ((text = malloc((size_t)n + 1)) == NULL)
+		dl->warnings++;
+	/* whole, however long the path: a cut path names another file */
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0)
 		return;
-	snprintf(text, (size_t)n + 1, "%s: %s%s", place, tag, msg);
+	n = line > 0 ? asprintf(&text, "%s:%d: %s%s", file, line, tag, msg) :
+	    asprintf(&text, "%s: %s%s", file, tag, msg);
+	free(msg);
+	if (n < 0)
+		return;
 	if (dl->count == dl->cap) {
 		int cap = dl->cap ? dl->cap * 2 : 16;
 		struct diag *items = realloc(dl->items, (size_t)cap * sizeof(*items));
@@ -53,10 +58,6 @@ diag_add(struct diag_list *dl, enum diag_severity sev, const char *file,
 	dl->items[dl->count].severity = sev;
 	dl->items[dl->count].text = text;
 	dl->count++;
-	if (sev == DIAG_ERROR)
-		dl->errors++;
-	else
-		dl->warnings++;
 }
 
 void

@@ -35,7 +35,8 @@ section_add(struct surface *sf, uint64_t now)
 	double at = playhead_at(&sf->playhead, rolling(sf), now);
 
 	if (isnan(at)) {
-		log_warnx("surface %d: %s reports no playhead: this section "
+		log_warnx_limited(&sf->no_playhead_warn,
+		    "surface %d: %s reports no playhead: this section "
 		    "cannot be looped (loop.section)", sf->index,
 		    sf->eng->profile->dialect->title);
 		return;
@@ -67,7 +68,8 @@ section_around(struct surface *sf, uint64_t now, struct osc_event *ev)
 	double slack = playhead_slack(&sf->playhead);
 
 	if (isnan(p)) {
-		log_warnx("surface %d: %s reports no playhead: nothing to loop",
+		log_warnx_limited(&sf->no_playhead_warn,
+		    "surface %d: %s reports no playhead: nothing to loop",
 		    sf->index, sf->eng->profile->dialect->title);
 		return false;
 	}
@@ -84,14 +86,16 @@ section_around(struct surface *sf, uint64_t now, struct osc_event *ev)
 			end = at;
 	}
 	if (isinf(start)) {
-		log_warnx("surface %d: no section marker before the playhead: "
+		log_warnx_limited(&sf->no_section_warn,
+		    "surface %d: no section marker before the playhead: "
 		    "add one (marker.section) to loop from it", sf->index);
 		return false;
 	}
 	if (isinf(end))
 		end = p;	/* the last section: up to here */
 	if (end <= start + slack) {
-		log_warnx("surface %d: the last section has no end yet: play "
+		log_warnx_limited(&sf->no_end_warn,
+		    "surface %d: the last section has no end yet: play "
 		    "into it, or add the next section marker", sf->index);
 		return false;
 	}

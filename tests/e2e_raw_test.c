@@ -204,6 +204,40 @@ test_garbage(void **state)
 	assert_received(f, "/add_marker\n");
 }
 
+/* Presses that cannot do their job (a section marker or a loop with no
+ * playhead from the DAW: none listens here) are each still sent, but the
+ * log says why once, not once a press: random or stuck input must not
+ * flood it. */
+static void
+test_presses_without_playhead_rate_limited(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t bytes[200 * 12];
+	char spec[300];
+	char *extra[] = { "-p", "producer", "-m", spec, NULL };
+	size_t n = 0;
+
+	for (int i = 0; i < 200; i++) {
+		const uint8_t press[] = { 0xB0, 64, 127, 0xB0, 64, 0,	/* R1 */
+		    0xB0, 59, 127, 0xB0, 59, 0 };			/* track > */
+		memcpy(bytes + n, press, sizeof(press));
+		n += sizeof(press);
+	}
+	write_bytes(f->tmp, bytes, n);
+	snprintf(spec, sizeof(spec), "raw:%s", f->tmp);
+	assert_int_equal(run_bridge(f, extra, NULL, 10000), 0);
+	oscrecv_wait(f->osc, 200, 3000);
+	oscrecv_settle(f->osc, 100);
+	/* every section marker went out */
+	assert_int_equal(count_substr(oscrecv_dump(f->osc), "/add_marker"), 200);
+	/* the 400 reasons: one line, a second with the count at most */
+	assert_true(count_substr(f->bridge.output, "reports no playhead") >= 1);
+	if (count_substr(f->bridge.output, "reports no playhead") > 2) {
+		print_error("bridge log:\n%s\n", proc_output(&f->bridge));
+		fail();
+	}
+}
+
 /* Oversize sysex is dropped with a warning; what follows still works. */
 static void
 test_oversize_sysex(void **state)
@@ -496,6 +530,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_stdin_running_status, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fifo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_presses_without_playhead_rate_limited,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oversize_sysex, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_daw, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_usage_errors, setup, teardown),

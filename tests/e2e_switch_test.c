@@ -500,6 +500,124 @@ test_reload_good_bad_good(void **state)
 	assert_false(proc_wait(&f->bridge, 0));
 }
 
+/* Crashes found from outside, each once fatal to a running bridge:
+ * a typo in daw = beside a display-only binding (the loader dereferenced
+ * the missing dialect), a reply longer than a datagram (serialised into a
+ * fixed stack buffer), a very long command-line argument (the same in the
+ * client), and reload requests as fast as a local process can send them. */
+static void
+test_reload_survives_what_crashed_it(void **state)
+{
+	struct fixture *f = *state;
+	char deep[3600], path[3700], cmd[7400], *out;
+	char *extra[] = { "-c", deep, "-p", "a", "-m", "jack:pads", NULL };
+	char *reload[] = { "reload", NULL };
+	char *status[] = { "status", NULL };
+	static const char *const one[] = { "/goto i 1" };
+	const char *head = "[profile]\ncontroller = pads\ndaw = echo\n"
+	    "[bindings]\nnext = profile.next\npad1 = marker.goto marker=1\n";
+	char *text, *longname;
+	size_t n;
+
+	struct oscrecv *peer;
+	int port, refused = 0;
+
+	/* a configuration directory with a long path: every diagnostic
+	 * names it */
+	n = (size_t)snprintf(deep, sizeof(deep), "%s", f->conf);
+	while (n + 201 < sizeof(deep) - 200)
+		n += (size_t)snprintf(deep + n, sizeof(deep) - n, "/%0200d", 0);
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s && cp -r tests/data/switch/. %s",
+	    deep, deep);
+	assert_int_equal(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/profiles/a.ini", deep);
+	f->src = midisrc_new(f->jackd.name, "pads");
+	assert_non_null(f->src);
+	start_bridge(f, extra);
+	assert_true(midisrc_wait_connected(f->src, 1, 5000));
+
+	/* daw = misspelt, with a meter: rejected, the running set serves */
+	write_text(path, "[profile]\ncontroller = pads\ndaw = ecoh\n"
+	    "[bindings]\nfader = track.meter track=1\n");
+	assert_true(proc_wait_output(&f->bridge, "rejected", 3000));
+	assert_non_null(strstr(proc_output(&f->bridge), "daw 'ecoh' not found"));
+	send3(f->src, 0x90, 36, 100);
+	expect_exactly(f, one, 1);
+
+	/* seventy errors, each naming the 3.4 kB path twice (a missing
+	 * dialect is looked for there): the answers to reload and status
+	 * fit one datagram and say what was left out */
+	for (int i = 0; i < 70; i++) {
+		snprintf(cmd, sizeof(cmd), "%s/profiles/x%d.ini", deep, i);
+		write_text(cmd, "[profile]\ncontroller = pads\ndaw = nosuchdaw\n"
+		    "[bindings]\n");
+	}
+	text = malloc(strlen(head) + 100);
+	assert_non_null(text);
+	sprintf(text, "%spad2 = nosuch.action\n", head);
+	write_text(path, text);
+	free(text);
+	assert_true(proc_wait_output_count(&f->bridge, "rejected", 2, 3000));
+	assert_int_equal(cli(f, &out, reload), 1);
+	assert_non_null(strstr(out, "reload rejected"));
+	assert_non_null(strstr(out, "daw 'nosuchdaw' not found"));
+	assert_non_null(strstr(out, "more lines (see the bridge's log)"));
+	free(out);
+	assert_int_equal(cli(f, &out, status), 0);
+	assert_non_null(strstr(out, "last reload: rejected"));
+	assert_non_null(strstr(out, "more lines (see the bridge's log)"));
+	free(out);
+	send3(f->src, 0x90, 36, 100);
+	expect_exactly(f, one, 1);
+
+	/* an argument longer than a datagram: refused by the client */
+	longname = malloc(70001);
+	assert_non_null(longname);
+	memset(longname, 'x', 70000);
+	longname[70000] = '\0';
+	{
+		char *sw[] = { "switch", longname, NULL };
+		assert_int_equal(cli(f, &out, sw), 1);
+		assert_non_null(strstr(out, "too long"));
+		free(out);
+	}
+	free(longname);
+
+	/* a flood of reload requests: a few reload, the rest are told */
+	snprintf(cmd, sizeof(cmd), "rm %s/profiles/x*.ini", deep);
+	assert_int_equal(system(cmd), 0);
+	write_text(path, head);
+	assert_true(proc_wait_output(&f->bridge, "reloaded (files changed)", 3000));
+	port = atoi(strstr(proc_output(&f->bridge), "control: OSC port ") +
+	    strlen("control: OSC port "));
+	peer = oscrecv_new();
+	for (int i = 0; i < 40; i++) {
+		char buf[64];
+		size_t size = sizeof(buf);
+		lo_message m = lo_message_new();
+		lo_message_serialise(m, "/ctlbridge/reload", buf, &size);
+		lo_message_free(m);
+		oscrecv_send_raw(peer, port, buf, size);
+	}
+	assert_int_equal(oscrecv_wait(peer, 40, 5000), 40);
+	for (int i = 0; i < 40; i++)
+		refused += strstr(oscrecv_get(peer, i), "too many reload") != NULL;
+	oscrecv_free(peer);
+	if (refused < 20 || count_substr(proc_output(&f->bridge),
+	    "reloaded (control port)") > 20) {
+		print_error("%d of 40 refused; bridge:\n%s\n", refused,
+		    proc_output(&f->bridge));
+		fail();
+	}
+	assert_true(count_substr(proc_output(&f->bridge), "reloaded (control port)")
+	    >= 1);
+	assert_true(count_substr(proc_output(&f->bridge),
+	    "too many reload requests") <= 2);	/* said once, not 35 times */
+	send3(f->src, 0x90, 36, 100);
+	expect_exactly(f, one, 1);
+	assert_false(proc_wait(&f->bridge, 0));
+}
+
 /* The control port and the command line when things are wrong: garbage
  * and unknown requests get an answer or a warning, never a crash; no
  * bridge running, or two of them, is said plainly. */
@@ -579,6 +697,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_two_controllers_two_roles, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload_good_bad_good, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_control_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reload_survives_what_crashed_it,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
