@@ -28,45 +28,15 @@
 
 static void
 trace_message(const struct surface *sf, const struct engine_output *out,
-    const struct osc_event *ev)
+    const struct osc_context *ctx)
 {
-	const struct engine *eng = sf->eng;
 	const struct binding *b = out->binding;
-	char args[256];
-	size_t n = 0;
-
 	const struct osc_msg *msg = binding_msg(b, out->value);
+	char args[256];
 
-	args[0] = '\0';
-	for (int i = 0; i < msg->nargs && n < sizeof(args) - 32; i++) {
-		const struct osc_arg *a = &msg->args[i];
-		if (a->is_value)
-			n += (size_t)snprintf(args + n, sizeof(args) - n, " %g",
-			    out->value);
-		else if (a->range)
-			n += (size_t)snprintf(args + n, sizeof(args) - n,
-			    a->type == 'i' || a->type == 'h' ? " %.0f" : " %.10g",
-			    a->range == 1 ? ev->start : ev->end);
-		else if (a->type == 'i')
-			n += (size_t)snprintf(args + n, sizeof(args) - n, " %d", a->v.i);
-		else if (a->type == 'f')
-			n += (size_t)snprintf(args + n, sizeof(args) - n, " %g", a->v.f);
-		else if (a->type == 'd')
-			n += (size_t)snprintf(args + n, sizeof(args) - n, " %g", a->v.d);
-		else if (a->type == 'h')
-			n += (size_t)snprintf(args + n, sizeof(args) - n, " %lld",
-			    (long long)a->v.h);
-		else if (a->type == 's') {
-			char label[256];
-			n += (size_t)snprintf(args + n, sizeof(args) - n, " \"%s\"",
-			    !a->v.s ? "" : a->is_template ? osc_label(a->v.s,
-			    sf->br->session.take, label, sizeof(label)) : a->v.s);
-		}
-		else
-			n += (size_t)snprintf(args + n, sizeof(args) - n, " %c", a->type);
-	}
-	log_debug("%s -> %s%s", eng->controller->controls[b->control].name,
-	    msg->address ? msg->address : b->action->name, args);
+	log_debug("%s -> %s%s", sf->eng->controller->controls[b->control].name,
+	    msg->address ? msg->address : b->action->name,
+	    osc_msg_format(msg, out->value, ctx, args, sizeof(args)));
 }
 
 /* ---- feedback to the controller ---- */
@@ -239,7 +209,7 @@ send_output(struct surface *sf, const struct engine_output *out, uint64_t now)
 	/* every output of a switch is a press, but a momentary's 0 */
 	bool press = b->action->type != ACTION_CONTINUOUS &&
 	    !(b->trigger == TRIGGER_MOMENTARY && out->value == 0);
-	struct osc_event args = { 0, 0, 0 };
+	struct osc_context args = { 0, 0, 0 };
 
 	if (!session_before_send(sf, b, press, now, &args))
 		return;

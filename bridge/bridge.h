@@ -203,7 +203,7 @@ double playhead_slack(const struct playhead *ph);
 /* Before a press of b is sent: count a new take, work out loop.section's
  * range; fills ev; false (and says why) when it cannot be sent. */
 bool session_before_send(struct surface *sf, const struct binding *b,
-    bool press, uint64_t now, struct osc_event *ev);
+    bool press, uint64_t now, struct osc_context *ev);
 /* After a press of b was sent: remember a section, start the loop. */
 void session_after_send(struct surface *sf, const struct binding *b,
     uint64_t now);

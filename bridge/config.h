@@ -17,6 +17,8 @@
 #include "actions.h"
 #include "diag.h"
 #include "midi.h"
+#include "osc_msg.h"
+#include "template.h"
 
 /* ---- controller definitions ---- */
 
@@ -83,34 +85,6 @@ struct controller {
 
 enum osc_proto { OSC_UDP, OSC_TCP };
 
-/* Where an OSC argument's value comes from. */
-enum arg_source {
-	ARG_CONST,	/* fixed in the dialect */
-	ARG_TRACK,	/* binding's track, 1-based */
-	ARG_TRACK0,	/* binding's track, 0-based */
-	ARG_MARKER,
-	ARG_PLUGIN,	/* binding's plugin slot, 1-based */
-	ARG_PLUGIN0,	/* binding's plugin slot, 0-based */
-	ARG_LABEL,
-	ARG_START,	/* loop.section: where the range starts, per event */
-	ARG_END,	/* loop.section: where it ends, per event */
-	ARG_VALUE,	/* the action's value, per event */
-};
-
-struct arg_template {
-	char type;		/* OSC type tag: i f d h s T F N, or b (T/F from value) */
-	uint8_t source;		/* enum arg_source */
-	bool optional;		/* {label?}: left out when the binding has none */
-	char *text;		/* ARG_CONST: the literal as written */
-};
-
-struct msg_template {
-	char *address;		/* may hold {track} {track0} {marker} {plugin}
-				 * {plugin0} */
-	struct arg_template *args;
-	int nargs;
-};
-
 struct dialect_action {
 	bool defined;
 	bool unsupported;	/* declared "unsupported": the DAW cannot do it */
@@ -159,29 +133,6 @@ enum trigger_mode {
 	TRIGGER_PRESS,		/* act on press, ignore release */
 	TRIGGER_TOGGLE,		/* press flips a latched state */
 	TRIGGER_MOMENTARY,	/* press on, release off */
-};
-
-/* One precompiled OSC argument: constant, or the per-event value, or a
- * label with {take} filled in per event. */
-struct osc_arg {
-	char type;
-	bool is_value;
-	bool is_template;	/* v.s holds "TAKE {take} keep" */
-	uint8_t range;		/* per event: 1 the range's start, 2 its end */
-	union {
-		int32_t i;
-		int64_t h;
-		float f;
-		double d;
-		char *s;
-	} v;
-};
-
-struct osc_msg {
-	char *address;		/* fully expanded */
-	struct osc_arg *args;
-	int nargs;
-	bool has_value;		/* an argument carries the per-event value */
 };
 
 struct binding {

@@ -16,116 +16,6 @@ struct compiler {
 	struct diag_list *dl;
 };
 
-/* Expand {track} {track0} {marker} {plugin} {plugin0} in an address. */
-static char *
-expand_address(const char *tmpl, const struct binding *b)
-{
-	char out[512];
-	size_t n = 0;
-
-	for (const char *p = tmpl; *p && n < sizeof(out) - 16;) {
-		int w = 0;
-		if (strncmp(p, "{track}", 7) == 0) {
-			w = snprintf(out + n, sizeof(out) - n, "%d", b->track);
-			p += 7;
-		} else if (strncmp(p, "{track0}", 8) == 0) {
-			w = snprintf(out + n, sizeof(out) - n, "%d", b->track - 1);
-			p += 8;
-		} else if (strncmp(p, "{marker}", 8) == 0) {
-			w = snprintf(out + n, sizeof(out) - n, "%d", b->marker);
-			p += 8;
-		} else if (strncmp(p, "{plugin}", 8) == 0) {
-			w = snprintf(out + n, sizeof(out) - n, "%d", b->plugin);
-			p += 8;
-		} else if (strncmp(p, "{plugin0}", 9) == 0) {
-			w = snprintf(out + n, sizeof(out) - n, "%d", b->plugin - 1);
-			p += 9;
-		} else
-			out[n++] = *p++;
-		n += (size_t)w;
-	}
-	out[n] = '\0';
-	return xstrdup(out);
-}
-
-static void
-set_number_arg(struct osc_arg *a, double v)
-{
-	switch (a->type) {
-	case 'i': a->v.i = (int32_t)lrint(v); break;
-	case 'h': a->v.h = (int64_t)llrint(v); break;
-	case 'f': a->v.f = (float)v; break;
-	case 'd': a->v.d = v; break;
-	case 's': a->v.s = xasprintf("%g", v); break;
-	case 'b': a->type = v != 0 ? 'T' : 'F'; break;
-	default: break;
-	}
-}
-
-/* Fill a message of b from the dialect's template: everything but the
- * per-event value is fixed here, once. */
-static void
-compile_message(struct binding *b, struct osc_msg *msg,
-    const struct msg_template *t)
-{
-	msg->address = expand_address(t->address, b);
-	msg->args = xcalloc((size_t)(t->nargs ? t->nargs : 1), sizeof(*msg->args));
-	for (int i = 0; i < t->nargs; i++) {
-		const struct arg_template *at = &t->args[i];
-		struct osc_arg *a = &msg->args[msg->nargs];
-
-		a->type = at->type;
-		switch (at->source) {
-		case ARG_VALUE:
-			a->is_value = true;
-			msg->has_value = true;
-			break;
-		case ARG_TRACK:
-			set_number_arg(a, b->track);
-			break;
-		case ARG_TRACK0:
-			set_number_arg(a, b->track - 1);
-			break;
-		case ARG_MARKER:
-			set_number_arg(a, b->marker);
-			break;
-		case ARG_PLUGIN:
-			set_number_arg(a, b->plugin);
-			break;
-		case ARG_PLUGIN0:
-			set_number_arg(a, b->plugin - 1);
-			break;
-		case ARG_START:
-		case ARG_END:
-			a->range = at->source == ARG_START ? 1 : 2;
-			break;
-		case ARG_LABEL:
-			if (at->optional && (b->label == NULL || !*b->label))
-				continue;
-			a->v.s = xstrdup(b->label ? b->label : "");
-			a->is_template = strstr(a->v.s, "{take}") != NULL;
-			break;
-		case ARG_CONST:
-			if (at->text == NULL)	/* T F N I */
-				break;
-			if (at->type == 's')
-				a->v.s = xstrdup(at->text);
-			else {
-				double v = 0;
-				parse_double(at->text, &v);
-				if (at->type == 'h') {
-					long lv = 0;
-					parse_int(at->text, LONG_MIN, LONG_MAX, &lv);
-					a->v.h = lv;
-				} else
-					set_number_arg(a, v);
-			}
-			break;
-		}
-		msg->nargs++;
-	}
-}
-
 static bool
 parse_trigger(const char *s, enum trigger_mode *t)
 {
@@ -503,9 +393,12 @@ binding_line(struct compiler *L, const struct pending_line *pl)
 				b->centre_pos = 1 - b->centre_pos;
 		}
 		if (da && da->defined && !da->unsupported) {
-			compile_message(b, &b->msg, &da->msg);
+			struct template_slots slots = { b->track, b->marker,
+			    b->plugin };
+			template_expand(&da->msg, &slots, b->label, &b->msg);
 			if (da->msg_off.address)
-				compile_message(b, &b->msg_off, &da->msg_off);
+				template_expand(&da->msg_off, &slots, b->label,
+				    &b->msg_off);
 		}
 		L->p->by_control[ci] = L->p->nbindings++;
 	}
@@ -579,16 +472,6 @@ profile_compile(const struct profile_text *t, const struct controller *c,
 	if (c)
 		compile_bindings(&L, t);
 	return p;
-}
-
-static void
-osc_msg_free(struct osc_msg *m)
-{
-	for (int j = 0; j < m->nargs; j++)
-		if (m->args[j].type == 's')
-			free(m->args[j].v.s);
-	free(m->args);
-	free(m->address);
 }
 
 void

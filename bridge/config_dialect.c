@@ -16,168 +16,13 @@ struct dialect_loader {
 	bool seen_daw;
 };
 
-static const char *const arg_sources[] = {
-	[ARG_TRACK] = "{track}", [ARG_TRACK0] = "{track0}",
-	[ARG_MARKER] = "{marker}", [ARG_PLUGIN] = "{plugin}",
-	[ARG_PLUGIN0] = "{plugin0}", [ARG_LABEL] = "{label}",
-	[ARG_START] = "{start}", [ARG_END] = "{end}",
-	[ARG_VALUE] = "{value}",
-};
-
-/* Parse "/strip/gain i:{track} f:{value}" into t; false with a diagnostic. */
+/* Parse a template of this file: the diagnostics name it. */
 static bool
 parse_template(struct dialect_loader *L, const struct action_def *a,
     const char *value, struct msg_template *t, int line)
 {
-	char tok[TOKEN_MAX][TOKEN_LEN];
-	const char *err;
-	int ntok;
-
-	if ((ntok = tokenize(value, tok, TOKEN_MAX, &err)) < 0) {
-		diag_error(L->dl, L->path, line, "%s in '%s'", err, value);
-		return false;
-	}
-	if (ntok == 0 || tok[0][0] != '/') {
-		diag_error(L->dl, L->path, line,
-		    "'%s' needs an OSC address starting with '/' or the word "
-		    "'unsupported'", a->name);
-		return false;
-	}
-	/* address placeholders */
-	for (const char *p = strchr(tok[0], '{'); p; p = strchr(p + 1, '{')) {
-		if (strncmp(p, "{track}", 7) == 0 || strncmp(p, "{track0}", 8) == 0) {
-			if (!(a->params & PARAM_TRACK)) {
-				diag_error(L->dl, L->path, line,
-				    "'%s' takes no track, so its address cannot "
-				    "use {track}", a->name);
-				return false;
-			}
-		} else if (strncmp(p, "{marker}", 8) == 0) {
-			if (!(a->params & PARAM_MARKER)) {
-				diag_error(L->dl, L->path, line,
-				    "'%s' takes no marker, so its address cannot "
-				    "use {marker}", a->name);
-				return false;
-			}
-		} else if (strncmp(p, "{plugin}", 8) == 0 ||
-		    strncmp(p, "{plugin0}", 9) == 0) {
-			if (!(a->params & PARAM_PLUGIN)) {
-				diag_error(L->dl, L->path, line,
-				    "'%s' takes no plugin, so its address cannot "
-				    "use {plugin}", a->name);
-				return false;
-			}
-		} else {
-			diag_error(L->dl, L->path, line,
-			    "unknown placeholder in address '%s' (expected "
-			    "{track}, {track0}, {marker}, {plugin} or {plugin0})",
-			    tok[0]);
-			return false;
-		}
-	}
-	t->address = xstrdup(tok[0]);
-	t->args = xcalloc((size_t)ntok, sizeof(*t->args));
-	for (int i = 1; i < ntok; i++) {
-		struct arg_template *arg = &t->args[t->nargs];
-		const char *s = tok[i];
-		const char *spec;
-		long lv;
-		double dv;
-
-		if (strlen(s) == 1 && strchr("TFNI", s[0])) {
-			arg->type = s[0];
-			arg->source = ARG_CONST;
-			t->nargs++;
-			continue;
-		}
-		if (strlen(s) < 2 || s[1] != ':' || !strchr("ifdhsb", s[0])) {
-			diag_error(L->dl, L->path, line,
-			    "argument '%s' should be TYPE:VALUE with TYPE one of "
-			    "i f d h s b, or T F N I alone", s);
-			return false;
-		}
-		arg->type = s[0];
-		spec = s + 2;
-		arg->source = ARG_CONST;
-		for (int src = ARG_TRACK; src <= ARG_VALUE; src++) {
-			const char *ph = arg_sources[src];
-			size_t n = strlen(ph);
-			if (strncmp(spec, ph, n - 1) == 0 &&
-			    (strcmp(spec + n - 1, "}") == 0 ||
-			    (src == ARG_LABEL && strcmp(spec + n - 1, "?}") == 0))) {
-				arg->source = (uint8_t)src;
-				/* {label?}: argument left out when no label */
-				arg->optional = spec[n - 1] == '?';
-			}
-		}
-		if (arg->source == ARG_CONST && spec[0] == '{') {
-			diag_error(L->dl, L->path, line,
-			    "unknown placeholder '%s' (expected {value}, "
-			    "{track}, {track0}, {marker}, {plugin}, {plugin0}, "
-			    "{label}, {start} or {end})", spec);
-			return false;
-		}
-		if ((arg->source == ARG_TRACK || arg->source == ARG_TRACK0) &&
-		    !(a->params & PARAM_TRACK)) {
-			diag_error(L->dl, L->path, line, "'%s' takes no track, "
-			    "so it cannot send '%s'", a->name, s);
-			return false;
-		}
-		if (arg->source == ARG_MARKER && !(a->params & PARAM_MARKER)) {
-			diag_error(L->dl, L->path, line, "'%s' takes no marker, "
-			    "so it cannot send '%s'", a->name, s);
-			return false;
-		}
-		if ((arg->source == ARG_PLUGIN || arg->source == ARG_PLUGIN0) &&
-		    !(a->params & PARAM_PLUGIN)) {
-			diag_error(L->dl, L->path, line, "'%s' takes no plugin, "
-			    "so it cannot send '%s'", a->name, s);
-			return false;
-		}
-		if ((arg->source == ARG_START || arg->source == ARG_END) &&
-		    !(a->params & PARAM_RANGE)) {
-			diag_error(L->dl, L->path, line, "'%s' has no range, "
-			    "so it cannot send '%s' (only loop.section does)",
-			    a->name, s);
-			return false;
-		}
-		if (arg->source == ARG_LABEL && !(a->params & PARAM_LABEL)) {
-			diag_error(L->dl, L->path, line, "'%s' takes no label, "
-			    "so it cannot send '%s'", a->name, s);
-			return false;
-		}
-		if (arg->source == ARG_LABEL && arg->type != 's') {
-			diag_error(L->dl, L->path, line,
-			    "{label} is text: write it as s:{label}");
-			return false;
-		}
-		if (arg->source == ARG_CONST) {
-			bool ok = true;
-			switch (arg->type) {
-			case 'i': ok = parse_int(spec, INT32_MIN, INT32_MAX, &lv); break;
-			case 'h': ok = parse_int(spec, LONG_MIN, LONG_MAX, &lv); break;
-			case 'f': case 'd': ok = parse_double(spec, &dv); break;
-			case 'b': ok = false; break;
-			default: break;
-			}
-			if (!ok) {
-				diag_error(L->dl, L->path, line,
-				    "'%s' is not a valid %c argument (%s)", s,
-				    arg->type,
-				    arg->type == 'i' ? "i wants a 32-bit integer" :
-				    arg->type == 'h' ? "h wants a 64-bit integer" :
-				    arg->type == 'b' ? "b is only b:{value}, sent "
-				    "as T or F" : "f and d want a number");
-				return false;
-			}
-			arg->text = xstrdup(spec);
-		}
-		t->nargs++;
-	}
-	return true;
+	return template_parse(a, value, t, L->dl, L->path, line);
 }
-
-static void template_free(struct msg_template *t);
 
 /* The '|' between ON and OFF in "ON | OFF", outside quotes; NULL if none. */
 static const char *
@@ -219,28 +64,6 @@ parse_report(struct dialect_loader *L, const char *key, const char *value,
 		    "{value}, e.g. %s", key, example);
 		template_free(&t);
 	}
-}
-
-static bool
-template_takes_value(const struct msg_template *t)
-{
-	for (int i = 0; i < t->nargs; i++)
-		if (t->args[i].source == ARG_VALUE)
-			return true;
-	return false;
-}
-
-static bool
-template_has_value(const struct msg_template *t, struct dialect_loader *L,
-    int line)
-{
-	for (int i = 0; i < t->nargs; i++)
-		if (t->args[i].source != ARG_CONST) {
-			diag_error(L->dl, L->path, line, "a handshake is sent as "
-			    "it is written: constants only, no {placeholders}");
-			return true;
-		}
-	return false;
 }
 
 static void
@@ -293,8 +116,14 @@ on_key(void *user, const char *section, const char *key, const char *value,
 			static const struct action_def hs = { .name = "handshake" };
 			struct msg_template t;
 			memset(&t, 0, sizeof(t));
-			if (parse_template(L, &hs, value, &t, line) &&
-			    !template_has_value(&t, L, line)) {
+			bool ok = parse_template(L, &hs, value, &t, line);
+			if (ok && !template_is_constant(&t)) {
+				diag_error(L->dl, L->path, line, "a handshake is "
+				    "sent as it is written: constants only, no "
+				    "{placeholders}");
+				ok = false;
+			}
+			if (ok) {
 				d->handshake = xrealloc(d->handshake,
 				    (size_t)(d->nhandshake + 1) * sizeof(t));
 				d->handshake[d->nhandshake++] = t;
@@ -473,15 +302,6 @@ dialect_load(const char *path, const char *name, struct diag_list *dl)
 	if (L.d->title == NULL)
 		L.d->title = xstrdup(name);
 	return L.d;
-}
-
-static void
-template_free(struct msg_template *t)
-{
-	for (int i = 0; i < t->nargs; i++)
-		free(t->args[i].text);
-	free(t->args);
-	free(t->address);
 }
 
 void

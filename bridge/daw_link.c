@@ -142,7 +142,7 @@ message_number(lo_message msg)
 		v = strtod((const char *)argv[0], &end);
 		if (end == (const char *)argv[0])
 			v = NAN;
-	} else if (!feedback_arg_number(types[0], argv[0], &v))
+	} else if (!osc_arg_number(types[0], argv[0], &v))
 		v = NAN;
 	return isfinite(v) ? v : NAN;
 }

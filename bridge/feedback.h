@@ -27,10 +27,6 @@ struct feedback_match {
 int feedback_match(const struct dialect *d, const char *path,
     const char *types, lo_arg **argv, int argc, struct feedback_match *m);
 
-/* An OSC argument of any numeric type (i h f d, T F) as a double; false
- * for other types and NaN. */
-bool feedback_arg_number(char type, const lo_arg *arg, double *out);
-
 /* A meter reading on d's scale (meter_range) in dB; -inf for silence. */
 double feedback_meter_db(const struct dialect *d, double v);
 

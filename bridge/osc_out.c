@@ -133,92 +133,11 @@ osc_target_close(struct osc_target *t)
 	memset(t, 0, sizeof(*t));
 }
 
-static void
-add_value(lo_message m, char type, double v)
-{
-	switch (type) {
-	case 'i': lo_message_add_int32(m, (int32_t)lrint(v)); break;
-	case 'h': lo_message_add_int64(m, (int64_t)llrint(v)); break;
-	case 'f': lo_message_add_float(m, (float)v); break;
-	case 'd': lo_message_add_double(m, v); break;
-	case 'b':
-		if (v != 0)
-			lo_message_add_true(m);
-		else
-			lo_message_add_false(m);
-		break;
-	case 's': {
-		char buf[32];
-		snprintf(buf, sizeof(buf), "%g", v);
-		lo_message_add_string(m, buf);
-		break;
-	}
-	default: break;
-	}
-}
-
-const char *
-osc_label(const char *tmpl, int take, char *buf, size_t len)
-{
-	size_t n = 0;
-
-	if (strstr(tmpl, "{take}") == NULL)
-		return tmpl;
-	for (const char *p = tmpl; *p && n + 1 < len;) {
-		if (strncmp(p, "{take}", 6) == 0) {
-			int w = snprintf(buf + n, len - n, "%d", take);
-			n += w > 0 ? (size_t)w : 0;
-			p += 6;
-		} else
-			buf[n++] = *p++;
-	}
-	buf[n < len ? n : len - 1] = '\0';
-	return buf;
-}
-
 lo_message
 osc_build_message(const struct binding *b, double value,
-    const struct osc_event *ev)
+    const struct osc_context *ctx)
 {
-	static const struct osc_event none = { 0, 0, 0 };
-	const struct osc_msg *msg = binding_msg(b, value);
-	lo_message m = lo_message_new();
-
-	if (m == NULL)
-		return NULL;
-	if (ev == NULL)
-		ev = &none;
-	for (int i = 0; i < msg->nargs; i++) {
-		const struct osc_arg *a = &msg->args[i];
-		if (a->is_value) {
-			add_value(m, a->type, value);
-			continue;
-		}
-		if (a->range) {
-			add_value(m, a->type, a->range == 1 ? ev->start : ev->end);
-			continue;
-		}
-		switch (a->type) {
-		case 'i': lo_message_add_int32(m, a->v.i); break;
-		case 'h': lo_message_add_int64(m, a->v.h); break;
-		case 'f': lo_message_add_float(m, a->v.f); break;
-		case 'd': lo_message_add_double(m, a->v.d); break;
-		case 's':
-			if (a->is_template) {
-				char buf[256];
-				lo_message_add_string(m, osc_label(a->v.s, ev->take,
-				    buf, sizeof(buf)));
-			} else
-				lo_message_add_string(m, a->v.s ? a->v.s : "");
-			break;
-		case 'T': lo_message_add_true(m); break;
-		case 'F': lo_message_add_false(m); break;
-		case 'N': lo_message_add_nil(m); break;
-		case 'I': lo_message_add_infinitum(m); break;
-		default: break;
-		}
-	}
-	return m;
+	return osc_msg_build(binding_msg(b, value), value, ctx);
 }
 
 static int
@@ -261,43 +180,36 @@ send_message(struct osc_target *t, const struct osc_port *from,
 
 int
 osc_send_binding(struct osc_target *t, const struct osc_port *from,
-    const struct binding *b, double value, const struct osc_event *ev)
+    const struct binding *b, double value, const struct osc_context *ctx)
 {
 	const struct osc_msg *msg = binding_msg(b, value);
 	lo_message m;
 	int rc;
 
-	if (msg->address == NULL || (m = osc_build_message(b, value, ev)) == NULL)
+	if (msg->address == NULL || (m = osc_msg_build(msg, value, ctx)) == NULL)
 		return -1;
 	rc = send_message(t, from, msg->address, m);
 	lo_message_free(m);
 	return rc;
 }
 
+/* A template of constants is expanded as a binding's message is, then
+ * sent: rare (handshakes, a loop command), so it may allocate. */
 int
 osc_send_template(struct osc_target *t, const struct osc_port *from,
     const struct msg_template *tm)
 {
-	lo_message m = lo_message_new();
-	int rc;
+	static const struct template_slots none;
+	struct osc_msg msg;
+	lo_message m;
+	int rc = -1;
 
-	for (int i = 0; i < tm->nargs; i++) {
-		const struct arg_template *a = &tm->args[i];
-		const char *x = a->text ? a->text : "";
-		switch (a->type) {
-		case 'i': lo_message_add_int32(m, (int32_t)strtol(x, NULL, 10)); break;
-		case 'h': lo_message_add_int64(m, strtoll(x, NULL, 10)); break;
-		case 'f': lo_message_add_float(m, strtof(x, NULL)); break;
-		case 'd': lo_message_add_double(m, strtod(x, NULL)); break;
-		case 's': lo_message_add_string(m, x); break;
-		case 'T': lo_message_add_true(m); break;
-		case 'F': lo_message_add_false(m); break;
-		case 'N': lo_message_add_nil(m); break;
-		case 'I': lo_message_add_infinitum(m); break;
-		default: break;
-		}
+	memset(&msg, 0, sizeof(msg));
+	template_expand(tm, &none, NULL, &msg);
+	if ((m = osc_msg_build(&msg, 0, NULL)) != NULL) {
+		rc = send_message(t, from, msg.address, m);
+		lo_message_free(m);
 	}
-	rc = send_message(t, from, tm->address, m);
-	lo_message_free(m);
+	osc_msg_free(&msg);
 	return rc;
 }

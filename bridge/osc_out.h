@@ -47,25 +47,17 @@ int osc_target_open(struct osc_target *t, const char *host, int port,
     enum osc_proto proto);
 void osc_target_close(struct osc_target *t);
 
-/* What a message takes from the moment it is sent, besides the value. */
-struct osc_event {
-	int take;		/* the take counter, for {take} in labels */
-	double start, end;	/* loop.section's range, for {start} {end} */
-};
-
-/* Send b's message with value filled in, and ev's parts (NULL: none). */
+/* Send b's message with value filled in, and ctx's parts (NULL: none). */
 int osc_send_binding(struct osc_target *t, const struct osc_port *from,
-    const struct binding *b, double value, const struct osc_event *ev);
+    const struct binding *b, double value, const struct osc_context *ctx);
 
-/* Send a message of constants only (a dialect's handshake). */
+/* Send a template of constants only (a dialect's handshake). */
 int osc_send_template(struct osc_target *t, const struct osc_port *from,
     const struct msg_template *m);
 
 /* Build (without sending) b's message; the caller frees it with
  * lo_message_free(). */
 lo_message osc_build_message(const struct binding *b, double value,
-    const struct osc_event *ev);
-/* A label with {take} replaced by the number; returns buf. */
-const char *osc_label(const char *tmpl, int take, char *buf, size_t len);
+    const struct osc_context *ctx);
 
 #endif

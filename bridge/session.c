@@ -59,7 +59,7 @@ section_add(struct surface *sf, uint64_t now)
  * before it to the next one after it, or to the playhead itself in the
  * last section.  false (and says why) when there is none. */
 static bool
-section_around(struct surface *sf, uint64_t now, struct osc_event *ev)
+section_around(struct surface *sf, uint64_t now, struct osc_context *ev)
 {
 	const struct session *s = &sf->br->session;
 	const char *daw = sf->link.target.url;
@@ -125,7 +125,7 @@ loop_play(struct surface *sf)
 
 bool
 session_before_send(struct surface *sf, const struct binding *b, bool press,
-    uint64_t now, struct osc_event *ev)
+    uint64_t now, struct osc_context *ev)
 {
 	struct session *s = &sf->br->session;
 

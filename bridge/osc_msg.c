@@ -1,0 +1,198 @@
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "osc_msg.h"
+#include "util.h"
+
+void
+osc_arg_set_number(struct osc_arg *a, char type, double v)
+{
+	a->type = type;
+	switch (type) {
+	case 'i': a->v.i = (int32_t)lrint(v); break;
+	case 'h': a->v.h = (int64_t)llrint(v); break;
+	case 'f': a->v.f = (float)v; break;
+	case 'd': a->v.d = v; break;
+	case 's': a->v.s = xasprintf("%g", v); break;
+	case 'b': a->type = v != 0 ? 'T' : 'F'; break;
+	default: break;
+	}
+}
+
+bool
+osc_arg_parse(struct osc_arg *a, char type, const char *text)
+{
+	long lv;
+	double dv;
+
+	a->type = type;
+	switch (type) {
+	case 'i':
+		if (!parse_int(text, INT32_MIN, INT32_MAX, &lv))
+			return false;
+		a->v.i = (int32_t)lv;
+		return true;
+	case 'h':
+		if (!parse_int(text, LONG_MIN, LONG_MAX, &lv))
+			return false;
+		a->v.h = lv;
+		return true;
+	case 'f':
+	case 'd':
+		if (!parse_double(text, &dv))
+			return false;
+		osc_arg_set_number(a, type, dv);
+		return true;
+	case 's':
+		a->v.s = xstrdup(text);
+		return true;
+	case 'T': case 'F': case 'N': case 'I':
+		return true;
+	default:
+		return false;	/* b is only ever b:{value} */
+	}
+}
+
+/* Argument i of m as it goes out now: per-event parts filled in.  A
+ * string may point into sbuf. */
+static struct osc_arg
+fill_arg(const struct osc_msg *m, int i, double value,
+    const struct osc_context *ctx, char *sbuf, size_t slen)
+{
+	const struct osc_arg *a = &m->args[i];
+	struct osc_arg out = *a;
+
+	if (a->is_value || a->range) {
+		double v = a->is_value ? value : a->range == 1 ? ctx->start :
+		    ctx->end;
+		if (a->type == 's') {
+			snprintf(sbuf, slen, "%g", v);
+			out.v.s = sbuf;
+		} else
+			osc_arg_set_number(&out, a->type, v);
+	} else if (a->type == 's')
+		out.v.s = !a->v.s ? "" : a->is_template ?
+		    (char *)osc_label(a->v.s, ctx->take, sbuf, slen) : a->v.s;
+	return out;
+}
+
+static void
+add_arg(lo_message lm, const struct osc_arg *a)
+{
+	switch (a->type) {
+	case 'i': lo_message_add_int32(lm, a->v.i); break;
+	case 'h': lo_message_add_int64(lm, a->v.h); break;
+	case 'f': lo_message_add_float(lm, a->v.f); break;
+	case 'd': lo_message_add_double(lm, a->v.d); break;
+	case 's': lo_message_add_string(lm, a->v.s); break;
+	case 'T': lo_message_add_true(lm); break;
+	case 'F': lo_message_add_false(lm); break;
+	case 'N': lo_message_add_nil(lm); break;
+	case 'I': lo_message_add_infinitum(lm); break;
+	default: break;
+	}
+}
+
+static int
+format_arg(char *buf, size_t len, const struct osc_arg *a)
+{
+	switch (a->type) {
+	case 'i': return snprintf(buf, len, " %d", a->v.i);
+	case 'h': return snprintf(buf, len, " %lld", (long long)a->v.h);
+	case 'f': return snprintf(buf, len, " %g", a->v.f);
+	case 'd': return snprintf(buf, len, " %.10g", a->v.d);
+	case 's': return snprintf(buf, len, " \"%s\"", a->v.s);
+	default: return snprintf(buf, len, " %c", a->type);
+	}
+}
+
+static const struct osc_context no_context;
+
+lo_message
+osc_msg_build(const struct osc_msg *m, double value,
+    const struct osc_context *ctx)
+{
+	lo_message lm = lo_message_new();
+
+	if (lm == NULL)
+		return NULL;
+	for (int i = 0; i < m->nargs; i++) {
+		char sbuf[256];
+		struct osc_arg a = fill_arg(m, i, value, ctx ? ctx : &no_context,
+		    sbuf, sizeof(sbuf));
+		add_arg(lm, &a);
+	}
+	return lm;
+}
+
+const char *
+osc_msg_format(const struct osc_msg *m, double value,
+    const struct osc_context *ctx, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < m->nargs && n < len; i++) {
+		char sbuf[256];
+		struct osc_arg a = fill_arg(m, i, value, ctx ? ctx : &no_context,
+		    sbuf, sizeof(sbuf));
+		int w = format_arg(buf + n, len - n, &a);
+		if (w < 0)
+			break;
+		n += (size_t)w;
+	}
+	return buf;
+}
+
+void
+osc_msg_free(struct osc_msg *m)
+{
+	for (int j = 0; j < m->nargs; j++)
+		if (m->args[j].type == 's')
+			free(m->args[j].v.s);
+	free(m->args);
+	free(m->address);
+}
+
+const char *
+osc_label(const char *tmpl, int take, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	if (strstr(tmpl, "{take}") == NULL)
+		return tmpl;
+	for (const char *p = tmpl; *p && n + 1 < len;) {
+		if (strncmp(p, "{take}", 6) == 0) {
+			int w = snprintf(buf + n, len - n, "%d", take);
+			n += w > 0 ? (size_t)w : 0;
+			p += 6;
+		} else
+			buf[n++] = *p++;
+	}
+	buf[n < len ? n : len - 1] = '\0';
+	return buf;
+}
+
+/* liblo's argument pointers are only 4-byte aligned: copy, never
+ * dereference the lo_arg union. */
+bool
+osc_arg_number(char type, const lo_arg *arg, double *out)
+{
+	int32_t i;
+	int64_t h;
+	float f;
+	double d;
+
+	switch (type) {
+	case 'i': memcpy(&i, arg, sizeof(i)); *out = i; return true;
+	case 'h': memcpy(&h, arg, sizeof(h)); *out = (double)h; return true;
+	case 'f': memcpy(&f, arg, sizeof(f)); *out = f; return !isnan(f);
+	case 'd': memcpy(&d, arg, sizeof(d)); *out = d; return !isnan(d);
+	case 'T': *out = 1; return true;
+	case 'F': *out = 0; return true;
+	default: return false;
+	}
+}

@@ -1,0 +1,70 @@
+/*
+ * OSC arguments, in one place: a constant's text read into a typed value
+ * (when a dialect is compiled), a number written as an argument of a
+ * given type (at compile time and per event), a compiled message filled
+ * in and built as a lo_message for the sender, the same filled-in
+ * arguments written as text for the debug trace, and a received argument
+ * read back as a number (feedback).
+ */
+#ifndef CTLBRIDGE_OSC_MSG_H
+#define CTLBRIDGE_OSC_MSG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <lo/lo.h>
+
+/* One precompiled OSC argument: constant, or the per-event value, or a
+ * label with {take} filled in per event. */
+struct osc_arg {
+	char type;		/* i h f d s T F N I, or b (T/F from a number) */
+	bool is_value;
+	bool is_template;	/* v.s holds "TAKE {take} keep" */
+	uint8_t range;		/* per event: 1 the range's start, 2 its end */
+	union {
+		int32_t i;
+		int64_t h;
+		float f;
+		double d;
+		char *s;
+	} v;
+};
+
+struct osc_msg {
+	char *address;		/* fully expanded */
+	struct osc_arg *args;
+	int nargs;
+	bool has_value;		/* an argument carries the per-event value */
+};
+
+/* What a message takes at the moment it is sent, besides the value. */
+struct osc_context {
+	int take;		/* the take counter, for {take} in labels */
+	double start, end;	/* loop.section's range, for {start} {end} */
+};
+
+/* a->type set, a->v from v (b: the type becomes T or F). */
+void osc_arg_set_number(struct osc_arg *a, char type, double v);
+/* a->type set, a->v from a constant as written ("3", "-inf", "text");
+ * T F N I take no text.  false if the text does not fit the type. */
+bool osc_arg_parse(struct osc_arg *a, char type, const char *text);
+
+/* Build m filled in with value and ctx (NULL: none); the caller frees the
+ * result with lo_message_free(). */
+lo_message osc_msg_build(const struct osc_msg *m, double value,
+    const struct osc_context *ctx);
+/* The same arguments as text, " 3 0.5 \"TAKE 4\" T", into buf. */
+const char *osc_msg_format(const struct osc_msg *m, double value,
+    const struct osc_context *ctx, char *buf, size_t len);
+void osc_msg_free(struct osc_msg *m);
+
+/* A label with {take} replaced by the number; returns buf (or tmpl when
+ * it has no {take}). */
+const char *osc_label(const char *tmpl, int take, char *buf, size_t len);
+
+/* A received argument of any numeric type (i h f d, T F) as a double;
+ * false for other types and NaN. */
+bool osc_arg_number(char type, const lo_arg *arg, double *out);
+
+#endif
