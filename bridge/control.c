@@ -100,6 +100,60 @@ control_find(struct control_peer *peers, int max)
 
 /* ---- the client: ctlbridge switch|status|reload ---- */
 
+/* The request as a datagram in buf (*size in: its room, out: its length);
+ * 0, or -1 with *err. */
+static int
+request_datagram(const char *path, const char *sarg, int iarg, char *buf,
+    size_t *size, const char **err)
+{
+	lo_message m = lo_message_new();
+	int rc = -1;
+
+	if (sarg)
+		lo_message_add_string(m, sarg);
+	if (iarg > 0)
+		lo_message_add_int32(m, iarg);
+	/* liblo's serialiser trusts the size it is given: check it first */
+	if (lo_message_length(m, path) > CONTROL_MAX_DATAGRAM)
+		*err = "the request is too long";
+	else if (lo_message_serialise(m, path, buf, size) == NULL)
+		*err = "cannot build the request";
+	else
+		rc = 0;
+	lo_message_free(m);
+	return rc;
+}
+
+/* A datagram that is the bridge's reply, read into reply; false for any
+ * other. */
+static bool
+read_reply(const char *buf, ssize_t len, struct control_reply *reply)
+{
+	const char *rpath = lo_get_path((void *)buf, len);
+	const char *types;
+	lo_arg **argv;
+	int argc, result = 0;
+	lo_message m;
+
+	if (rpath == NULL || strcmp(rpath, CONTROL_REPLY) != 0 ||
+	    (m = lo_message_deserialise((void *)buf, (size_t)len, &result)) == NULL)
+		return false;
+	types = lo_message_get_types(m);
+	argv = lo_message_get_argv(m);
+	argc = lo_message_get_argc(m);
+	reply->lines = xcalloc((size_t)(argc ? argc : 1), sizeof(char *));
+	for (int i = 0; i < argc; i++) {
+		if (types[i] != 's')
+			continue;
+		if (i == 0)
+			reply->ok = strcmp((const char *)argv[i], "ok") == 0;
+		else
+			reply->lines[reply->nlines++] = xstrdup((const char *)argv[i]);
+	}
+	lo_message_free(m);
+	return true;
+}
+
 int
 control_request(int port, const char *path, const char *sarg, int iarg,
     struct control_reply *reply, const char **err)
@@ -107,7 +161,6 @@ control_request(int port, const char *path, const char *sarg, int iarg,
 	struct sockaddr_in to, me;
 	char buf[65536];	/* any datagram */
 	size_t size = sizeof(buf);
-	lo_message m;
 	int fd, rc = -1;
 	struct pollfd p;
 
@@ -118,23 +171,8 @@ control_request(int port, const char *path, const char *sarg, int iarg,
 	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	me = to;
 	me.sin_port = 0;
-	m = lo_message_new();
-	if (sarg)
-		lo_message_add_string(m, sarg);
-	if (iarg > 0)
-		lo_message_add_int32(m, iarg);
-	/* liblo's serialiser trusts the size it is given: check it first */
-	if (lo_message_length(m, path) > CONTROL_MAX_DATAGRAM) {
-		lo_message_free(m);
-		*err = "the request is too long";
+	if (request_datagram(path, sarg, iarg, buf, &size, err) < 0)
 		return -1;
-	}
-	if (lo_message_serialise(m, path, buf, &size) == NULL) {
-		lo_message_free(m);
-		*err = "cannot build the request";
-		return -1;
-	}
-	lo_message_free(m);
 	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0 ||
 	    bind(fd, (struct sockaddr *)&me, sizeof(me)) < 0 ||
 	    sendto(fd, buf, size, 0, (struct sockaddr *)&to, sizeof(to)) < 0) {
@@ -145,39 +183,16 @@ control_request(int port, const char *path, const char *sarg, int iarg,
 	p.events = POLLIN;
 	for (;;) {
 		ssize_t len;
-		const char *rpath;
-		int result = 0;
 
 		if (poll(&p, 1, CONTROL_TIMEOUT_MS) <= 0) {
 			*err = "no answer from the bridge";
 			goto out;
 		}
-		if ((len = recv(fd, buf, sizeof(buf), 0)) <= 0)
-			continue;
-		rpath = lo_get_path(buf, len);
-		if (rpath == NULL || strcmp(rpath, CONTROL_REPLY) != 0)
-			continue;
-		if ((m = lo_message_deserialise(buf, (size_t)len, &result)) == NULL)
-			continue;
-		{
-			const char *types = lo_message_get_types(m);
-			lo_arg **argv = lo_message_get_argv(m);
-			int argc = lo_message_get_argc(m);
-
-			reply->lines = xcalloc((size_t)(argc ? argc : 1), sizeof(char *));
-			for (int i = 0; i < argc; i++) {
-				if (types[i] != 's')
-					continue;
-				if (i == 0)
-					reply->ok = strcmp((const char *)argv[i], "ok") == 0;
-				else
-					reply->lines[reply->nlines++] =
-					    xstrdup((const char *)argv[i]);
-			}
+		if ((len = recv(fd, buf, sizeof(buf), 0)) > 0 &&
+		    read_reply(buf, len, reply)) {
+			rc = 0;
+			break;
 		}
-		lo_message_free(m);
-		rc = 0;
-		break;
 	}
 out:
 	if (fd >= 0)

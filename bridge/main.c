@@ -281,6 +281,45 @@ cmd_control(int argc, char **argv)
 	return ch;
 }
 
+/*
+ * -p PROFILE starts a surface; the -m SPEC after it are its inputs (-m
+ * before any -p belong to the first surface).  0, or -1 said.
+ */
+static int
+surface_option(int ch, const char *arg, struct surface_spec *surfaces,
+    int *nsurf)
+{
+	struct surface_spec *cur;
+
+	if (ch == 'p') {
+		if (*nsurf == BRIDGE_MAX_SURFACES) {
+			fprintf(stderr, "ctlbridge: at most %d surfaces\n",
+			    BRIDGE_MAX_SURFACES);
+			return -1;
+		}
+		if (*nsurf == 1 && surfaces[0].profile == NULL)
+			surfaces[0].profile = arg;	/* -m came first */
+		else
+			surfaces[(*nsurf)++].profile = arg;
+		return 0;
+	}
+	if (*nsurf == 0)
+		*nsurf = 1;
+	cur = &surfaces[*nsurf - 1];
+	if (cur->ninputs == INPUT_MAX) {
+		fprintf(stderr, "ctlbridge: at most %d -m per surface\n",
+		    INPUT_MAX);
+		return -1;
+	}
+	if (input_spec_parse(arg, &cur->inputs[cur->ninputs]) < 0) {
+		fprintf(stderr, "ctlbridge: bad MIDI input '%s' (expected auto, "
+		    "alsa[:PATTERN], jack[:PATTERN] or raw:PATH)\n", arg);
+		return -1;
+	}
+	cur->ninputs++;
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -310,10 +349,7 @@ main(int argc, char **argv)
 	memset(&opt, 0, sizeof(opt));
 	opt.dirs = dirs;
 	opt.surfaces = surfaces;
-	/* each -p starts a surface; the -m after it are its inputs (-m before
-	 * any -p belong to the first surface) */
 	while ((ch = getopt_long(argc, argv, "c:p:m:o:P:qvh", longopts, NULL)) != -1) {
-		struct surface_spec *cur;
 		switch (ch) {
 		case 'c':
 			if (confdir) {
@@ -323,32 +359,9 @@ main(int argc, char **argv)
 			confdir = optarg;
 			break;
 		case 'p':
-			if (nsurf == BRIDGE_MAX_SURFACES) {
-				fprintf(stderr, "ctlbridge: at most %d surfaces\n",
-				    BRIDGE_MAX_SURFACES);
-				return 2;
-			}
-			if (nsurf == 1 && surfaces[0].profile == NULL)
-				surfaces[0].profile = optarg;	/* -m came first */
-			else
-				surfaces[nsurf++].profile = optarg;
-			break;
 		case 'm':
-			if (nsurf == 0)
-				nsurf = 1;
-			cur = &surfaces[nsurf - 1];
-			if (cur->ninputs == INPUT_MAX) {
-				fprintf(stderr, "ctlbridge: at most %d -m per "
-				    "surface\n", INPUT_MAX);
+			if (surface_option(ch, optarg, surfaces, &nsurf) < 0)
 				return 2;
-			}
-			if (input_spec_parse(optarg, &cur->inputs[cur->ninputs]) < 0) {
-				fprintf(stderr, "ctlbridge: bad MIDI input '%s' "
-				    "(expected auto, alsa[:PATTERN], jack[:PATTERN] "
-				    "or raw:PATH)\n", optarg);
-				return 2;
-			}
-			cur->ninputs++;
 			break;
 		case 'o':
 			daw_text = optarg;
