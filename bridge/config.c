@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config_internal.h"
 #include "util.h"
@@ -35,7 +36,7 @@ find_file(const struct config *cfg, const char *sub, const char *name)
 		char *path = strcmp(cfg->dirs[i], ".") == 0 ?
 		    xasprintf("%s/%s.ini", sub, name) :
 		    xasprintf("%s/%s/%s.ini", cfg->dirs[i], sub, name);
-		if (stat(path, &st) == 0)
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
 			return path;
 		free(path);
 	}
@@ -159,7 +160,8 @@ cmp_str(const void *a, const void *b)
 /* Every NAME.ini stem in sub/ of the search path, first directory wins,
  * sorted so that loading and diagnostics come in a stable order. */
 static char **
-list_stems(const struct config *cfg, const char *sub, int *count)
+list_stems(const struct config *cfg, const char *sub, int *count,
+    struct diag_list *dl)
 {
 	char **names = NULL;
 	int n = 0;
@@ -169,13 +171,22 @@ list_stems(const struct config *cfg, const char *sub, int *count)
 		DIR *dp = opendir(dir);
 		struct dirent *de;
 
-		free(dir);
-		if (dp == NULL)
+		if (dp == NULL) {
+			free(dir);
 			continue;
+		}
 		while ((de = readdir(dp)) != NULL) {
-			char *stem;
-			bool dup = false;
+			char *stem, *path;
+			bool dup = false, regular;
 			if (de->d_name[0] == '.' || !ends_with(de->d_name, ".ini"))
+				continue;
+			/* a FIFO or device would block the loader (and the
+			 * daemon with it) on open */
+			path = xasprintf("%s/%s", dir, de->d_name);
+			if (!(regular = is_regular_file(path)) && access(path, F_OK) == 0)
+				diag_warning(dl, path, 0, "not a regular file: skipped");
+			free(path);
+			if (!regular)
 				continue;
 			stem = file_stem(de->d_name);
 			for (int j = 0; j < n && !dup; j++)
@@ -188,6 +199,7 @@ list_stems(const struct config *cfg, const char *sub, int *count)
 			names[n++] = stem;
 		}
 		closedir(dp);
+		free(dir);
 	}
 	if (n)
 		qsort(names, (size_t)n, sizeof(*names), cmp_str);
@@ -279,19 +291,19 @@ config_load(char *const *dirs, int ndirs, const struct daw_override *daw,
 	if (daw && (at.host = daw_override_resolve(daw, dl)) != NULL)
 		at.port = daw->port;
 
-	names = list_stems(cfg, "mappings/controllers", &n);
+	names = list_stems(cfg, "mappings/controllers", &n, dl);
 	for (int i = 0; i < n; i++) {
 		need_controller(cfg, names[i], names[i], 0, dl);
 		free(names[i]);
 	}
 	free(names);
-	names = list_stems(cfg, "mappings/daws", &n);
+	names = list_stems(cfg, "mappings/daws", &n, dl);
 	for (int i = 0; i < n; i++) {
 		need_dialect(cfg, names[i], names[i], 0, dl);
 		free(names[i]);
 	}
 	free(names);
-	names = list_stems(cfg, "profiles", &n);
+	names = list_stems(cfg, "profiles", &n, dl);
 	for (int i = 0; i < n; i++) {
 		char *path = find_file(cfg, "profiles", names[i]);
 		if (path)
@@ -317,7 +329,7 @@ config_load(char *const *dirs, int ndirs, const struct daw_override *daw,
 static char *
 first_section(const char *path)
 {
-	FILE *fp = fopen(path, "r");
+	FILE *fp = fopen_regular(path);
 	char *line = NULL, *found = NULL;
 	size_t cap = 0;
 
@@ -361,6 +373,7 @@ config_load_files(char *const *dirs, int ndirs, char *const *files, int nfiles,
 		 * other section, so its loader can say what is missing */
 		if (kind == NULL)
 			diag_error(dl, files[i], 0, "cannot open: %s",
+			    errno == EINVAL ? "not a regular file" :
 			    strerror(errno));
 		else if (strcmp(kind, "controller") == 0 ||
 		    strcmp(kind, "controls") == 0) {

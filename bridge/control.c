@@ -267,26 +267,45 @@ reply_diags(struct bridge *br, const struct sockaddr_in *to, bool ok,
 static void
 serve_status(struct bridge *br, const struct sockaddr_in *to)
 {
-	char text[BRIDGE_MAX_SURFACES + 1][256];
-	const char *lines[BRIDGE_MAX_SURFACES + 66];
-	int n = 0;
+	char *text[BRIDGE_MAX_SURFACES + 2];
+	const char *lines[BRIDGE_MAX_SURFACES + 2 + 65];
+	int n = 0, ntext = 0;
+	size_t len = 0;
+	char *path;
 
 	for (int i = 0; i < br->nsurfaces; i++) {
 		const struct surface *sf = &br->surfaces[i];
 		const struct profile *p = sf->eng->profile;
-		snprintf(text[i], sizeof(text[i]), "surface %d: %s, profile %s "
-		    "(%s), %s at %s", sf->index, sf->eng->controller->name,
-		    p->name, p->title, p->dialect->title, sf->link.target.url);
-		lines[n++] = text[i];
+		text[ntext] = xasprintf("surface %d: %s, profile %s (%s), %s at "
+		    "%s, from %s", sf->index, sf->eng->controller->name,
+		    p->name, p->title, p->dialect->title, sf->link.target.url,
+		    p->file);
+		lines[n++] = text[ntext++];
 	}
-	snprintf(text[BRIDGE_MAX_SURFACES], sizeof(text[0]), "last reload: %s",
-	    br->reload_failed ? "rejected, the running configuration "
-	    "stays in service:" : br->reloads ? "ok" : "none yet");
-	lines[n++] = text[BRIDGE_MAX_SURFACES];
+	/* where files are looked for, first found first */
+	for (int i = 0; i < br->opt->ndirs; i++)
+		len += strlen(br->opt->dirs[i]) + 32;
+	path = xcalloc(1, len + 16);
+	strcpy(path, "search path:");
+	for (int i = 0; i < br->opt->ndirs; i++) {
+		struct stat st;
+		bool there = stat(br->opt->dirs[i], &st) == 0 &&
+		    S_ISDIR(st.st_mode);
+		sprintf(path + strlen(path), "%s %s%s", i ? "," : "",
+		    br->opt->dirs[i], there ? "" : " (not there yet)");
+	}
+	text[ntext++] = path;
+	lines[n++] = path;
+	text[ntext] = xasprintf("last reload: %s", br->reload_failed ?
+	    "rejected, the running configuration stays in service:" :
+	    br->reloads ? "ok" : "none yet");
+	lines[n++] = text[ntext++];
 	for (int i = 0; br->reload_failed && i < br->last_reload.count && n <
 	    (int)(sizeof(lines) / sizeof(lines[0])); i++)
 		lines[n++] = br->last_reload.items[i].text;
 	reply(br, to, true, lines, n);
+	for (int i = 0; i < ntext; i++)
+		free(text[i]);
 }
 
 /* The surface a switch to p is for: number surface (1-based), or with 0

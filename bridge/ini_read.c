@@ -7,6 +7,7 @@
 #include <ini.h>
 
 #include "ini_read.h"
+#include "util.h"
 
 struct ini_reader_ctx {
 	FILE *fp;
@@ -117,8 +118,9 @@ ini_read_file(const char *path, ini_section_fn on_section, ini_key_fn on_key,
 	struct ini_reader_ctx c;
 
 	memset(&c, 0, sizeof(c));
-	if ((c.fp = fopen(path, "r")) == NULL) {
-		diag_error(dl, path, 0, "cannot open: %s", strerror(errno));
+	if ((c.fp = fopen_regular(path)) == NULL) {
+		diag_error(dl, path, 0, "cannot open: %s", errno == EINVAL ?
+		    "not a regular file" : strerror(errno));
 		return -1;
 	}
 	c.path = path;

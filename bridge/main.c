@@ -80,11 +80,14 @@ default_dirs(char **dirs)
 	ssize_t n;
 	int count = 0;
 
+	/* the user's, even before it exists: a running bridge watches for
+	 * it, so that a profile copied there later applies (issue: a bridge
+	 * started first never saw the user's edits) */
 	if (xdg && *xdg)
 		snprintf(buf, sizeof(buf), "%s/ctlbridge", xdg);
 	else
 		snprintf(buf, sizeof(buf), "%s/.config/ctlbridge", home ? home : "");
-	if (is_config_dir(buf))
+	if (*buf == '/')
 		dirs[count++] = xstrdup(buf);
 	if (is_config_dir(CTLBRIDGE_DATADIR))
 		dirs[count++] = xstrdup(CTLBRIDGE_DATADIR);
@@ -116,7 +119,9 @@ version(void)
 	    is_config_dir(CTLBRIDGE_DATADIR) ? "" : " (not there)");
 	printf("search path:%s\n", n ? "" : " nothing found; give -c DIR");
 	for (int i = 0; i < n; i++) {
-		printf("  %s\n", dirs[i]);
+		printf("  %s%s\n", dirs[i], is_config_dir(dirs[i]) ? "" :
+		    " (not there yet; files put in its profiles/ or mappings/ "
+		    "apply at once)");
 		free(dirs[i]);
 	}
 }

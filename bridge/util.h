@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* Allocation that cannot fail: configuration loading gives up on OOM. */
 void *xmalloc(size_t n);
@@ -58,5 +59,11 @@ void pending_add(struct pending_lines *pl, const char *key, const char *value,
 void pending_free(struct pending_lines *pl);
 
 bool ends_with(const char *s, const char *suffix);
+
+/* Open a regular file for reading, never blocking: a FIFO or a device
+ * named *.ini would stop the one thread MIDI runs on.  NULL with errno
+ * set (EINVAL for what is not a regular file). */
+FILE *fopen_regular(const char *path);
+bool is_regular_file(const char *path);
 
 #endif

@@ -1,4 +1,13 @@
+/*
+ * inotify on the configuration directories.  A directory of the search
+ * path that does not exist yet (a user's ~/.config/ctlbridge/profiles,
+ * made after the bridge started) is waited for: its nearest existing
+ * ancestor is watched for new directories, and when one appears (or a
+ * watched one goes) the watches are laid again and a reload is asked for,
+ * since a directory copied in whole brings its files with it.
+ */
 #include <sys/inotify.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <stdbool.h>
@@ -13,13 +22,78 @@
 #include "util.h"
 #include "watch.h"
 
+/* what the configuration files' directories are watched for */
+#define FILE_EVENTS (IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | \
+    IN_DELETE | IN_CREATE | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF)
+/* and an ancestor of one that does not exist yet, for new directories */
+#define DIR_EVENTS (IN_CREATE | IN_MOVED_TO | IN_ONLYDIR | IN_DELETE_SELF | \
+    IN_MOVE_SELF)
+
 struct watch {
 	struct loop *loop;
 	int fd;
 	int timer;
 	void (*on_change)(void *ctx);
 	void *ctx;
+	char **wanted;		/* DIR/profiles, DIR/mappings/... */
+	int nwanted;
+	int *file_wd;		/* per wanted: its watch, -1 while absent */
+	int watched;		/* wanted directories that exist */
 };
+
+static bool
+is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Lay the watches: each wanted directory that exists, and for each that
+ * does not, the nearest ancestor that does.  inotify_add_watch on a path
+ * already watched returns the same descriptor, so this is idempotent;
+ * IN_MASK_ADD keeps the events another wanted path asked for. */
+static void
+lay_watches(struct watch *w)
+{
+	w->watched = 0;
+	for (int i = 0; i < w->nwanted; i++) {
+		char path[PATH_MAX];
+		char *slash;
+		size_t below = 0;	/* length of the ancestor watched */
+
+		w->file_wd[i] = -1;
+		/* again while what is below the ancestor appeared between
+		 * looking for it and watching the ancestor (mkdir -p) */
+		for (int tries = 0; tries < 8; tries++) {
+			if (is_dir(w->wanted[i])) {
+				w->file_wd[i] = inotify_add_watch(w->fd,
+				    w->wanted[i], FILE_EVENTS | IN_MASK_ADD);
+				break;
+			}
+			snprintf(path, sizeof(path), "%s", w->wanted[i]);
+			while ((slash = strrchr(path, '/')) != NULL) {
+				*slash = '\0';
+				if (*path == '\0' || is_dir(path))
+					break;
+			}
+			below = strlen(path);
+			if (inotify_add_watch(w->fd, below ? path : "/",
+			    DIR_EVENTS | IN_MASK_ADD) < 0) {
+				log_debug("watch: %s: %s", path, strerror(errno));
+				break;
+			}
+			/* the next directory down still missing: done */
+			snprintf(path, sizeof(path), "%s", w->wanted[i]);
+			if ((slash = strchr(path + below + 1, '/')) != NULL)
+				*slash = '\0';
+			if (!is_dir(path))
+				break;
+		}
+		if (w->file_wd[i] >= 0)
+			w->watched++;
+	}
+}
 
 static void
 settled(void *ctx)
@@ -30,24 +104,47 @@ settled(void *ctx)
 	w->on_change(w->ctx);
 }
 
+static bool
+is_file_wd(const struct watch *w, int wd)
+{
+	for (int i = 0; i < w->nwanted; i++)
+		if (w->file_wd[i] == wd)
+			return true;
+	return false;
+}
+
 static void
 on_readable(void *ctx, int fd, short revents)
 {
 	struct watch *w = ctx;
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 	ssize_t n;
-	bool relevant = false;
+	bool relevant = false, relay = false;
 
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
 		for (char *p = buf; p < buf + n;) {
 			const struct inotify_event *ev = (const void *)p;
-			if (ev->len && ends_with(ev->name, ".ini") &&
-			    ev->name[0] != '.')
-				relevant = true;
 			if (ev->mask & IN_Q_OVERFLOW)
+				relevant = relay = true;
+			else if (ev->mask & (IN_IGNORED | IN_DELETE_SELF |
+			    IN_MOVE_SELF))
+				relevant = relay = true;	/* a directory went */
+			else if (!is_file_wd(w, ev->wd)) {
+				/* an ancestor: a new directory may be ours */
+				if (ev->mask & IN_ISDIR)
+					relevant = relay = true;
+			} else if (ev->len && ends_with(ev->name, ".ini") &&
+			    ev->name[0] != '.')
 				relevant = true;
 			p += sizeof(*ev) + ev->len;
 		}
+	}
+	if (relay) {
+		int before = w->watched;
+		lay_watches(w);
+		if (w->watched != before)
+			log_info("watch: %d of %d configuration directories "
+			    "there now", w->watched, w->nwanted);
 	}
 	if (!relevant)
 		return;
@@ -62,8 +159,8 @@ watch_new(struct loop *loop, char *const *dirs, int ndirs,
 {
 	static const char *const subs[] = { "profiles", "mappings/controllers",
 	    "mappings/daws" };
+	const int nsubs = (int)(sizeof(subs) / sizeof(subs[0]));
 	struct watch *w = xcalloc(1, sizeof(*w));
-	int watched = 0;
 
 	w->loop = loop;
 	w->on_change = on_change;
@@ -74,23 +171,26 @@ watch_new(struct loop *loop, char *const *dirs, int ndirs,
 		free(w);
 		return NULL;
 	}
-	for (int i = 0; i < ndirs; i++) {
-		for (size_t j = 0; j < sizeof(subs) / sizeof(subs[0]); j++) {
+	w->wanted = xcalloc((size_t)(ndirs * nsubs + 1), sizeof(char *));
+	w->file_wd = xcalloc((size_t)(ndirs * nsubs + 1), sizeof(int));
+	for (int i = 0; i < ndirs; i++)
+		for (int j = 0; j < nsubs; j++) {
 			char path[PATH_MAX];
-			snprintf(path, sizeof(path), "%s/%s", dirs[i], subs[j]);
-			if (inotify_add_watch(w->fd, path, IN_CLOSE_WRITE |
-			    IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE |
-			    IN_ATTRIB) >= 0)
-				watched++;
+			/* absolute, so that an ancestor can always be found */
+			if (dirs[i][0] == '/' || getcwd(path, sizeof(path)) == NULL)
+				snprintf(path, sizeof(path), "%s/%s", dirs[i],
+				    subs[j]);
+			else {
+				size_t len = strlen(path);
+				snprintf(path + len, sizeof(path) - len, "/%s/%s",
+				    dirs[i], subs[j]);
+			}
+			w->wanted[w->nwanted++] = xstrdup(path);
 		}
-	}
-	if (watched == 0) {
-		close(w->fd);
-		free(w);
-		return NULL;
-	}
+	lay_watches(w);
 	loop_add_fd(loop, w->fd, POLLIN, on_readable, w);
-	log_debug("watch: %d directories", watched);
+	log_debug("watch: %d of %d configuration directories there",
+	    w->watched, w->nwanted);
 	return w;
 }
 
@@ -103,5 +203,9 @@ watch_free(struct watch *w)
 		loop_cancel_timer(w->loop, w->timer);
 	loop_del_fd(w->loop, w->fd);
 	close(w->fd);
+	for (int i = 0; i < w->nwanted; i++)
+		free(w->wanted[i]);
+	free(w->wanted);
+	free(w->file_wd);
 	free(w);
 }

@@ -1,0 +1,263 @@
+/*
+ * Configuration paths as a user meets them: the real ctlbridge binary on
+ * its default search path (a home of the test's own, the source tree),
+ * MIDI through a FIFO, a liblo receiver as the DAW, and the real
+ * `ctlbridge status|reload` finding the bridge.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "oscrecv.h"
+#include "proc.h"
+
+struct fixture {
+	struct oscrecv *osc;
+	struct proc bridge;
+	char daw[64];
+	char home[256];		/* the bridge's HOME: ~/.config/ctlbridge */
+	char home_env[300];
+	char runtime_env[300];
+	char fifo[300];		/* the controller */
+	char conf[300];		/* a copy of the shipped configuration */
+	int midi;		/* the FIFO's write end, held open */
+};
+
+static int
+setup(void **state)
+{
+	static struct fixture f;
+	char cmd[1200];
+
+	memset(&f, 0, sizeof(f));
+	f.midi = -1;
+	f.osc = oscrecv_new();
+	oscrecv_ignore(f.osc, "/set_surface");
+	snprintf(f.daw, sizeof(f.daw), "127.0.0.1:%d", oscrecv_port(f.osc));
+	snprintf(f.home, sizeof(f.home), "/tmp/%s", test_unique("ctlb-home"));
+	snprintf(f.home_env, sizeof(f.home_env), "HOME=%s", f.home);
+	snprintf(f.runtime_env, sizeof(f.runtime_env), "XDG_RUNTIME_DIR=%s/run",
+	    f.home);
+	snprintf(f.fifo, sizeof(f.fifo), "%s/midi", f.home);
+	snprintf(f.conf, sizeof(f.conf), "%s/conf", f.home);
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/run %s && cp -r mappings profiles "
+	    "%s/", f.home, f.conf, f.conf);
+	if (system(cmd) != 0 || mkfifo(f.fifo, 0600) < 0)
+		return -1;
+	*state = &f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[400];
+
+	if (f->midi >= 0)
+		close(f->midi);
+	proc_free(&f->bridge);
+	oscrecv_free(f->osc);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->home);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* ctlbridge ARGS... -m raw:FIFO -o DAW, with the test's home; returns
+ * once it listens, with the FIFO open for writing. */
+static void
+start_bridge(struct fixture *f, char *const args[])
+{
+	char spec[320];
+	char *argv[32] = { (char *)ctlbridge_path() };
+	char *env[] = { f->home_env, f->runtime_env, NULL };
+	int n = 1;
+
+	snprintf(spec, sizeof(spec), "raw:%s", f->fifo);
+	for (int i = 0; args[i]; i++)
+		argv[n++] = args[i];
+	argv[n++] = "-m";
+	argv[n++] = spec;
+	argv[n++] = "-o";
+	argv[n++] = f->daw;
+	argv[n] = NULL;
+	assert_int_equal(proc_start(&f->bridge, argv, env, NULL), 0);
+	f->midi = open(f->fifo, O_WRONLY);	/* waits for the bridge */
+	assert_true(f->midi >= 0);
+	assert_true(proc_wait_output(&f->bridge, "control: OSC port", 5000));
+}
+
+/* `ctlbridge ARGS...` as a user runs it; its exit status, and its output
+ * in *out (caller frees). */
+static int
+cli(struct fixture *f, char **out, char *const args[])
+{
+	char *argv[16] = { (char *)ctlbridge_path() };
+	char *env[] = { f->home_env, f->runtime_env, NULL };
+	struct proc p;
+	int n = 1, rc;
+
+	for (int i = 0; args[i]; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	assert_int_equal(proc_start(&p, argv, env, NULL), 0);
+	assert_true(proc_wait(&p, 5000));
+	rc = WIFEXITED(p.status) ? WEXITSTATUS(p.status) : -1;
+	*out = strdup(p.output);
+	proc_free(&p);
+	return rc;
+}
+
+static void
+write_text(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+/* The nanoKONTROL2's play button, pressed and released. */
+static void
+press_play(struct fixture *f)
+{
+	static const unsigned char play[] = { 0xB0, 41, 127, 0xB0, 41, 0 };
+
+	assert_int_equal(write(f->midi, play, sizeof(play)), (ssize_t)sizeof(play));
+}
+
+static void
+expect_one(struct fixture *f, const char *want)
+{
+	oscrecv_wait(f->osc, 1, 3000);
+	oscrecv_settle(f->osc, 150);
+	if (oscrecv_count(f->osc) != 1 || strcmp(oscrecv_get(f->osc, 0), want)) {
+		print_error("expected '%s', got:\n%s\nbridge:\n%s\n", want,
+		    oscrecv_dump(f->osc), proc_output(&f->bridge));
+		fail();
+	}
+	oscrecv_clear(f->osc);
+}
+
+/* The README's way to change one profile: copy it to
+ * ~/.config/ctlbridge/profiles/ and edit it.  A bridge started before
+ * that directory existed applies the copy, rejects a broken edit of it
+ * (reload and status say so), and status says where each profile came
+ * from and where files are looked for. */
+static void
+test_user_dir_made_after_start(void **state)
+{
+	struct fixture *f = *state;
+	char *args[] = { "-p", "engineer", NULL };
+	char *status[] = { "status", NULL };
+	char *reload[] = { "reload", NULL };
+	char dir[400], path[450], want[600], *out, *text;
+	FILE *fp;
+	long len;
+
+	start_bridge(f, args);
+	press_play(f);
+	expect_one(f, "/transport_play");
+	assert_int_equal(cli(f, &out, status), 0);
+	snprintf(want, sizeof(want), "search path: %s/.config/ctlbridge (not "
+	    "there yet)", f->home);
+	assert_non_null(strstr(out, want));
+	assert_non_null(strstr(out, "/profiles/engineer.ini"));
+	free(out);
+
+	/* the user's copy, play made a marker */
+	snprintf(dir, sizeof(dir), "%s/.config/ctlbridge/profiles", f->home);
+	snprintf(path, sizeof(path), "mkdir -p %s", dir);
+	assert_int_equal(system(path), 0);
+	assert_non_null(fp = fopen("profiles/engineer.ini", "r"));
+	fseek(fp, 0, SEEK_END);
+	len = ftell(fp);
+	fseek(fp, 0, SEEK_SET);
+	text = calloc(1, (size_t)len + 100);
+	assert_int_equal(fread(text, 1, (size_t)len, fp), (size_t)len);
+	fclose(fp);
+	{
+		char *play = strstr(text, "\nplay ");
+		assert_non_null(play);
+		memcpy(strstr(play, "transport.play"), "marker.add    ", 14);
+	}
+	snprintf(path, sizeof(path), "%s/engineer.ini", dir);
+	write_text(path, text);
+	assert_true(proc_wait_output(&f->bridge, "reloaded (files changed)", 3000));
+	press_play(f);
+	expect_one(f, "/add_marker");
+	assert_int_equal(cli(f, &out, status), 0);
+	snprintf(want, sizeof(want), "from %s", path);
+	assert_non_null(strstr(out, want));
+	assert_non_null(strstr(out, "last reload: ok"));
+	free(out);
+
+	/* a broken edit of the copy: kept out, and said */
+	{
+		char *play = strstr(text, "marker.add");
+		memcpy(play, "marker.addd", 11);
+	}
+	write_text(path, text);
+	free(text);
+	assert_true(proc_wait_output(&f->bridge, "rejected", 3000));
+	assert_int_equal(cli(f, &out, reload), 1);
+	assert_non_null(strstr(out, "unknown action 'marker.addd'"));
+	free(out);
+	assert_int_equal(cli(f, &out, status), 0);
+	assert_non_null(strstr(out, "last reload: rejected"));
+	free(out);
+	press_play(f);
+	expect_one(f, "/add_marker");
+}
+
+/* A FIFO named *.ini in profiles/ (or anything that blocks on open) is
+ * skipped with a warning: MIDI goes on, status answers, SIGTERM stops the
+ * bridge. */
+static void
+test_fifo_in_profiles(void **state)
+{
+	struct fixture *f = *state;
+	char *args[] = { "-c", f->conf, "-p", "engineer", NULL };
+	char *status[] = { "status", NULL };
+	char path[400], *out;
+
+	start_bridge(f, args);
+	snprintf(path, sizeof(path), "%s/profiles/draft.ini", f->conf);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_true(proc_wait_output(&f->bridge, "draft.ini: warning: not a "
+	    "regular file: skipped", 3000));
+	press_play(f);
+	expect_one(f, "/transport_play");
+	assert_int_equal(cli(f, &out, status), 0);
+	assert_non_null(strstr(out, "surface 1: nanokontrol2, profile engineer"));
+	free(out);
+	kill(f->bridge.pid, SIGTERM);
+	assert_true(proc_wait(&f->bridge, 3000));
+	assert_true(WIFEXITED(f->bridge.status));
+	assert_int_equal(WEXITSTATUS(f->bridge.status), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_user_dir_made_after_start,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fifo_in_profiles, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
