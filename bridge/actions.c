@@ -5,24 +5,29 @@
 
 #include "actions.h"
 
+/* The rows by kind; what a row leaves out is zero (UNIT_NONE,
+ * TAPER_LINEAR, EFFECT_NONE, false). */
 #define TRIG(n, p, r, s) \
-	{ n, ACTION_TRIGGER, p, r, UNIT_NONE, 0, 1, 0, TAPER_LINEAR, 0, \
-	    false, false, false, EFFECT_NONE, s }
+	{ .name = n, .type = ACTION_TRIGGER, .params = p, .required = r, \
+	    .max = 1, .summary = s }
 #define BRIDGE(n, p, r, e, s) \
-	{ n, ACTION_TRIGGER, p, r, UNIT_NONE, 0, 1, 0, TAPER_LINEAR, 0, \
-	    false, true, false, e, s }
+	{ .name = n, .type = ACTION_TRIGGER, .params = p, .required = r, \
+	    .max = 1, .internal = true, .effect = e, .summary = s }
 #define TOGL(n, p, r, s) \
-	{ n, ACTION_TOGGLE, p, r, UNIT_NONE, 0, 1, 0, TAPER_LINEAR, 0, \
-	    false, false, false, EFFECT_NONE, s }
+	{ .name = n, .type = ACTION_TOGGLE, .params = p, .required = r, \
+	    .max = 1, .summary = s }
 #define CONT(n, p, r, u, lo, hi, d, t, st, s) \
-	{ n, ACTION_CONTINUOUS, p, r, u, lo, hi, d, t, st, \
-	    false, false, false, EFFECT_NONE, s }
+	{ .name = n, .type = ACTION_CONTINUOUS, .params = p, .required = r, \
+	    .unit = u, .min = lo, .max = hi, .def = d, .taper = t, .step = st, \
+	    .summary = s }
 #define DISPLAY(n, p, r, u, lo, hi, d, t, s) \
-	{ n, ACTION_CONTINUOUS, p, r, u, lo, hi, d, t, 0, \
-	    false, false, true, EFFECT_NONE, s }
+	{ .name = n, .type = ACTION_CONTINUOUS, .params = p, .required = r, \
+	    .unit = u, .min = lo, .max = hi, .def = d, .taper = t, \
+	    .display = true, .summary = s }
 #define BIPOLAR(n, p, r, u, lo, hi, d, st, s) \
-	{ n, ACTION_CONTINUOUS, p, r, u, lo, hi, d, TAPER_LINEAR, st, \
-	    true, false, false, EFFECT_NONE, s }
+	{ .name = n, .type = ACTION_CONTINUOUS, .params = p, .required = r, \
+	    .unit = u, .min = lo, .max = hi, .def = d, .step = st, \
+	    .bipolar = true, .summary = s }
 
 static const struct action_def catalog[] = {
 	BRIDGE("profile.switch", PARAM_PROFILE, PARAM_PROFILE, EFFECT_SWITCH,
@@ -41,20 +46,20 @@ static const struct action_def catalog[] = {
 	TRIG("transport.forward", 0, 0, "fast forward"),
 	TRIG("transport.loop", 0, 0, "toggle loop playback"),
 	TRIG("marker.add", PARAM_LABEL, 0, "add a marker at the playhead"),
-	{ "marker.section", ACTION_TRIGGER, PARAM_LABEL, 0, UNIT_NONE, 0, 1, 0,
-	    TAPER_LINEAR, 0, false, false, false, EFFECT_SECTION,
-	    "add a section marker (Verse, Chorus) at the playhead; the bridge "
+	{ .name = "marker.section", .type = ACTION_TRIGGER,
+	    .params = PARAM_LABEL, .max = 1, .effect = EFFECT_SECTION,
+	    .summary = "add a section marker (Verse, Chorus) at the playhead; the bridge "
 	    "remembers where, for loop.section" },
-	{ "loop.section", ACTION_TRIGGER, PARAM_RANGE, 0, UNIT_NONE, 0, 1, 0,
-	    TAPER_LINEAR, 0, false, false, false, EFFECT_LOOP_SECTION,
-	    "loop the section the playhead is in (between the section markers "
+	{ .name = "loop.section", .type = ACTION_TRIGGER,
+	    .params = PARAM_RANGE, .max = 1, .effect = EFFECT_LOOP_SECTION,
+	    .summary = "loop the section the playhead is in (between the section markers "
 	    "this bridge added) and play it" },
 	TRIG("marker.next", 0, 0, "go to the next marker"),
 	TRIG("marker.previous", 0, 0, "go to the previous marker"),
 	TRIG("marker.goto", PARAM_MARKER, PARAM_MARKER, "go to marker N"),
-	{ "take.new", ACTION_TRIGGER, PARAM_LABEL, 0, UNIT_NONE, 0, 1, 0,
-	    TAPER_LINEAR, 0, false, false, false, EFFECT_NEW_TAKE,
-	    "count a new take (the bridge's take counter) and mark it" },
+	{ .name = "take.new", .type = ACTION_TRIGGER, .params = PARAM_LABEL,
+	    .max = 1, .effect = EFFECT_NEW_TAKE,
+	    .summary = "count a new take (the bridge's take counter) and mark it" },
 	TRIG("take.keep", PARAM_LABEL, 0, "mark the take as kept"),
 	TRIG("take.rate", PARAM_LABEL, 0, "mark the take with a rating"),
 	TRIG("take.discard", 0, 0, "stop and forget the take being recorded"),
