@@ -36,375 +36,524 @@ parse_trigger(const char *s, enum trigger_mode *t)
  */
 struct ranged { long first; int count; bool set; };
 
+/* One line of [bindings], "fader1..8 = track.gain track=1..8 min=-20":
+ * what its option words set, before it is expanded over its controls. */
+struct bline {
+	struct compiler *L;
+	const char *key;
+	int line;
+	const struct action_def *a;
+	struct binding proto;	/* what each binding of the line starts as */
+	struct ranged track, marker, plugin;
+	bool step_set, accel_set, min_set, max_set, trigger_set;
+};
+
+#define line_error(bl, ...) \
+	diag_error((bl)->L->dl, (bl)->L->path, (bl)->line, __VA_ARGS__)
+#define line_warning(bl, ...) \
+	diag_warning((bl)->L->dl, (bl)->L->path, (bl)->line, __VA_ARGS__)
+
+/* ---- option words: each false with a diagnostic ---- */
+
+static bool
+opt_ranged(struct bline *bl, const char *t, const char *v, bool eq)
+{
+	unsigned need = t[0] == 't' ? PARAM_TRACK : t[0] == 'm' ? PARAM_MARKER :
+	    PARAM_PLUGIN;
+	struct ranged *r = t[0] == 't' ? &bl->track : t[0] == 'm' ?
+	    &bl->marker : &bl->plugin;
+
+	if (!(bl->a->params & need)) {
+		line_error(bl, "action '%s' takes no %s", bl->a->name, t);
+		return false;
+	}
+	r->count = parse_int_range(v, &r->first);
+	if (r->count == 0) {
+		line_error(bl, "%s '%s' is not a number or a range like 1..8",
+		    t, v);
+		return false;
+	}
+	if (r->count < 0 || r->first < 1 || r->first + r->count - 1 > 9999) {
+		line_error(bl, "%s '%s' is out of range 1..9999 (%ss count "
+		    "from 1)", t, v, t);
+		return false;
+	}
+	r->set = true;
+	return true;
+}
+
+static bool
+opt_label(struct bline *bl, const char *t, const char *v, bool eq)
+{
+	if (!(bl->a->params & PARAM_LABEL)) {
+		line_error(bl, "action '%s' takes no label", bl->a->name);
+		return false;
+	}
+	free(bl->proto.label);
+	bl->proto.label = xstrdup(v);
+	return true;
+}
+
+static bool
+opt_profile(struct bline *bl, const char *t, const char *v, bool eq)
+{
+	if (!(bl->a->params & PARAM_PROFILE)) {
+		line_error(bl, "action '%s' takes no profile", bl->a->name);
+		return false;
+	}
+	if (*v == '\0') {
+		line_error(bl, "profile= needs the name of a profile");
+		return false;
+	}
+	free(bl->proto.profile);
+	bl->proto.profile = xstrdup(v);
+	return true;
+}
+
+static bool
+opt_guard(struct bline *bl, const char *t, const char *v, bool eq)
+{
+	if (strcmp(v, "recording") != 0) {
+		line_error(bl, "guard is 'recording' (a second press while the "
+		    "DAW records), not '%s'", v);
+		return false;
+	}
+	if (bl->a->type == ACTION_CONTINUOUS) {
+		line_error(bl, "guard= applies to buttons, not '%s'", bl->a->name);
+		return false;
+	}
+	bl->proto.guard = true;
+	return true;
+}
+
+/* The options that only a continuous action takes. */
+static bool
+continuous_only(struct bline *bl, const char *what)
+{
+	if (bl->a->type == ACTION_CONTINUOUS)
+		return true;
+	line_error(bl, "%s applies to continuous actions, not '%s'", what,
+	    bl->a->name);
+	return false;
+}
+
+static bool
+opt_pickup(struct bline *bl, const char *t, const char *v, bool eq)
+{
+	if (!continuous_only(bl, "pickup="))
+		return false;
+	if (strcmp(v, "on") == 0)
+		bl->proto.pickup = true;
+	else if (strcmp(v, "off") == 0)
+		bl->proto.pickup = false;
+	else {
+		line_error(bl, "pickup is 'on' or 'off', not '%s'", v);
+		return false;
+	}
+	return true;
+}
+
+static bool
+opt_limit(struct bline *bl, const char *t, const char *v, bool eq)
+{
+	const struct action_def *a = bl->a;
+	char what[8];
+	double dv;
+
+	snprintf(what, sizeof(what), "%s=", t);
+	if (!continuous_only(bl, what))
+		return false;
+	if (!parse_double(v, &dv)) {
+		line_error(bl, "%s '%s' is not a number", t, v);
+		return false;
+	}
+	if (dv < a->min || dv > a->max) {
+		line_error(bl, "%s %s is outside the range of '%s' (%g..%g)", t,
+		    v, a->name, a->min, a->max);
+		return false;
+	}
+	if (t[1] == 'i') {
+		bl->proto.min = dv;
+		bl->min_set = true;
+	} else {
+		bl->proto.max = dv;
+		bl->max_set = true;
+	}
+	return true;
+}
+
+static bool
+opt_invert(struct bline *bl, const char *t, const char *v, bool eq)
+{
+	if (eq) {
+		line_error(bl, "invert takes no value: write just 'invert'");
+		return false;
+	}
+	if (!continuous_only(bl, "invert"))
+		return false;
+	bl->proto.invert = true;
+	return true;
+}
+
+static bool
+opt_taper(struct bline *bl, const char *t, const char *v, bool eq)
+{
+	const struct action_def *a = bl->a;
+
+	if (!continuous_only(bl, "taper="))
+		return false;
+	if (strcmp(v, "linear") == 0)
+		bl->proto.taper = TAPER_LINEAR;
+	else if (strcmp(v, "fader") == 0) {
+		if (a->unit != UNIT_DB || !isinf(a->min)) {
+			line_error(bl, "taper=fader is a gain law down to -inf "
+			    "dB; '%s' is not a gain", a->name);
+			return false;
+		}
+		bl->proto.taper = TAPER_FADER;
+	} else {
+		line_error(bl, "unknown taper '%s' (expected linear or fader)", v);
+		return false;
+	}
+	return true;
+}
+
+static bool
+opt_trigger(struct bline *bl, const char *t, const char *v, bool eq)
+{
+	if (!parse_trigger(v, &bl->proto.trigger)) {
+		line_error(bl, "unknown trigger '%s' (expected press, toggle or "
+		    "momentary)", v);
+		return false;
+	}
+	bl->trigger_set = true;
+	return true;
+}
+
+static bool
+opt_step(struct bline *bl, const char *t, const char *v, bool eq)
+{
+	double dv;
+
+	if (!parse_double(v, &dv) || dv < 0 || isinf(dv)) {
+		line_error(bl, "%s '%s' is not a number >= 0", t, v);
+		return false;
+	}
+	if (t[0] == 's') {
+		bl->proto.step = dv;
+		bl->step_set = true;
+	} else {
+		bl->proto.accel = dv;
+		bl->accel_set = true;
+	}
+	return true;
+}
+
+static const struct option_word {
+	const char *word;
+	bool (*set)(struct bline *bl, const char *word, const char *value,
+	    bool has_value);
+} option_words[] = {
+	{ "track", opt_ranged }, { "marker", opt_ranged },
+	{ "plugin", opt_ranged }, { "label", opt_label },
+	{ "profile", opt_profile }, { "guard", opt_guard },
+	{ "pickup", opt_pickup }, { "min", opt_limit }, { "max", opt_limit },
+	{ "invert", opt_invert }, { "taper", opt_taper },
+	{ "trigger", opt_trigger }, { "step", opt_step }, { "accel", opt_step },
+};
+
+/* "word" or "word=value"; false with a diagnostic. */
+static bool
+option(struct bline *bl, char *t)
+{
+	char *eq = strchr(t, '=');
+	const char *v = eq ? eq + 1 : "";
+
+	if (eq)
+		*eq = '\0';
+	for (size_t i = 0; i < sizeof(option_words) / sizeof(*option_words); i++)
+		if (strcmp(t, option_words[i].word) == 0)
+			return option_words[i].set(bl, t, v, eq != NULL);
+	line_error(bl, "unknown option '%s' (expected track, marker, plugin, "
+	    "label, profile, min, max, invert, taper, trigger, step, accel, "
+	    "pickup, guard)", t);
+	return false;
+}
+
+/* ---- the line as a whole ---- */
+
+/* What a binding of a starts as, before its option words. */
+static void
+line_defaults(struct bline *bl, const struct dialect *d)
+{
+	const struct action_def *a = bl->a;
+	struct binding *p = &bl->proto;
+
+	memset(p, 0, sizeof(*p));
+	p->action = a;
+	p->min = a->min;
+	p->max = a->max;
+	p->taper = a->taper;
+	p->step = a->step;
+	p->trigger = a->type == ACTION_TOGGLE ? TRIGGER_TOGGLE :
+	    a->type == ACTION_CONTINUOUS ? TRIGGER_MOMENTARY : TRIGGER_PRESS;
+	p->db_floor = d ? d->db_floor : -200;
+	p->pickup = true;
+	p->target = -1;
+	p->line = bl->line;
+	bl->track = bl->marker = bl->plugin = (struct ranged){ 0, 1, false };
+}
+
+static bool
+check_required(struct bline *bl)
+{
+	const struct action_def *a = bl->a;
+
+	if ((a->required & PARAM_TRACK) && !bl->track.set)
+		line_error(bl, "action '%s' needs track=N", a->name);
+	else if ((a->required & PARAM_PROFILE) && bl->proto.profile == NULL)
+		line_error(bl, "action '%s' needs profile=NAME", a->name);
+	else if ((a->required & PARAM_MARKER) && !bl->marker.set)
+		line_error(bl, "action '%s' needs marker=N", a->name);
+	else if ((a->required & PARAM_PLUGIN) && !bl->plugin.set)
+		line_error(bl, "action '%s' needs plugin=N (the plugin's place "
+		    "on the track, from 1)", a->name);
+	else
+		return true;
+	return false;
+}
+
+/* min= max= and taper= agree with each other and the action. */
+static bool
+check_value_range(struct bline *bl)
+{
+	const struct binding *p = &bl->proto;
+	const struct action_def *a = bl->a;
+
+	if ((bl->min_set || bl->max_set) && p->min >= p->max) {
+		if (bl->min_set && bl->max_set)
+			line_error(bl, "min %g must be below max %g", p->min,
+			    p->max);
+		else if (bl->min_set)
+			line_error(bl, "min %g must be below %g, the top of '%s' "
+			    "(or give a larger max=)", p->min, p->max, a->name);
+		else
+			line_error(bl, "max %g must be above %g, the bottom of "
+			    "'%s' (or give a smaller min=)", p->max, p->min,
+			    a->name);
+		return false;
+	}
+	/* a meter's min= is the threshold its clip LED lights above */
+	if (p->taper == TAPER_FADER && (bl->min_set || bl->max_set) &&
+	    !a->display) {
+		line_error(bl, "taper=fader has a fixed range (-inf..+6 dB); use "
+		    "taper=linear with min= and max=");
+		return false;
+	}
+	if (p->taper == TAPER_LINEAR && isinf(p->min)) {
+		line_error(bl, "taper=linear needs a finite min= for '%s'",
+		    a->name);
+		return false;
+	}
+	return true;
+}
+
+/* A range of tracks (markers, plugins) has one value per control. */
+static bool
+check_counts(struct bline *bl, int nnames)
+{
+	static const char *const words[] = { "track", "marker", "plugin" };
+	const struct ranged *rs[] = { &bl->track, &bl->marker, &bl->plugin };
+
+	for (int i = 0; i < 3; i++) {
+		const struct ranged *r = rs[i];
+		if (r->count > 1 && r->count != nnames) {
+			line_error(bl, "'%s' names %d control%s but %s=%ld..%ld "
+			    "gives %d values", bl->key, nnames,
+			    nnames == 1 ? "" : "s", words[i], r->first,
+			    r->first + r->count - 1, r->count);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The dialect's message for the line's action, or NULL (with a warning
+ * when the binding will do nothing). */
+static const struct dialect_action *
+line_message(struct bline *bl, const struct dialect *d)
+{
+	const struct action_def *a = bl->a;
+	const struct dialect_action *da;
+
+	if (d == NULL)
+		return NULL;
+	if (a->display) {
+		if (!d->reports[action_index(a)].defined)
+			line_warning(bl, "%s does not report '%s' (no [feedback] "
+			    "line in %s): the binding shows nothing", d->title,
+			    a->name, d->file);
+		return NULL;
+	}
+	if (a->internal)
+		return NULL;
+	da = &d->actions[action_index(a)];
+	if (!da->defined)
+		line_warning(bl, "dialect '%s' does not define '%s': the binding "
+		    "does nothing", d->name, a->name);
+	else if (da->unsupported)
+		line_warning(bl, "%s cannot do '%s' (declared unsupported at "
+		    "%s:%d): the binding does nothing", d->title, a->name,
+		    d->file, da->line);
+	return da->defined && !da->unsupported ? da : NULL;
+}
+
+/* The control a name of the line binds, or -1 with a diagnostic (once
+ * per line where the options do not fit the control). */
+static int
+line_control(struct bline *bl, const char *name, bool *reported)
+{
+	const struct controller *c = bl->L->p->controller;
+	const struct profile *p = bl->L->p;
+	const struct control *ctl;
+	int ci;
+
+	if ((ci = controller_control(c, name)) < 0) {
+		line_error(bl, "controller '%s' has no control '%s'", c->name,
+		    name);
+		return -1;
+	}
+	if (p->by_control[ci] >= 0) {
+		line_error(bl, "control '%s' is already bound at line %d", name,
+		    p->bindings[p->by_control[ci]].line);
+		return -1;
+	}
+	ctl = &c->controls[ci];
+	if ((bl->step_set || bl->accel_set) && ctl->mode != MODE_RELATIVE) {
+		if (!*reported)
+			line_error(bl, "step= and accel= apply to relative "
+			    "encoders; '%s' (%s:%d) is not one", name, c->file,
+			    ctl->line);
+		*reported = true;
+		return -1;
+	}
+	if (bl->trigger_set && ctl->mode == MODE_ABSOLUTE &&
+	    bl->a->type == ACTION_CONTINUOUS) {
+		if (!*reported)
+			line_error(bl, "trigger= applies to buttons; '%s' (%s:%d) "
+			    "is absolute", name, c->file, ctl->line);
+		*reported = true;
+		return -1;
+	}
+	return ci;
+}
+
+static int
+ranged_at(const struct ranged *r, int n)
+{
+	return r->set ? (int)(r->first + (r->count > 1 ? n : 0)) : 0;
+}
+
+/* The line's n-th binding, on control ci, with its message. */
+static void
+add_binding(struct bline *bl, int ci, int n, const struct dialect_action *da)
+{
+	struct profile *p = bl->L->p;
+	const struct control *ctl = &p->controller->controls[ci];
+	const struct action_def *a = bl->a;
+	struct binding *b = &p->bindings[p->nbindings];
+
+	*b = bl->proto;
+	b->control = (uint16_t)ci;
+	b->track = ranged_at(&bl->track, n);
+	b->marker = ranged_at(&bl->marker, n);
+	b->plugin = ranged_at(&bl->plugin, n);
+	b->label = bl->proto.label ? xstrdup(bl->proto.label) : NULL;
+	b->profile = bl->proto.profile ? xstrdup(bl->proto.profile) : NULL;
+	if (a->bipolar && b->taper == TAPER_LINEAR &&
+	    ctl->mode == MODE_ABSOLUTE && a->def > b->min && a->def < b->max) {
+		b->centred = true;
+		b->centre = a->def;
+		b->centre_pos = (double)((ctl->max + 1) / 2) / ctl->max;
+		/* the engine inverts first: the middle raw value of an
+		 * inverted control arrives as 1 - centre_pos */
+		if (b->invert)
+			b->centre_pos = 1 - b->centre_pos;
+	}
+	if (da) {
+		struct template_slots slots = { b->track, b->marker, b->plugin };
+		template_expand(&da->msg, &slots, b->label, &b->msg);
+		if (da->msg_off.address)
+			template_expand(&da->msg_off, &slots, b->label,
+			    &b->msg_off);
+	}
+	p->by_control[ci] = p->nbindings++;
+}
+
+/* The action and its option words; false with a diagnostic. */
+static bool
+read_line(struct bline *bl, const char *value)
+{
+	char tok[TOKEN_MAX][TOKEN_LEN];
+	const char *err;
+	int ntok;
+
+	if ((ntok = tokenize(value, tok, TOKEN_MAX, &err)) < 0) {
+		line_error(bl, "%s in '%s'", err, value);
+		return false;
+	}
+	if (ntok == 0) {
+		line_error(bl, "'%s' needs an action", bl->key);
+		return false;
+	}
+	if ((bl->a = action_find(tok[0])) == NULL) {
+		char hint[400];
+		line_error(bl, "unknown action '%s' (%s)", tok[0],
+		    action_hint(tok[0], hint, sizeof(hint)));
+		return false;
+	}
+	line_defaults(bl, bl->L->p->dialect);
+	for (int i = 1; i < ntok; i++)
+		if (!option(bl, tok[i]))
+			return false;
+	return true;
+}
+
 static void
 binding_line(struct compiler *L, const struct pending_line *pl)
 {
-	const struct controller *c = L->p->controller;
-	const struct dialect *d = L->p->dialect;
-	char tok[TOKEN_MAX][TOKEN_LEN], prefix[TOKEN_LEN];
-	const struct action_def *a;
-	const struct dialect_action *da = NULL;
-	const char *err, *path = L->path;
-	struct binding proto;
-	struct ranged track = { 0, 1, false }, marker = { 0, 1, false },
-	    plugin = { 0, 1, false };
+	const struct dialect_action *da;
+	char prefix[TOKEN_LEN];
+	struct bline bl;
 	long first_name;
-	int ntok, nnames, line = pl->line;
-	bool step_set = false, accel_set = false, min_set = false,
-	    max_set = false, trigger_set = false, reported = false;
+	int nnames;
+	bool reported = false;
 
+	memset(&bl, 0, sizeof(bl));
+	bl.L = L;
+	bl.key = pl->key;
+	bl.line = pl->line;
 	nnames = parse_name_range(pl->key, prefix, sizeof(prefix), &first_name);
 	if (nnames < 0) {
-		diag_error(L->dl, path, line,
-		    "bad control name range '%s' (write e.g. fader1..8)", pl->key);
+		line_error(&bl, "bad control name range '%s' (write e.g. "
+		    "fader1..8)", pl->key);
 		return;
 	}
-	if ((ntok = tokenize(pl->value, tok, TOKEN_MAX, &err)) < 0) {
-		diag_error(L->dl, path, line, "%s in '%s'", err, pl->value);
-		return;
-	}
-	if (ntok == 0) {
-		diag_error(L->dl, path, line, "'%s' needs an action", pl->key);
-		return;
-	}
-	if ((a = action_find(tok[0])) == NULL) {
-		char hint[400];
-		diag_error(L->dl, path, line, "unknown action '%s' (%s)", tok[0],
-		    action_hint(tok[0], hint, sizeof(hint)));
-		return;
-	}
-	memset(&proto, 0, sizeof(proto));
-	proto.action = a;
-	proto.min = a->min;
-	proto.max = a->max;
-	proto.taper = a->taper;
-	proto.step = a->step;
-	proto.trigger = a->type == ACTION_TOGGLE ? TRIGGER_TOGGLE :
-	    a->type == ACTION_CONTINUOUS ? TRIGGER_MOMENTARY : TRIGGER_PRESS;
-	proto.db_floor = d ? d->db_floor : -200;
-	proto.pickup = true;
-	proto.target = -1;
-	proto.line = line;
-	for (int i = 1; i < ntok; i++) {
-		char *t = tok[i], *eq = strchr(t, '=');
-		const char *v = eq ? eq + 1 : "";
-		struct ranged *r = NULL;
-		double dv;
-
-		if (eq)
-			*eq = '\0';
-		if (strcmp(t, "track") == 0 || strcmp(t, "marker") == 0 ||
-		    strcmp(t, "plugin") == 0) {
-			unsigned need = t[0] == 't' ? PARAM_TRACK :
-			    t[0] == 'm' ? PARAM_MARKER : PARAM_PLUGIN;
-			r = t[0] == 't' ? &track : t[0] == 'm' ? &marker : &plugin;
-			if (!(a->params & need)) {
-				diag_error(L->dl, path, line,
-				    "action '%s' takes no %s", a->name, t);
-				goto out;
-			}
-			r->count = parse_int_range(v, &r->first);
-			if (r->count == 0) {
-				diag_error(L->dl, path, line,
-				    "%s '%s' is not a number or a range like 1..8",
-				    t, v);
-				goto out;
-			}
-			if (r->count < 0 || r->first < 1 ||
-			    r->first + r->count - 1 > 9999) {
-				diag_error(L->dl, path, line,
-				    "%s '%s' is out of range 1..9999 (%ss count "
-				    "from 1)", t, v, t);
-				goto out;
-			}
-			r->set = true;
-		} else if (strcmp(t, "label") == 0) {
-			if (!(a->params & PARAM_LABEL)) {
-				diag_error(L->dl, path, line,
-				    "action '%s' takes no label", a->name);
-				goto out;
-			}
-			free(proto.label);
-			proto.label = xstrdup(v);
-		} else if (strcmp(t, "profile") == 0) {
-			if (!(a->params & PARAM_PROFILE)) {
-				diag_error(L->dl, path, line,
-				    "action '%s' takes no profile", a->name);
-				goto out;
-			}
-			if (*v == '\0') {
-				diag_error(L->dl, path, line,
-				    "profile= needs the name of a profile");
-				goto out;
-			}
-			free(proto.profile);
-			proto.profile = xstrdup(v);
-		} else if (strcmp(t, "guard") == 0) {
-			if (strcmp(v, "recording") != 0) {
-				diag_error(L->dl, path, line,
-				    "guard is 'recording' (a second press while "
-				    "the DAW records), not '%s'", v);
-				goto out;
-			}
-			if (a->type == ACTION_CONTINUOUS) {
-				diag_error(L->dl, path, line,
-				    "guard= applies to buttons, not '%s'", a->name);
-				goto out;
-			}
-			proto.guard = true;
-		} else if (strcmp(t, "pickup") == 0) {
-			if (a->type != ACTION_CONTINUOUS) {
-				diag_error(L->dl, path, line,
-				    "pickup= applies to continuous actions, not '%s'",
-				    a->name);
-				goto out;
-			}
-			if (strcmp(v, "on") == 0)
-				proto.pickup = true;
-			else if (strcmp(v, "off") == 0)
-				proto.pickup = false;
-			else {
-				diag_error(L->dl, path, line,
-				    "pickup is 'on' or 'off', not '%s'", v);
-				goto out;
-			}
-		} else if (strcmp(t, "min") == 0 || strcmp(t, "max") == 0) {
-			if (a->type != ACTION_CONTINUOUS) {
-				diag_error(L->dl, path, line,
-				    "%s= applies to continuous actions, not '%s'",
-				    t, a->name);
-				goto out;
-			}
-			if (!parse_double(v, &dv)) {
-				diag_error(L->dl, path, line,
-				    "%s '%s' is not a number", t, v);
-				goto out;
-			}
-			if (dv < a->min || dv > a->max) {
-				diag_error(L->dl, path, line,
-				    "%s %s is outside the range of '%s' (%g..%g)",
-				    t, v, a->name, a->min, a->max);
-				goto out;
-			}
-			if (t[1] == 'i') {
-				proto.min = dv;
-				min_set = true;
-			} else {
-				proto.max = dv;
-				max_set = true;
-			}
-		} else if (strcmp(t, "invert") == 0) {
-			if (eq) {
-				diag_error(L->dl, path, line,
-				    "invert takes no value: write just 'invert'");
-				goto out;
-			}
-			if (a->type != ACTION_CONTINUOUS) {
-				diag_error(L->dl, path, line,
-				    "invert applies to continuous actions, not '%s'",
-				    a->name);
-				goto out;
-			}
-			proto.invert = true;
-		} else if (strcmp(t, "taper") == 0) {
-			if (a->type != ACTION_CONTINUOUS) {
-				diag_error(L->dl, path, line,
-				    "taper= applies to continuous actions, not '%s'",
-				    a->name);
-				goto out;
-			}
-			if (strcmp(v, "linear") == 0)
-				proto.taper = TAPER_LINEAR;
-			else if (strcmp(v, "fader") == 0) {
-				if (a->unit != UNIT_DB || !isinf(a->min)) {
-					diag_error(L->dl, path, line,
-					    "taper=fader is a gain law down to -inf "
-					    "dB; '%s' is not a gain", a->name);
-					goto out;
-				}
-				proto.taper = TAPER_FADER;
-			} else {
-				diag_error(L->dl, path, line,
-				    "unknown taper '%s' (expected linear or fader)", v);
-				goto out;
-			}
-		} else if (strcmp(t, "trigger") == 0) {
-			if (!parse_trigger(v, &proto.trigger)) {
-				diag_error(L->dl, path, line,
-				    "unknown trigger '%s' (expected press, toggle or "
-				    "momentary)", v);
-				goto out;
-			}
-			trigger_set = true;
-		} else if (strcmp(t, "step") == 0 || strcmp(t, "accel") == 0) {
-			if (!parse_double(v, &dv) || dv < 0 || isinf(dv)) {
-				diag_error(L->dl, path, line,
-				    "%s '%s' is not a number >= 0", t, v);
-				goto out;
-			}
-			if (t[0] == 's') {
-				proto.step = dv;
-				step_set = true;
-			} else {
-				proto.accel = dv;
-				accel_set = true;
-			}
-		} else {
-			diag_error(L->dl, path, line,
-			    "unknown option '%s' (expected track, marker, plugin, "
-			    "label, profile, min, max, invert, taper, trigger, "
-			    "step, accel, pickup, guard)", t);
-			goto out;
-		}
-	}
-	if ((a->required & PARAM_TRACK) && !track.set) {
-		diag_error(L->dl, path, line, "action '%s' needs track=N", a->name);
+	if (!read_line(&bl, pl->value) || !check_required(&bl) ||
+	    !check_value_range(&bl) || !check_counts(&bl, nnames))
 		goto out;
-	}
-	if ((a->required & PARAM_PROFILE) && proto.profile == NULL) {
-		diag_error(L->dl, path, line, "action '%s' needs profile=NAME",
-		    a->name);
-		goto out;
-	}
-	if ((a->required & PARAM_MARKER) && !marker.set) {
-		diag_error(L->dl, path, line, "action '%s' needs marker=N", a->name);
-		goto out;
-	}
-	if ((a->required & PARAM_PLUGIN) && !plugin.set) {
-		diag_error(L->dl, path, line, "action '%s' needs plugin=N (the "
-		    "plugin's place on the track, from 1)", a->name);
-		goto out;
-	}
-	if ((min_set || max_set) && proto.min >= proto.max) {
-		if (min_set && max_set)
-			diag_error(L->dl, path, line,
-			    "min %g must be below max %g", proto.min, proto.max);
-		else if (min_set)
-			diag_error(L->dl, path, line,
-			    "min %g must be below %g, the top of '%s' (or give "
-			    "a larger max=)", proto.min, proto.max, a->name);
-		else
-			diag_error(L->dl, path, line,
-			    "max %g must be above %g, the bottom of '%s' (or "
-			    "give a smaller min=)", proto.max, proto.min, a->name);
-		goto out;
-	}
-	/* a meter's min= is the threshold its clip LED lights above */
-	if (proto.taper == TAPER_FADER && (min_set || max_set) && !a->display) {
-		diag_error(L->dl, path, line,
-		    "taper=fader has a fixed range (-inf..+6 dB); use "
-		    "taper=linear with min= and max=");
-		goto out;
-	}
-	if (proto.taper == TAPER_LINEAR && isinf(proto.min)) {
-		diag_error(L->dl, path, line,
-		    "taper=linear needs a finite min= for '%s'", a->name);
-		goto out;
-	}
-	for (struct ranged *r = &track; r; r = r == &track ? &marker :
-	    r == &marker ? &plugin : NULL) {
-		if (r->count > 1 && r->count != nnames) {
-			diag_error(L->dl, path, line,
-			    "'%s' names %d control%s but %s=%ld..%ld gives %d "
-			    "values", pl->key, nnames, nnames == 1 ? "" : "s",
-			    r == &track ? "track" : r == &marker ? "marker" :
-			    "plugin", r->first,
-			    r->first + r->count - 1, r->count);
-			goto out;
-		}
-	}
-	if (d != NULL && a->display) {
-		if (!d->reports[action_index(a)].defined)
-			diag_warning(L->dl, path, line,
-			    "%s does not report '%s' (no [feedback] line in %s): "
-			    "the binding shows nothing", d->title, a->name, d->file);
-	} else if (d != NULL && !a->internal) {
-		da = &d->actions[action_index(a)];
-		if (!da->defined)
-			diag_warning(L->dl, path, line,
-			    "dialect '%s' does not define '%s': the binding does "
-			    "nothing", d->name, a->name);
-		else if (da->unsupported)
-			diag_warning(L->dl, path, line,
-			    "%s cannot do '%s' (declared unsupported at %s:%d): "
-			    "the binding does nothing", d->title, a->name, d->file,
-			    da->line);
-	}
-	for (int n = 0; n < nnames; n++) {
+	da = line_message(&bl, L->p->dialect);
+	for (int n = 0; n < nnames && L->p->controller; n++) {
 		char name[TOKEN_LEN + 32];
-		struct binding *b;
 		int ci;
 
 		range_name(name, sizeof(name), prefix, first_name, n);
-		if (c == NULL)
-			continue;
-		if ((ci = controller_control(c, name)) < 0) {
-			diag_error(L->dl, path, line,
-			    "controller '%s' has no control '%s'", c->name, name);
-			continue;
-		}
-		if (L->p->by_control[ci] >= 0) {
-			diag_error(L->dl, path, line,
-			    "control '%s' is already bound at line %d", name,
-			    L->p->bindings[L->p->by_control[ci]].line);
-			continue;
-		}
-		{
-			/* one report for the line, not one per control */
-			const struct control *ctl = &c->controls[ci];
-			if ((step_set || accel_set) && ctl->mode != MODE_RELATIVE) {
-				if (!reported)
-					diag_error(L->dl, path, line,
-					    "step= and accel= apply to relative "
-					    "encoders; '%s' (%s:%d) is not one",
-					    name, c->file, ctl->line);
-				reported = true;
-				continue;
-			}
-			if (trigger_set && ctl->mode == MODE_ABSOLUTE &&
-			    a->type == ACTION_CONTINUOUS) {
-				if (!reported)
-					diag_error(L->dl, path, line,
-					    "trigger= applies to buttons; '%s' "
-					    "(%s:%d) is absolute", name, c->file,
-					    ctl->line);
-				reported = true;
-				continue;
-			}
-		}
-		b = &L->p->bindings[L->p->nbindings];
-		*b = proto;
-		b->control = (uint16_t)ci;
-		b->track = track.set ? (int)(track.first + (track.count > 1 ? n : 0)) : 0;
-		b->marker = marker.set ? (int)(marker.first + (marker.count > 1 ? n : 0)) : 0;
-		b->plugin = plugin.set ? (int)(plugin.first + (plugin.count > 1 ? n : 0)) : 0;
-		b->label = proto.label ? xstrdup(proto.label) : NULL;
-		b->profile = proto.profile ? xstrdup(proto.profile) : NULL;
-		if (a->bipolar && b->taper == TAPER_LINEAR &&
-		    c->controls[ci].mode == MODE_ABSOLUTE &&
-		    a->def > b->min && a->def < b->max) {
-			int32_t max = c->controls[ci].max;
-			b->centred = true;
-			b->centre = a->def;
-			b->centre_pos = (double)((max + 1) / 2) / max;
-			/* the engine inverts first: the middle raw value of an
-			 * inverted control arrives as 1 - centre_pos */
-			if (b->invert)
-				b->centre_pos = 1 - b->centre_pos;
-		}
-		if (da && da->defined && !da->unsupported) {
-			struct template_slots slots = { b->track, b->marker,
-			    b->plugin };
-			template_expand(&da->msg, &slots, b->label, &b->msg);
-			if (da->msg_off.address)
-				template_expand(&da->msg_off, &slots, b->label,
-				    &b->msg_off);
-		}
-		L->p->by_control[ci] = L->p->nbindings++;
+		if ((ci = line_control(&bl, name, &reported)) >= 0)
+			add_binding(&bl, ci, n, da);
 	}
 out:
-	free(proto.label);
-	free(proto.profile);
+	free(bl.proto.label);
+	free(bl.proto.profile);
 }
 
 /* The profile's DAW: its own host and port, or the dialect's; -o over
