@@ -47,7 +47,7 @@ now_s(void)
 }
 
 struct sink {
-	struct surface *s;
+	struct engine *eng;
 	int mode;		/* 0 decode, 1 map, 2 map + serialise */
 	unsigned long events, messages;
 	char buf[1024];
@@ -62,7 +62,7 @@ on_event(void *ctx, const struct midi_event *ev)
 	k->events++;
 	if (k->mode == 0)
 		return;
-	if (!engine_event(k->s, ev, &out))
+	if (engine_event(k->eng, ev, 0, &out) != ENGINE_SEND)
 		return;
 	k->messages++;
 	if (k->mode == 2) {
@@ -98,19 +98,17 @@ bench_in_process(const struct profile *p)
 
 	printf("in-process, %zu fader events (engineer profile):\n", n);
 	for (int mode = 0; mode < 3; mode++) {
-		struct surface s;
-		struct sink k = { &s, mode, 0, 0, { 0 } };
+		struct sink k = { engine_new(p), mode, 0, 0, { 0 } };
 		struct midi_decoder d;
 		double t0, t1;
 
-		surface_init(&s, p);
 		midi_decoder_init(&d, 0, on_event, NULL, &k);
 		t0 = now_s();
 		midi_decoder_feed(&d, bytes, len, 0);
 		t1 = now_s();
 		printf("  %-26s %7.1f ns/event  (%lu events, %lu messages)\n",
 		    names[mode], (t1 - t0) * 1e9 / (double)n, k.events, k.messages);
-		surface_fini(&s);
+		engine_free(k.eng);
 	}
 	free(bytes);
 }
