@@ -174,7 +174,17 @@ $(BUILD)/bench: bench/bench.c $(TEST_HOBJ) $(BUILD)/libctlbridge.a
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Ibridge -Itests/support $(LDFLAGS) -o $@ \
 	    $< $(TEST_HOBJ) $(BUILD)/libctlbridge.a $(LDLIBS)
 
-bench: $(BUILD)/ctlbridge $(BUILD)/bench
+# In process, then end to end through JACK against the floor (bench/).
+# BENCH_QUICK=1: one short run of each, for a smoke check.
+bench: $(BUILD)/ctlbridge $(BUILD)/bench $(BUILD)/bench-jack $(BUILD)/bench-floor
 	./$(BUILD)/bench ./$(BUILD)/ctlbridge
+	./$(BUILD)/bench-jack ./$(BUILD)/ctlbridge ./$(BUILD)/bench-floor
+
+$(BUILD)/bench-jack: bench/jackbench.c $(TEST_HOBJ)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests/support $(LDFLAGS) -o $@ \
+	    $< $(TEST_HOBJ) $(LDLIBS)
+
+$(BUILD)/bench-floor: bench/floor.c
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
 endif
