@@ -169,8 +169,8 @@ cmd_check(int argc, char **argv)
 	if (optind < argc)
 		cfg = config_load_files(dirs, ndirs, argv + optind, argc - optind, &dl);
 	else if (ndirs == 0) {
-		fprintf(stderr, "ctlbridge: no configuration directory found; "
-		    "give one with -c DIR\n");
+		log_errx("no configuration directory found; give one with "
+		    "-c DIR");
 		diag_free(&dl);
 		return 1;
 	} else
@@ -298,7 +298,7 @@ surface_option(int ch, const char *arg, struct surface_spec *surfaces,
 
 	if (ch == 'p') {
 		if (*nsurf == BRIDGE_MAX_SURFACES) {
-			fprintf(stderr, "ctlbridge: at most %d surfaces\n",
+			log_errx("at most %d surfaces",
 			    BRIDGE_MAX_SURFACES);
 			return -1;
 		}
@@ -312,13 +312,13 @@ surface_option(int ch, const char *arg, struct surface_spec *surfaces,
 		*nsurf = 1;
 	cur = &surfaces[*nsurf - 1];
 	if (cur->ninputs == INPUT_MAX) {
-		fprintf(stderr, "ctlbridge: at most %d -m per surface\n",
+		log_errx("at most %d -m per surface",
 		    INPUT_MAX);
 		return -1;
 	}
 	if (input_spec_parse(arg, &cur->inputs[cur->ninputs]) < 0) {
-		fprintf(stderr, "ctlbridge: bad MIDI input '%s' (expected auto, "
-		    "alsa[:PATTERN], jack[:PATTERN] or raw:PATH)\n", arg);
+		log_errx("bad MIDI input '%s' (expected auto, "
+		    "alsa[:PATTERN], jack[:PATTERN] or raw:PATH)", arg);
 		return -1;
 	}
 	cur->ninputs++;
@@ -358,7 +358,7 @@ main(int argc, char **argv)
 		switch (ch) {
 		case 'c':
 			if (confdir) {
-				fprintf(stderr, "ctlbridge: -c given twice\n");
+				log_errx("-c given twice");
 				return 2;
 			}
 			confdir = optarg;
@@ -373,7 +373,7 @@ main(int argc, char **argv)
 			break;
 		case 'P':
 			if (!parse_int(optarg, 0, 65535, &port)) {
-				fprintf(stderr, "ctlbridge: -P takes a port number\n");
+				log_errx("-P takes a port number");
 				return 2;
 			}
 			opt.osc_port = (int)port;
@@ -399,7 +399,7 @@ main(int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "ctlbridge: unknown command '%s'\n", argv[optind]);
+		log_errx("unknown command '%s'", argv[optind]);
 		usage(stderr);
 		return 2;
 	}
@@ -409,7 +409,7 @@ main(int argc, char **argv)
 		surfaces[0].profile = "engineer";
 	opt.nsurfaces = nsurf;
 	if (quiet && verbose) {
-		fprintf(stderr, "ctlbridge: -q and -v do not go together\n");
+		log_errx("-q and -v do not go together");
 		return 2;
 	}
 	log_init("ctlbridge", quiet ? -1 : verbose);

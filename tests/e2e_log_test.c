@@ -175,7 +175,7 @@ test_quiet(void **state)
 	    "'nosuch'"));
 	proc_free(&f->bridge);
 	assert_int_equal(exit_of(f, both, NULL), 2);
-	assert_line(f->bridge.output, "ctlbridge: -q and -v do not go together");
+	assert_line(f->bridge.output, "ctlbridge: error: -q and -v do not go together");
 }
 
 /* "HH:MM:SS.mmm " */
