@@ -73,7 +73,7 @@ deps:
 # without the -dev packages the compiler's own errors say little
 pkgcheck:
 ifneq ($(PKG_OK),yes)
-	@echo "ctlbridge: pkg-config finds no $(PKGS); 'sh .ci/install-deps'" \
+	@echo "ctlbridge: pkg-config does not find all of $(PKGS); 'sh .ci/install-deps'" \
 	    "says what to install (make test and make run do it themselves)" >&2
 	@false
 endif
