@@ -80,103 +80,221 @@ on_section(void *user, const char *section, int line)
 }
 
 static void
+handshake_key(struct dialect_loader *L, const char *value, int line)
+{
+	/* constants only: what to send to ask for feedback */
+	static const struct action_def hs = { .name = "handshake" };
+	struct dialect *d = L->d;
+	struct msg_template t;
+	bool ok;
+
+	memset(&t, 0, sizeof(t));
+	ok = parse_template(L, &hs, value, &t, line);
+	if (ok && !template_is_constant(&t)) {
+		diag_error(L->dl, L->path, line, "a handshake is sent as it is "
+		    "written: constants only, no {placeholders}");
+		ok = false;
+	}
+	if (!ok) {
+		template_free(&t);
+		return;
+	}
+	d->handshake = xrealloc(d->handshake,
+	    (size_t)(d->nhandshake + 1) * sizeof(t));
+	d->handshake[d->nhandshake++] = t;
+}
+
+static void
+meter_range_key(struct dialect_loader *L, const char *value, int line)
+{
+	char tok[TOKEN_MAX][TOKEN_LEN];
+	const char *err;
+	double lo, hi, max = 1;
+	int n = tokenize(value, tok, TOKEN_MAX, &err);
+
+	if (n < 2 || n > 3 || !parse_double(tok[0], &lo) ||
+	    !parse_double(tok[1], &hi) || (n == 3 && !parse_double(tok[2], &max)) ||
+	    isinf(lo) || isinf(hi) || isinf(max))
+		diag_error(L->dl, L->path, line, "meter_range is LOW HIGH [MAX]: "
+		    "the dB at the bottom and the top of the DAW's meter scale, "
+		    "and the number it sends at the top (default 1), not '%s'",
+		    value);
+	else if (lo >= hi || max <= 0)
+		diag_error(L->dl, L->path, line, "meter_range '%s': LOW must be "
+		    "below HIGH, and MAX above 0", value);
+	else {
+		L->d->meter_low = lo;
+		L->d->meter_high = hi;
+		L->d->meter_max = max;
+	}
+}
+
+/* A key of [daw]. */
+static void
+daw_key(struct dialect_loader *L, const char *key, const char *value, int line)
+{
+	struct dialect *d = L->d;
+	long n;
+
+	if (strcmp(key, "name") == 0) {
+		free(d->title);
+		d->title = xstrdup(value);
+	} else if (strcmp(key, "host") == 0) {
+		free(d->host);
+		d->host = xstrdup(value);
+	} else if (strcmp(key, "port") == 0) {
+		if (!parse_int(value, 1, 65535, &n))
+			diag_error(L->dl, L->path, line,
+			    "port '%s' is out of range 1..65535", value);
+		else
+			d->port = (int)n;
+	} else if (strcmp(key, "protocol") == 0) {
+		if (strcmp(value, "udp") == 0)
+			d->proto = OSC_UDP;
+		else if (strcmp(value, "tcp") == 0)
+			d->proto = OSC_TCP;
+		else
+			diag_error(L->dl, L->path, line,
+			    "protocol '%s' is not udp or tcp", value);
+	} else if (strcmp(key, "handshake") == 0)
+		handshake_key(L, value, line);
+	else if (strcmp(key, "position") == 0)
+		/* the playhead, as seconds or "hh:mm:ss.mmm" text */
+		parse_report(L, key, value, line, "/position/time s:{value}",
+		    &d->position);
+	else if (strcmp(key, "playhead") == 0)
+		/* the playhead as a number, for loop.section */
+		parse_report(L, key, value, line, "/position/samples s:{value}",
+		    &d->playhead);
+	else if (strcmp(key, "heartbeat") == 0) {
+		if (!parse_int(value, 0, 3600, &n))
+			diag_error(L->dl, L->path, line, "heartbeat '%s' is not "
+			    "a number of seconds 0..3600", value);
+		else
+			d->heartbeat_s = (int)n;
+	} else if (strcmp(key, "meter_range") == 0)
+		meter_range_key(L, value, line);
+	else if (strcmp(key, "db_floor") == 0) {
+		if (!parse_double(value, &d->db_floor))
+			diag_error(L->dl, L->path, line,
+			    "db_floor '%s' is not a number", value);
+	} else
+		diag_error(L->dl, L->path, line,
+		    "unknown key '%s' in [daw] (expected name, host, port, "
+		    "protocol, db_floor, meter_range, handshake, heartbeat, "
+		    "position, playhead)", key);
+}
+
+/* Where an action's line of [actions] or [feedback] goes, or NULL with a
+ * diagnostic. */
+static struct dialect_action *
+action_slot(struct dialect_loader *L, const char *section, const char *key,
+    int line, const struct action_def **ap)
+{
+	bool feedback = strcmp(section, "feedback") == 0;
+	const struct action_def *a;
+	struct dialect_action *da;
+
+	if ((a = *ap = action_find(key)) == NULL) {
+		char hint[400];
+		diag_error(L->dl, L->path, line, "unknown action '%s' (%s)", key,
+		    action_hint(key, hint, sizeof(hint)));
+		return NULL;
+	}
+	if (a->internal) {
+		diag_error(L->dl, L->path, line,
+		    "'%s' is done by the bridge itself: a DAW dialect cannot "
+		    "define it", key);
+		return NULL;
+	}
+	if (a->display && !feedback) {
+		diag_error(L->dl, L->path, line, "'%s' is only shown, never sent: "
+		    "define it in [feedback], where the DAW reports it", key);
+		return NULL;
+	}
+	if (feedback && a->type == ACTION_TRIGGER &&
+	    strncmp(a->name, "transport.", 10) != 0) {
+		diag_error(L->dl, L->path, line, "'%s' has no state for a DAW to "
+		    "report", key);
+		return NULL;
+	}
+	da = feedback ? &L->d->reports[action_index(a)] :
+	    &L->d->actions[action_index(a)];
+	if (da->line != 0) {	/* even if that definition was rejected */
+		diag_error(L->dl, L->path, line,
+		    "action '%s' is already defined at line %d", key, da->line);
+		return NULL;
+	}
+	da->line = line;
+	return da;
+}
+
+/* "none" in [feedback]: the DAW never reports this toggle. */
+static void
+action_none(struct dialect_loader *L, const char *section,
+    const struct action_def *a, struct dialect_action *da, int line)
+{
+	if (strcmp(section, "feedback") != 0)
+		diag_error(L->dl, L->path, line, "'none' belongs in [feedback] "
+		    "(the DAW never reports '%s'); here write its message or "
+		    "'unsupported'", a->name);
+	else if (a->type != ACTION_TOGGLE)
+		diag_error(L->dl, L->path, line, "'none' is for an on/off action "
+		    "the DAW never reports, which the bridge then shows itself; "
+		    "'%s' is not one", a->name);
+	else
+		da->defined = da->unreported = true;
+}
+
+/* "ON | OFF": a toggle sent as two commands. */
+static void
+action_on_off(struct dialect_loader *L, const char *section,
+    const struct action_def *a, struct dialect_action *da, const char *value,
+    const char *bar, int line)
+{
+	char on[1024];
+	bool ok;
+
+	if (a->type != ACTION_TOGGLE || strcmp(section, "actions") != 0) {
+		diag_error(L->dl, L->path, line, "two messages, ON | OFF, are for "
+		    "an on/off action's command; '%s' is not one", a->name);
+		return;
+	}
+	if ((size_t)(bar - value) >= sizeof(on)) {
+		diag_error(L->dl, L->path, line, "line too long");
+		return;
+	}
+	memcpy(on, value, (size_t)(bar - value));
+	on[bar - value] = '\0';
+	ok = parse_template(L, a, on, &da->msg, line) &&
+	    parse_template(L, a, bar + 1, &da->msg_off, line);
+	if (ok && (template_takes_value(&da->msg) ||
+	    template_takes_value(&da->msg_off))) {
+		diag_error(L->dl, L->path, line, "with two messages, ON | OFF, "
+		    "the message itself says on or off: neither takes {value}");
+		ok = false;
+	}
+	if (!ok) {
+		template_free(&da->msg);
+		template_free(&da->msg_off);
+		memset(&da->msg, 0, sizeof(da->msg));
+		memset(&da->msg_off, 0, sizeof(da->msg_off));
+		return;
+	}
+	da->defined = true;
+}
+
+static void
 on_key(void *user, const char *section, const char *key, const char *value,
     int line)
 {
 	struct dialect_loader *L = user;
-	struct dialect *d = L->d;
 	const struct action_def *a;
 	struct dialect_action *da;
 	const char *bar;
-	long port;
 
 	if (strcmp(section, "daw") == 0) {
-		if (strcmp(key, "name") == 0) {
-			free(d->title);
-			d->title = xstrdup(value);
-		} else if (strcmp(key, "host") == 0) {
-			free(d->host);
-			d->host = xstrdup(value);
-		} else if (strcmp(key, "port") == 0) {
-			if (!parse_int(value, 1, 65535, &port))
-				diag_error(L->dl, L->path, line,
-				    "port '%s' is out of range 1..65535", value);
-			else
-				d->port = (int)port;
-		} else if (strcmp(key, "protocol") == 0) {
-			if (strcmp(value, "udp") == 0)
-				d->proto = OSC_UDP;
-			else if (strcmp(value, "tcp") == 0)
-				d->proto = OSC_TCP;
-			else
-				diag_error(L->dl, L->path, line,
-				    "protocol '%s' is not udp or tcp", value);
-		} else if (strcmp(key, "handshake") == 0) {
-			/* constants only: what to send to ask for feedback */
-			static const struct action_def hs = { .name = "handshake" };
-			struct msg_template t;
-			memset(&t, 0, sizeof(t));
-			bool ok = parse_template(L, &hs, value, &t, line);
-			if (ok && !template_is_constant(&t)) {
-				diag_error(L->dl, L->path, line, "a handshake is "
-				    "sent as it is written: constants only, no "
-				    "{placeholders}");
-				ok = false;
-			}
-			if (ok) {
-				d->handshake = xrealloc(d->handshake,
-				    (size_t)(d->nhandshake + 1) * sizeof(t));
-				d->handshake[d->nhandshake++] = t;
-			} else
-				template_free(&t);
-		} else if (strcmp(key, "position") == 0) {
-			/* the playhead, as seconds or "hh:mm:ss.mmm" text */
-			parse_report(L, key, value, line, "/position/time s:{value}",
-			    &d->position);
-		} else if (strcmp(key, "playhead") == 0) {
-			/* the playhead as a number, for loop.section */
-			parse_report(L, key, value, line,
-			    "/position/samples s:{value}", &d->playhead);
-		} else if (strcmp(key, "heartbeat") == 0) {
-			long hb;
-			if (!parse_int(value, 0, 3600, &hb))
-				diag_error(L->dl, L->path, line,
-				    "heartbeat '%s' is not a number of seconds "
-				    "0..3600", value);
-			else
-				d->heartbeat_s = (int)hb;
-		} else if (strcmp(key, "meter_range") == 0) {
-			char tok[TOKEN_MAX][TOKEN_LEN];
-			const char *err;
-			double lo, hi, max = 1;
-			int n = tokenize(value, tok, TOKEN_MAX, &err);
-			if (n < 2 || n > 3 || !parse_double(tok[0], &lo) ||
-			    !parse_double(tok[1], &hi) ||
-			    (n == 3 && !parse_double(tok[2], &max)) ||
-			    isinf(lo) || isinf(hi) || isinf(max)) {
-				diag_error(L->dl, L->path, line, "meter_range is "
-				    "LOW HIGH [MAX]: the dB at the bottom and the "
-				    "top of the DAW's meter scale, and the number "
-				    "it sends at the top (default 1), not '%s'",
-				    value);
-			} else if (lo >= hi || max <= 0) {
-				diag_error(L->dl, L->path, line, "meter_range "
-				    "'%s': LOW must be below HIGH, and MAX above 0",
-				    value);
-			} else {
-				d->meter_low = lo;
-				d->meter_high = hi;
-				d->meter_max = max;
-			}
-		} else if (strcmp(key, "db_floor") == 0) {
-			if (!parse_double(value, &d->db_floor))
-				diag_error(L->dl, L->path, line,
-				    "db_floor '%s' is not a number", value);
-		} else
-			diag_error(L->dl, L->path, line,
-			    "unknown key '%s' in [daw] (expected name, host, "
-			    "port, protocol, db_floor, meter_range, handshake, "
-			    "heartbeat, position, playhead)", key);
+		daw_key(L, key, value, line);
 		return;
 	}
 	if (strcmp(section, "actions") != 0 && strcmp(section, "feedback") != 0) {
@@ -185,93 +303,15 @@ on_key(void *user, const char *section, const char *key, const char *value,
 			    "key '%s' is outside any section", key);
 		return;
 	}
-	if ((a = action_find(key)) == NULL) {
-		char hint[400];
-		diag_error(L->dl, L->path, line, "unknown action '%s' (%s)", key,
-		    action_hint(key, hint, sizeof(hint)));
+	if ((da = action_slot(L, section, key, line, &a)) == NULL)
 		return;
-	}
-	if (a->internal) {
-		diag_error(L->dl, L->path, line,
-		    "'%s' is done by the bridge itself: a DAW dialect cannot "
-		    "define it", key);
-		return;
-	}
-	if (a->display && strcmp(section, "feedback") != 0) {
-		diag_error(L->dl, L->path, line, "'%s' is only shown, never sent: "
-		    "define it in [feedback], where the DAW reports it", key);
-		return;
-	}
-	if (strcmp(section, "feedback") == 0) {
-		if (a->type == ACTION_TRIGGER && strncmp(a->name, "transport.", 10) != 0) {
-			diag_error(L->dl, L->path, line, "'%s' has no state for a "
-			    "DAW to report", key);
-			return;
-		}
-		da = &d->reports[action_index(a)];
-	} else
-		da = &d->actions[action_index(a)];
-	if (da->line != 0) {	/* even if that definition was rejected */
-		diag_error(L->dl, L->path, line,
-		    "action '%s' is already defined at line %d", key, da->line);
-		return;
-	}
-	da->line = line;
-	if (strcmp(value, "unsupported") == 0) {
+	if (strcmp(value, "unsupported") == 0)
 		da->defined = da->unsupported = true;
-		return;
-	}
-	if (strcmp(value, "none") == 0) {
-		if (strcmp(section, "feedback") != 0) {
-			diag_error(L->dl, L->path, line, "'none' belongs in "
-			    "[feedback] (the DAW never reports '%s'); here write "
-			    "its message or 'unsupported'", key);
-			return;
-		}
-		if (a->type != ACTION_TOGGLE) {
-			diag_error(L->dl, L->path, line, "'none' is for an on/off "
-			    "action the DAW never reports, which the bridge then "
-			    "shows itself; '%s' is not one", key);
-			return;
-		}
-		da->defined = da->unreported = true;
-		return;
-	}
-	if ((bar = split_bar(value)) != NULL) {
-		char on[1024];
-		bool ok;
-		if (a->type != ACTION_TOGGLE || strcmp(section, "actions") != 0) {
-			diag_error(L->dl, L->path, line, "two messages, ON | OFF, "
-			    "are for an on/off action's command; '%s' is not "
-			    "one", key);
-			return;
-		}
-		if ((size_t)(bar - value) >= sizeof(on)) {
-			diag_error(L->dl, L->path, line, "line too long");
-			return;
-		}
-		memcpy(on, value, (size_t)(bar - value));
-		on[bar - value] = '\0';
-		ok = parse_template(L, a, on, &da->msg, line) &&
-		    parse_template(L, a, bar + 1, &da->msg_off, line);
-		if (ok && (template_takes_value(&da->msg) ||
-		    template_takes_value(&da->msg_off))) {
-			diag_error(L->dl, L->path, line, "with two messages, "
-			    "ON | OFF, the message itself says on or off: "
-			    "neither takes {value}");
-			ok = false;
-		}
-		if (!ok) {
-			template_free(&da->msg);
-			template_free(&da->msg_off);
-			memset(&da->msg, 0, sizeof(da->msg));
-			memset(&da->msg_off, 0, sizeof(da->msg_off));
-			return;
-		}
-		da->defined = true;
-		return;
-	}
-	if (parse_template(L, a, value, &da->msg, line))
+	else if (strcmp(value, "none") == 0)
+		action_none(L, section, a, da, line);
+	else if ((bar = split_bar(value)) != NULL)
+		action_on_off(L, section, a, da, value, bar, line);
+	else if (parse_template(L, a, value, &da->msg, line))
 		da->defined = true;
 }
 
