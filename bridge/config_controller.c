@@ -1,4 +1,5 @@
 /* Loads controller definitions: mappings/controllers/NAME.ini. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -299,183 +300,224 @@ parse_relative(const char *s, enum relative_format *rel)
 	return true;
 }
 
+/* One line of [controls], "fader1..8 = cc 0..7 channel=2": what its
+ * words say, before it is expanded into controls. */
+struct cline {
+	struct ctl_loader *L;
+	const char *key;
+	int line;
+	const struct kind_info *k;
+	char numbers[TOKEN_LEN];	/* the number (range) as written */
+	int nnames, nnums;
+	long first_num;
+	int channel;
+	enum control_mode mode;
+	enum relative_format rel;
+	int feedback;			/* -1: by mode */
+	int on_value, off_value;
+	int nleds;
+	long first_led;
+};
+
+#define cline_error(cl, ...) \
+	diag_error((cl)->L->dl, (cl)->L->path, (cl)->line, __VA_ARGS__)
+
+/* "0..7" after the kind; false with a diagnostic. */
+static bool
+control_numbers(struct cline *cl, const char *text)
+{
+	const struct kind_info *k = cl->k;
+
+	snprintf(cl->numbers, sizeof(cl->numbers), "%s", text);
+	cl->nnums = parse_int_range(text, &cl->first_num);
+	if (cl->nnums == 0) {
+		cline_error(cl, "%s number '%s' is not a number or a range N..M",
+		    k->word, text);
+		return false;
+	}
+	if (cl->nnums < 0 || cl->first_num < 0 ||
+	    cl->first_num + cl->nnums - 1 > k->number_max) {
+		cline_error(cl, "%s number '%s' is out of range 0..%ld", k->word,
+		    text, k->number_max);
+		return false;
+	}
+	if (k->kind == CONTROL_CC && cl->first_num <= 101 &&
+	    cl->first_num + cl->nnums - 1 >= 98) {
+		cline_error(cl, "cc 98..101 select NRPN and RPN parameters and "
+		    "never reach a control: write 'nrpn N' or 'rpn N'");
+		return false;
+	}
+	return true;
+}
+
+/* One word after the kind and number; false with a diagnostic. */
+static bool
+control_word(struct cline *cl, const char *t)
+{
+	long v;
+
+	if (strcmp(t, "button") == 0)
+		cl->mode = MODE_BUTTON;
+	else if (strcmp(t, "feedback") == 0)
+		cl->feedback = 1;
+	else if (strcmp(t, "nofeedback") == 0)
+		cl->feedback = 0;
+	else if (strncmp(t, "led=", 4) == 0) {
+		cl->nleds = parse_int_range(t + 4, &cl->first_led);
+		if (cl->nleds <= 0 || cl->first_led < 0 ||
+		    cl->first_led + cl->nleds - 1 > cl->k->number_max) {
+			cline_error(cl, "led '%s' is out of range 0..%ld", t + 4,
+			    cl->k->number_max);
+			return false;
+		}
+	} else if (strncmp(t, "on=", 3) == 0 || strncmp(t, "off=", 4) == 0) {
+		const char *val = strchr(t, '=') + 1;
+		if (!parse_int(val, 0, 127, &v)) {
+			cline_error(cl, "%.*s '%s' is out of range 0..127",
+			    (int)(val - t - 1), t, val);
+			return false;
+		}
+		if (t[1] == 'n')
+			cl->on_value = (int)v;
+		else
+			cl->off_value = (int)v;
+	} else if (strcmp(t, "absolute") == 0)
+		cl->mode = MODE_ABSOLUTE;
+	else if (strcmp(t, "relative") == 0)
+		cl->mode = MODE_RELATIVE;
+	else if (strncmp(t, "relative=", 9) == 0) {
+		cl->mode = MODE_RELATIVE;
+		if (!parse_relative(t + 9, &cl->rel)) {
+			cline_error(cl, "unknown relative format '%s' (expected "
+			    "twos-complement, sign-magnitude or binary-offset)",
+			    t + 9);
+			return false;
+		}
+	} else if (strncmp(t, "channel=", 8) == 0) {
+		if (!parse_int(t + 8, 1, 16, &v)) {
+			cline_error(cl, "channel '%s' is out of range 1..16", t + 8);
+			return false;
+		}
+		cl->channel = (int)v - 1;
+	} else {
+		cline_error(cl, "unknown word '%s' (expected button, absolute, "
+		    "relative=FORMAT, channel=N, feedback, nofeedback, on=N, "
+		    "off=N or led=N)", t);
+		return false;
+	}
+	return true;
+}
+
+/* The kind, its number and the words; false with a diagnostic. */
+static bool
+read_control_line(struct cline *cl, const char *value)
+{
+	char tok[TOKEN_MAX][TOKEN_LEN];
+	const char *err;
+	int ntok, i = 1;
+
+	if ((ntok = tokenize(value, tok, TOKEN_MAX, &err)) < 0) {
+		cline_error(cl, "%s in '%s'", err, value);
+		return false;
+	}
+	if (ntok == 0) {
+		cline_error(cl, "control '%s' needs a message kind (cc, cc14, "
+		    "nrpn, rpn, note, pitchbend, aftertouch, polyaftertouch, "
+		    "program)", cl->key);
+		return false;
+	}
+	if ((cl->k = kind_find(tok[0])) == NULL) {
+		cline_error(cl, "unknown message kind '%s' (expected cc, cc14, "
+		    "nrpn, rpn, note, pitchbend, aftertouch, polyaftertouch, "
+		    "program)", tok[0]);
+		return false;
+	}
+	cl->mode = cl->k->mode;
+	if (cl->k->has_number) {
+		if (ntok < 2) {
+			cline_error(cl, "%s needs a number", cl->k->word);
+			return false;
+		}
+		if (!control_numbers(cl, tok[1]))
+			return false;
+		i = 2;
+	}
+	for (; i < ntok; i++)
+		if (!control_word(cl, tok[i]))
+			return false;
+	return true;
+}
+
+/* The names, numbers and LEDs of the line agree; false with a
+ * diagnostic. */
+static bool
+check_control_counts(struct cline *cl)
+{
+	const struct kind_info *k = cl->k;
+	int nnames = cl->nnames, nnums = cl->nnums;
+
+	if (cl->mode == MODE_RELATIVE && k->kind != CONTROL_CC &&
+	    k->kind != CONTROL_NRPN && k->kind != CONTROL_RPN)
+		cline_error(cl, "relative applies to cc, nrpn and rpn controls, "
+		    "not %s", k->word);
+	else if (nnames > 1 && k->has_number && nnums != nnames && nnums != 1)
+		cline_error(cl, "'%s' names %d controls but '%s' gives %d "
+		    "numbers", cl->key, nnames, cl->numbers, nnums);
+	else if (nnames == 1 && nnums > 1)
+		cline_error(cl, "'%s' is one control but '%s' gives %d numbers "
+		    "(write e.g. %s1..%d)", cl->key, cl->numbers, nnums, cl->key,
+		    nnums);
+	else if (nnames > 1 && (!k->has_number || nnums == 1))
+		cline_error(cl, "'%s' names %d controls but they would all be "
+		    "one message", cl->key, nnames);
+	else if (cl->nleds > 1 && cl->nleds != nnames)
+		cline_error(cl, "'%s' names %d controls but led= gives %d "
+		    "numbers", cl->key, nnames, cl->nleds);
+	else if (cl->L->c->ncontrols + nnames > CONTROL_NONE - 1)
+		cline_error(cl, "too many controls: '%s' would make %d, and a "
+		    "controller holds at most %d", cl->key,
+		    cl->L->c->ncontrols + nnames, CONTROL_NONE - 1);
+	else
+		return true;
+	return false;
+}
+
 static void
 control_line(struct ctl_loader *L, const char *key, const char *value, int line)
 {
-	char tok[TOKEN_MAX][TOKEN_LEN], prefix[TOKEN_LEN];
-	const struct kind_info *k;
-	const char *err;
-	int ntok, nnames, nnums = 1, channel = L->default_channel, i;
-	long first_name, first_num = 0;
-	enum control_mode mode;
-	enum relative_format rel = REL_TWOS_COMPLEMENT;
-	int feedback = -1, on_value = 127, off_value = 0, nleds = 0;
-	long first_led = 0;
+	char prefix[TOKEN_LEN];
+	struct cline cl = {
+		.L = L, .key = key, .line = line, .nnums = 1,
+		.channel = L->default_channel, .rel = REL_TWOS_COMPLEMENT,
+		.feedback = -1, .on_value = 127, .off_value = 0,
+	};
+	long first_name;
 
-	nnames = parse_name_range(key, prefix, sizeof(prefix), &first_name);
-	if (nnames < 0) {
-		diag_error(L->dl, L->path, line,
-		    "bad control name range '%s' (write e.g. fader1..8)", key);
+	cl.nnames = parse_name_range(key, prefix, sizeof(prefix), &first_name);
+	if (cl.nnames < 0) {
+		cline_error(&cl, "bad control name range '%s' (write e.g. "
+		    "fader1..8)", key);
 		return;
 	}
-	if ((ntok = tokenize(value, tok, TOKEN_MAX, &err)) < 0) {
-		diag_error(L->dl, L->path, line, "%s in '%s'", err, value);
+	if (!read_control_line(&cl, value) || !check_control_counts(&cl))
 		return;
-	}
-	if (ntok == 0) {
-		diag_error(L->dl, L->path, line,
-		    "control '%s' needs a message kind (cc, cc14, nrpn, rpn, "
-		    "note, pitchbend, aftertouch, polyaftertouch, program)", key);
-		return;
-	}
-	if ((k = kind_find(tok[0])) == NULL) {
-		diag_error(L->dl, L->path, line,
-		    "unknown message kind '%s' (expected cc, cc14, nrpn, rpn, "
-		    "note, pitchbend, aftertouch, polyaftertouch, program)", tok[0]);
-		return;
-	}
-	mode = k->mode;
-	i = 1;
-	if (k->has_number) {
-		if (ntok < 2) {
-			diag_error(L->dl, L->path, line, "%s needs a number",
-			    k->word);
-			return;
-		}
-		nnums = parse_int_range(tok[1], &first_num);
-		if (nnums == 0) {
-			diag_error(L->dl, L->path, line,
-			    "%s number '%s' is not a number or a range N..M",
-			    k->word, tok[1]);
-			return;
-		}
-		if (nnums < 0 || first_num < 0 ||
-		    first_num + nnums - 1 > k->number_max) {
-			diag_error(L->dl, L->path, line,
-			    "%s number '%s' is out of range 0..%ld", k->word,
-			    tok[1], k->number_max);
-			return;
-		}
-		i = 2;
-		if (k->kind == CONTROL_CC && first_num <= 101 &&
-		    first_num + nnums - 1 >= 98) {
-			diag_error(L->dl, L->path, line,
-			    "cc 98..101 select NRPN and RPN parameters and never "
-			    "reach a control: write 'nrpn N' or 'rpn N'");
-			return;
-		}
-	}
-	for (; i < ntok; i++) {
-		const char *t = tok[i];
-		long ch, v;
-		if (strcmp(t, "button") == 0)
-			mode = MODE_BUTTON;
-		else if (strcmp(t, "feedback") == 0)
-			feedback = 1;
-		else if (strcmp(t, "nofeedback") == 0)
-			feedback = 0;
-		else if (strncmp(t, "led=", 4) == 0) {
-			nleds = parse_int_range(t + 4, &first_led);
-			if (nleds <= 0 || first_led < 0 ||
-			    first_led + nleds - 1 > k->number_max) {
-				diag_error(L->dl, L->path, line,
-				    "led '%s' is out of range 0..%ld", t + 4,
-				    k->number_max);
-				return;
-			}
-		}
-		else if (strncmp(t, "on=", 3) == 0 || strncmp(t, "off=", 4) == 0) {
-			const char *val = strchr(t, '=') + 1;
-			if (!parse_int(val, 0, 127, &v)) {
-				diag_error(L->dl, L->path, line,
-				    "%.*s '%s' is out of range 0..127",
-				    (int)(val - t - 1), t, val);
-				return;
-			}
-			if (t[1] == 'n')
-				on_value = (int)v;
-			else
-				off_value = (int)v;
-		}
-		else if (strcmp(t, "absolute") == 0)
-			mode = MODE_ABSOLUTE;
-		else if (strcmp(t, "relative") == 0)
-			mode = MODE_RELATIVE;
-		else if (strncmp(t, "relative=", 9) == 0) {
-			mode = MODE_RELATIVE;
-			if (!parse_relative(t + 9, &rel)) {
-				diag_error(L->dl, L->path, line,
-				    "unknown relative format '%s' (expected "
-				    "twos-complement, sign-magnitude or "
-				    "binary-offset)", t + 9);
-				return;
-			}
-		} else if (strncmp(t, "channel=", 8) == 0) {
-			if (!parse_int(t + 8, 1, 16, &ch)) {
-				diag_error(L->dl, L->path, line,
-				    "channel '%s' is out of range 1..16", t + 8);
-				return;
-			}
-			channel = (int)ch - 1;
-		} else {
-			diag_error(L->dl, L->path, line,
-			    "unknown word '%s' (expected button, absolute, "
-			    "relative=FORMAT, channel=N, feedback, nofeedback, "
-			    "on=N, off=N or led=N)", t);
-			return;
-		}
-	}
-	if (mode == MODE_RELATIVE && k->kind != CONTROL_CC &&
-	    k->kind != CONTROL_NRPN && k->kind != CONTROL_RPN) {
-		diag_error(L->dl, L->path, line,
-		    "relative applies to cc, nrpn and rpn controls, not %s",
-		    k->word);
-		return;
-	}
-	if (nnames > 1 && k->has_number && nnums != nnames && nnums != 1) {
-		diag_error(L->dl, L->path, line,
-		    "'%s' names %d controls but '%s' gives %d numbers", key,
-		    nnames, tok[1], nnums);
-		return;
-	}
-	if (nnames == 1 && nnums > 1) {
-		diag_error(L->dl, L->path, line,
-		    "'%s' is one control but '%s' gives %d numbers (write e.g. "
-		    "%s1..%d)", key, tok[1], nnums, key, nnums);
-		return;
-	}
-	if (nnames > 1 && (!k->has_number || nnums == 1)) {
-		diag_error(L->dl, L->path, line,
-		    "'%s' names %d controls but they would all be one message",
-		    key, nnames);
-		return;
-	}
-	if (nleds > 1 && nleds != nnames) {
-		diag_error(L->dl, L->path, line, "'%s' names %d controls but led= "
-		    "gives %d numbers", key, nnames, nleds);
-		return;
-	}
-	if (L->c->ncontrols + nnames > CONTROL_NONE - 1) {
-		diag_error(L->dl, L->path, line, "too many controls: '%s' would "
-		    "make %d, and a controller holds at most %d", key,
-		    L->c->ncontrols + nnames, CONTROL_NONE - 1);
-		return;
-	}
-	for (int n = 0; n < nnames; n++) {
+	for (int n = 0; n < cl.nnames; n++) {
 		char name[TOKEN_LEN + 32];
 		int before = L->c->ncontrols;
 		range_name(name, sizeof(name), prefix, first_name, n);
-		add_control(L, name, k, first_num + n, channel, mode, rel, line);
+		add_control(L, name, cl.k, cl.first_num + n, cl.channel, cl.mode,
+		    cl.rel, line);
 		if (L->c->ncontrols > before) {
 			struct control *c = &L->c->controls[before];
 			/* buttons light their LED; faders and rings only when
 			 * they can show a value (motor, LED ring) */
-			c->feedback = feedback >= 0 ? feedback : mode == MODE_BUTTON;
-			c->on_value = (uint8_t)on_value;
-			c->off_value = (uint8_t)off_value;
+			c->feedback = cl.feedback >= 0 ? cl.feedback :
+			    cl.mode == MODE_BUTTON;
+			c->on_value = (uint8_t)cl.on_value;
+			c->off_value = (uint8_t)cl.off_value;
 			/* a device that lights on other numbers than it sends */
-			c->led_number = (uint16_t)(nleds == 0 ? c->number :
-			    first_led + (nleds > 1 ? n : 0));
+			c->led_number = (uint16_t)(cl.nleds == 0 ? c->number :
+			    cl.first_led + (cl.nleds > 1 ? n : 0));
 		}
 	}
 }
