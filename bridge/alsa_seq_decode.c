@@ -136,9 +136,11 @@ alsa_seq_decode(struct midi_decoder *d, const snd_seq_event_t *ev,
 		 * and hands a longer sysex over in pieces: only the first
 		 * starts with F0, only the last ends with F7.  Feeding the
 		 * pieces through the byte path reassembles them, bounds them
-		 * and counts them exactly like a raw input.
+		 * and counts them exactly like a raw input.  Only a variable-
+		 * length event carries its bytes with it: a user-space or IPC
+		 * pointer (VARUSR, VARIPC) points into another process.
 		 */
-		if (!snd_seq_ev_is_fixed(ev) && ev->data.ext.ptr != NULL)
+		if (snd_seq_ev_is_variable(ev) && ev->data.ext.ptr != NULL)
 			midi_decoder_feed(d, ev->data.ext.ptr, ev->data.ext.len,
 			    time_ns);
 		return 1;

@@ -317,6 +317,27 @@ test_sysex(void **state)
 	assert_int_equal(col.n, 2);
 }
 
+/* Only a variable-length sysex carries its bytes: one whose pointer is
+ * a user-space one (VARUSR) or the old IPC kind points into another process
+ * and is not read (found by the fuzzer: a bad pointer was followed). */
+static void
+test_sysex_foreign_pointer(void **state)
+{
+	snd_seq_event_t ev;
+
+	start();
+	snd_seq_ev_clear(&ev);
+	ev.type = SND_SEQ_EVENT_SYSEX;
+	ev.flags = SND_SEQ_EVENT_LENGTH_VARUSR;
+	ev.data.ext.len = 4096;
+	ev.data.ext.ptr = (void *)(uintptr_t)0xeeeeeeeeeeee;
+	assert_int_equal(decode(&ev), 1);
+	ev.flags = SND_SEQ_EVENT_LENGTH_MASK;	/* the old VARIPC */
+	assert_int_equal(decode(&ev), 1);
+	assert_int_equal(col.n, 0);
+	assert_int_equal(dec.stats.events, 0);
+}
+
 static void
 test_sysex_oversize(void **state)
 {
@@ -631,6 +652,7 @@ main(void)
 		cmocka_unit_test(test_control14),
 		cmocka_unit_test(test_nrpn_rpn_events),
 		cmocka_unit_test(test_sysex),
+		cmocka_unit_test(test_sysex_foreign_pointer),
 		cmocka_unit_test(test_sysex_oversize),
 		cmocka_unit_test(test_sysex_in_pieces),
 		cmocka_unit_test(test_realtime),
