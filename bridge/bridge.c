@@ -265,6 +265,27 @@ input_finished(void *ctx, int err)
 
 /* Datagrams to the bridge's own port: control requests from this machine;
  * everything else is the DAW's (replies, feedback). */
+void
+bridge_datagram(struct bridge *br, const char *buf, size_t len,
+    const struct sockaddr_in *from)
+{
+	if (len < 12 || strncmp(buf, CONTROL_PREFIX, strlen(CONTROL_PREFIX)) != 0) {
+		struct daw_packet pk = { br, from, now_ns() };
+		if (feedback_walk(buf, len, daw_message, &pk) < 0)
+			log_warnx_limited(&br->control_warn, "osc: a malformed "
+			    "packet from %s:%d ignored", inet_ntoa(from->sin_addr),
+			    ntohs(from->sin_port));
+		return;
+	}
+	if (from->sin_family != AF_INET ||
+	    (ntohl(from->sin_addr.s_addr) >> 24) != 127) {
+		log_warnx_limited(&br->control_warn, "control: request from %s "
+		    "refused (loopback only)", inet_ntoa(from->sin_addr));
+		return;
+	}
+	control_serve(br, buf, len, from);
+}
+
 static void
 on_osc(void *ctx, int fd, short revents)
 {
@@ -286,23 +307,7 @@ on_osc(void *ctx, int fd, short revents)
 		    (struct sockaddr *)&from, &fromlen);
 		if (len < 0)
 			break;
-		if (len < 12 || strncmp(buf, CONTROL_PREFIX,
-		    strlen(CONTROL_PREFIX)) != 0) {
-			struct daw_packet pk = { br, &from, now_ns() };
-			if (feedback_walk(buf, (size_t)len, daw_message, &pk) < 0)
-				log_warnx_limited(&br->control_warn, "osc: a "
-				    "malformed packet from %s:%d ignored",
-				    inet_ntoa(from.sin_addr), ntohs(from.sin_port));
-			continue;
-		}
-		if (from.sin_family != AF_INET ||
-		    (ntohl(from.sin_addr.s_addr) >> 24) != 127) {
-			log_warnx_limited(&br->control_warn, "control: request "
-			    "from %s refused (loopback only)",
-			    inet_ntoa(from.sin_addr));
-			continue;
-		}
-		control_serve(br, buf, (size_t)len, &from);
+		bridge_datagram(br, buf, (size_t)len, &from);
 	}
 }
 
@@ -410,8 +415,8 @@ setup_surface(struct bridge *br, const struct surface_spec *spec)
 	    p->controller->port_pattern, spec->inputs, spec->ninputs);
 }
 
-static void
-bridge_cleanup(struct bridge *br)
+void
+bridge_stop(struct bridge *br)
 {
 	for (int i = 0; i < br->nsurfaces; i++) {
 		struct surface *sf = &br->surfaces[i];
@@ -444,55 +449,62 @@ daw_is_local(const struct bridge *br)
 }
 
 int
-bridge_run(const struct bridge_options *opt)
+bridge_start(struct bridge *br, const struct bridge_options *opt)
 {
-	static struct bridge br;	/* large: keep it off the stack */
 	struct diag_list dl;
+	int rc = -1;
 
-	memset(&br, 0, sizeof(br));
-	br.opt = opt;
-	br.sigfd = -1;
-	br.osc.fd = -1;
-	br.control_warn = (struct ratelimit)RATELIMIT_INIT(10);
-	br.reload_warn = (struct ratelimit)RATELIMIT_INIT(10);
+	memset(br, 0, sizeof(*br));
+	br->opt = opt;
+	br->sigfd = -1;
+	br->osc.fd = -1;
+	br->control_warn = (struct ratelimit)RATELIMIT_INIT(10);
+	br->reload_warn = (struct ratelimit)RATELIMIT_INIT(10);
 	diag_init(&dl);
-	if ((br.loop = loop_new()) == NULL)
+	if ((br->loop = loop_new()) == NULL)
 		fatalx("out of memory");
-	br.cfg = config_load(opt->dirs, opt->ndirs, opt->daw, &dl);
+	br->cfg = config_load(opt->dirs, opt->ndirs, opt->daw, &dl);
 	diag_log(&dl, LOG_PRIO_ERR);
 	if (dl.errors) {
 		log_errx("%d error%s in the configuration; not starting "
 		    "(run 'ctlbridge check' to see them again)", dl.errors,
 		    dl.errors == 1 ? "" : "s");
-		br.exit_code = 1;
 		goto out;
 	}
-	if (setup_signals(&br) < 0 ||
-	    (br.values = target_values_new(br.cfg->ntargets)) == NULL) {
-		br.exit_code = 1;
+	if (setup_signals(br) < 0 ||
+	    (br->values = target_values_new(br->cfg->ntargets)) == NULL)
 		goto out;
-	}
 	/* loopback unless a DAW is elsewhere: nobody else reaches our port */
-	if (osc_port_open(&br.osc, daw_is_local(&br) ? "127.0.0.1" :
-	    "0.0.0.0", opt->osc_port) < 0) {
-		br.exit_code = 1;
+	if (osc_port_open(&br->osc, daw_is_local(br) ? "127.0.0.1" :
+	    "0.0.0.0", opt->osc_port) < 0)
 		goto out;
-	}
-	loop_add_fd(br.loop, br.osc.fd, POLLIN, on_osc, &br);
-	for (int i = 0; i < opt->nsurfaces; i++) {
-		if (setup_surface(&br, &opt->surfaces[i]) < 0) {
-			br.exit_code = 1;
+	loop_add_fd(br->loop, br->osc.fd, POLLIN, on_osc, br);
+	for (int i = 0; i < opt->nsurfaces; i++)
+		if (setup_surface(br, &opt->surfaces[i]) < 0)
 			goto out;
-		}
-	}
-	if (control_announce(br.osc.port, br.runtime_file,
-	    sizeof(br.runtime_file)) < 0)
-		log_warn("control: cannot announce port %d", br.osc.port);
+	if (control_announce(br->osc.port, br->runtime_file,
+	    sizeof(br->runtime_file)) < 0)
+		log_warn("control: cannot announce port %d", br->osc.port);
 	log_info("control: OSC port %d (ctlbridge status|switch|reload)",
-	    br.osc.port);
+	    br->osc.port);
 	if (!opt->no_watch)
-		br.watch = watch_new(br.loop, opt->dirs, opt->ndirs,
-		    on_config_changed, &br);
+		br->watch = watch_new(br->loop, opt->dirs, opt->ndirs,
+		    on_config_changed, br);
+	rc = 0;
+out:
+	diag_free(&dl);
+	return rc;
+}
+
+int
+bridge_run(const struct bridge_options *opt)
+{
+	static struct bridge br;	/* large: keep it off the stack */
+
+	if (bridge_start(&br, opt) < 0) {
+		bridge_stop(&br);
+		return 1;
+	}
 	loop_run(br.loop);
 	for (int i = 0; i < br.nsurfaces; i++)
 		log_debug("surface %d: %llu MIDI events, %llu OSC messages sent, "
@@ -501,8 +513,6 @@ bridge_run(const struct bridge_options *opt)
 		    (unsigned long long)br.surfaces[i].link.target.sent,
 		    (unsigned long long)br.surfaces[i].link.target.failed,
 		    (unsigned long long)br.surfaces[i].eng->held_back);
-out:
-	diag_free(&dl);
-	bridge_cleanup(&br);
+	bridge_stop(&br);
 	return br.exit_code;
 }

@@ -164,6 +164,15 @@ struct bridge {
 
 /* ---- bridge.c ---- */
 
+/* bridge_run in steps, for tests that drive a real bridge without its loop:
+ * load, open the port and the surfaces (0, or -1 said in the log); a
+ * datagram on the bridge's port from from; close and free everything
+ * (also after a failed start). */
+int bridge_start(struct bridge *br, const struct bridge_options *opt);
+void bridge_datagram(struct bridge *br, const char *buf, size_t len,
+    const struct sockaddr_in *from);
+void bridge_stop(struct bridge *br);
+
 /* Make p the surface's active profile, between two events (p is for its
  * controller, else -1 with the reason in err); why is for the log. */
 int bridge_switch(struct surface *sf, const struct profile *p, const char *why,
