@@ -4,21 +4,23 @@
 #   make test       install missing packages, build, run every test
 #   make test-asan  the same tests on an ASan + UBSan build
 #   make test-ardour  the bridge against a real headless Ardour
+#   make fuzz       each libFuzzer target FUZZ_SECONDS (60) under ASan+UBSan
 #   make install    PREFIX=/usr/local DESTDIR=   (make uninstall the same)
 #
 # Two stages.  The targets that install missing packages (run, test,
-# test-asan, test-ardour, bench) run .ci/install-deps first and only then a
+# test-asan, test-ardour, bench, fuzz) run .ci/install-deps first and only then a
 # second make, which asks pkg-config for the flags: on a fresh machine the
 # packages exist by the time anything is compiled, also under -j.  Every
 # other target goes straight to the second stage.
 ifneq ($(CTLBRIDGE_STAGE),build)
 
-DEPS_GOALS = run test test-asan test-ardour bench
+DEPS_GOALS = run test test-asan test-ardour bench fuzz
 .PHONY: deps $(DEPS_GOALS)
 .DEFAULT_GOAL := all
 
 deps:
-	@sh .ci/install-deps
+	@CTLBRIDGE_FUZZ=$(if $(filter fuzz,$(MAKECMDGOALS)),1,0) \
+	    sh .ci/install-deps
 
 $(DEPS_GOALS): deps
 	@$(MAKE) --no-print-directory CTLBRIDGE_STAGE=build $@
@@ -62,8 +64,19 @@ ARDOUR_SRC = $(wildcard tests/ardour/*_test.c)
 ARDOUR_BIN = $(ARDOUR_SRC:tests/ardour/%.c=$(BUILD)/tests/ardour/%)
 TEST_HELP = $(wildcard tests/support/*.c)
 TEST_HOBJ = $(TEST_HELP:tests/support/%.c=$(BUILD)/obj/support/%.o)
+# fuzz targets (tests/fuzz/fuzz_NAME.c): replayed over their corpus by make
+# test as plain programs, fuzzed by make fuzz
+FUZZ_NAMES = $(patsubst tests/fuzz/fuzz_%.c,%,$(filter-out \
+    tests/fuzz/fuzz_common.c,$(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_REPLAY = $(FUZZ_NAMES:%=$(BUILD)/tests/replay-%)
+FUZZ_BIN  = $(FUZZ_NAMES:%=$(BUILD)/fuzz-%)
+FUZZ_SECONDS ?= 60
+# targets that load configurations look no host name up (fuzz_config.c)
+FUZZ_LDFLAGS_config = -Wl,--wrap=getaddrinfo
+FUZZ_LDFLAGS_control = -Wl,--wrap=getaddrinfo
 
-.PHONY: all run test test-asan test-ardour install uninstall clean deps check-config bench pkgcheck FORCE
+.PHONY: all run test test-asan test-ardour install uninstall clean deps check-config bench pkgcheck FORCE \
+    fuzz fuzz-run
 
 all: $(BUILD)/ctlbridge
 
@@ -114,9 +127,35 @@ $(BUILD)/tests/%: tests/%.c $(TEST_HOBJ) $(BUILD)/libctlbridge.a
 run: $(BUILD)/ctlbridge
 	./$(BUILD)/ctlbridge $(ARGS)
 
-test: $(BUILD)/ctlbridge $(TEST_BIN)
+test: $(BUILD)/ctlbridge $(TEST_BIN) $(FUZZ_REPLAY)
 	@BUILD=$(BUILD) OPT='$(OPT)' SANITIZE='$(SANITIZE)' \
-	    sh tests/run-tests $(TEST_BIN) tests/install-test
+	    sh tests/run-tests $(TEST_BIN) $(FUZZ_REPLAY) tests/install-test
+
+$(BUILD)/tests/replay-%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c \
+    tests/fuzz/fuzz_common.c tests/fuzz/fuzz.h $(BUILD)/libctlbridge.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Ibridge -Itests/fuzz -DFUZZ_NAME='"$*"' \
+	    $(LDFLAGS) $(FUZZ_LDFLAGS_$*) -o $@ $< tests/fuzz/replay.c \
+	    tests/fuzz/fuzz_common.c \
+	    $(BUILD)/libctlbridge.a $(LDLIBS)
+
+# libFuzzer (clang): the library built with coverage and ASan + UBSan in
+# build/libfuzzer, each target run FUZZ_SECONDS; FUZZ_ARGS go to libFuzzer
+FUZZ_SAN = -fsanitize=address,undefined -fno-omit-frame-pointer \
+    -fno-sanitize-recover=undefined
+fuzz:
+	$(MAKE) BUILD=build/libfuzzer CC=clang OPT='-O1 -g' \
+	    SANITIZE='$(FUZZ_SAN) -fsanitize=fuzzer-no-link' fuzz-run
+
+$(BUILD)/fuzz-%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.c \
+    tests/fuzz/fuzz.h $(BUILD)/libctlbridge.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) -Ibridge -Itests/fuzz \
+	    $(LDFLAGS) $(FUZZ_LDFLAGS_$*) -o $@ $< tests/fuzz/fuzz_common.c \
+	    $(BUILD)/libctlbridge.a $(LDLIBS)
+
+fuzz-run: $(FUZZ_BIN)
+	@sh tests/fuzz/run-fuzz $(BUILD) $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
 test-asan:
 	$(MAKE) BUILD=build/asan OPT='-O1 -g' \
@@ -168,7 +207,7 @@ clean:
 	rm -rf build
 
 -include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/support/*.d $(BUILD)/tests/*.d \
-    $(BUILD)/tests/ardour/*.d)
+    $(BUILD)/tests/ardour/*.d $(BUILD)/*.d)
 
 $(BUILD)/bench: bench/bench.c $(TEST_HOBJ) $(BUILD)/libctlbridge.a
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Ibridge -Itests/support $(LDFLAGS) -o $@ \
