@@ -472,6 +472,40 @@ test_release_follows_press(void **state)
 	free_engine(s);
 }
 
+/* A reload rebinds the engine to the new set's profile of the same name:
+ * each control keeps its state by name (a held button still releases to
+ * the binding that took its press, in the old set), the engine reads the
+ * new store of values, and no pick-up is armed. */
+static void
+test_rebind(void **state)
+{
+	struct config *again = load("tests/data/config");
+	const struct profile *p2;
+	const struct binding *rec = binding_of(fx.good, "rec");
+	struct target_values *tv;
+	struct engine *s = new_engine(fx.good);
+
+	(void)state;
+	assert_non_null(again);
+	p2 = config_profile(again, "good");
+	assert_non_null(p2);
+	assert_ptr_not_equal(p2, fx.good);
+	assert_non_null(tv = target_values_new(again->ntargets));
+	assert_sends(s, CC(108, 127), rec, 1.0);	/* held across the reload */
+	assert_int_equal(engine_rebind(s, p2, tv), 0);
+	assert_ptr_equal(s->profile, p2);
+	assert_ptr_equal(s->controller, p2->controller);
+	assert_ptr_equal(s->values, tv);
+	assert_ptr_equal(s->state[rec->control].held, rec);
+	for (int i = 0; i < s->controller->ncontrols; i++)
+		assert_false(s->state[i].pickup);	/* a switch arms it */
+	assert_sends(s, CC(108, 0), rec, 0.0);		/* the old binding's */
+	assert_sends(s, CC(108, 127), binding_of(p2, "rec"), 1.0);
+	free_engine(s);
+	target_values_free(tv);
+	config_free(again);
+}
+
 /* ---- relative encoders ---- */
 
 static void
@@ -901,6 +935,7 @@ main(void)
 		cmocka_unit_test(test_unbound),
 		cmocka_unit_test(test_program_change_button),
 		cmocka_unit_test(test_nrpn_delta),
+		cmocka_unit_test(test_rebind),
 		cmocka_unit_test(test_guard),
 		cmocka_unit_test(test_engine_new),
 		cmocka_unit_test(test_relative_ticks),
