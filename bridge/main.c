@@ -191,6 +191,53 @@ cmd_check(int argc, char **argv)
 	return rc;
 }
 
+/*
+ * The port of the bridge to ask: the one running, or the one --control
+ * names (a pid, or a port for a bridge started with -P).  0 when there is
+ * none to ask, said, with the exit status in *rc.
+ */
+static int
+bridge_port(const char *pick, int *rc)
+{
+	struct control_peer peers[32];
+	int npeers = control_find(peers, 32), port = 0;
+	long num;
+
+	*rc = 1;
+	if (pick) {
+		if (!parse_int(pick, 1, 1 << 30, &num)) {
+			fprintf(stderr, "ctlbridge: --control takes a pid or a "
+			    "port number\n");
+			*rc = 2;
+			return 0;
+		}
+		for (int i = 0; i < npeers; i++)
+			if (peers[i].pid == num)
+				port = peers[i].port;
+		if (port == 0 && num <= 65535)
+			port = (int)num;	/* a port, e.g. a bridge started with -P */
+	} else if (npeers == 1)
+		port = peers[0].port;
+	else if (npeers == 0) {
+		fprintf(stderr, "ctlbridge: no running bridge found; start one, "
+		    "or name its port with --control PORT\n");
+		return 0;
+	} else {
+		fprintf(stderr, "ctlbridge: %d bridges are running; pick one with "
+		    "--control PID:\n", npeers);
+		for (int i = 0; i < npeers; i++)
+			fprintf(stderr, "  pid %d, port %d\n", peers[i].pid,
+			    peers[i].port);
+		*rc = 2;
+		return 0;
+	}
+	if (port <= 0 || port > 65535) {
+		fprintf(stderr, "ctlbridge: no bridge with pid %s\n", pick);
+		return 0;
+	}
+	return port;
+}
+
 /* ctlbridge switch|status|reload [--control PID|PORT] ... */
 static int
 cmd_control(int argc, char **argv)
@@ -202,11 +249,10 @@ cmd_control(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *cmd = argv[0], *pick = NULL, *path, *name = NULL;
-	struct control_peer peers[32];
 	struct control_reply rep;
 	const char *err;
-	long surface = 0, num;
-	int ch, npeers, port = 0;
+	long surface = 0;
+	int ch, port, rc;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "C:s:h", longopts, NULL)) != -1) {
@@ -245,36 +291,8 @@ cmd_control(int argc, char **argv)
 		path = strcmp(cmd, "status") == 0 ? "/ctlbridge/status" :
 		    "/ctlbridge/reload";
 
-	npeers = control_find(peers, 32);
-	if (pick) {
-		if (!parse_int(pick, 1, 1 << 30, &num)) {
-			fprintf(stderr, "ctlbridge: --control takes a pid or a "
-			    "port number\n");
-			return 2;
-		}
-		for (int i = 0; i < npeers; i++)
-			if (peers[i].pid == num)
-				port = peers[i].port;
-		if (port == 0 && num <= 65535)
-			port = (int)num;	/* a port, e.g. a bridge started with -P */
-	} else if (npeers == 1)
-		port = peers[0].port;
-	else if (npeers == 0) {
-		fprintf(stderr, "ctlbridge: no running bridge found; start one, "
-		    "or name its port with --control PORT\n");
-		return 1;
-	} else {
-		fprintf(stderr, "ctlbridge: %d bridges are running; pick one with "
-		    "--control PID:\n", npeers);
-		for (int i = 0; i < npeers; i++)
-			fprintf(stderr, "  pid %d, port %d\n", peers[i].pid,
-			    peers[i].port);
-		return 2;
-	}
-	if (port <= 0 || port > 65535) {
-		fprintf(stderr, "ctlbridge: no bridge with pid %s\n", pick);
-		return 1;
-	}
+	if ((port = bridge_port(pick, &rc)) == 0)
+		return rc;
 	if (control_request(port, path, name, (int)surface, &rep, &err) < 0) {
 		fprintf(stderr, "ctlbridge: port %d: %s\n", port, err);
 		return 1;
