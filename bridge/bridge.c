@@ -220,7 +220,7 @@ send_output(struct surface *sf, const struct engine_output *out, uint64_t now)
 		journal_write(sf, b, out->value);
 	if (b->action->internal)
 		bridge_action(sf, b);
-	else if (osc_send_binding(&sf->link.target, &sf->br->osc, b,
+	else if (osc_send_binding(&sf->link.address, &sf->br->osc, b,
 	    out->value, &args) == 0 && press) {
 		if (b->action->type == ACTION_TOGGLE)
 			show_unreported(sf, b, now);
@@ -296,10 +296,10 @@ on_osc(void *ctx, int fd, short revents)
 	ssize_t len;
 
 	if (revents & POLLERR) {
-		struct osc_target *targets[BRIDGE_MAX_SURFACES];
+		struct daw_address *addrs[BRIDGE_MAX_SURFACES];
 		for (int i = 0; i < br->nsurfaces; i++)
-			targets[i] = &br->surfaces[i].link.target;
-		osc_port_drain_errors(&br->osc, targets, br->nsurfaces);
+			addrs[i] = &br->surfaces[i].link.address;
+		osc_port_drain_errors(&br->osc, addrs, br->nsurfaces);
 	}
 	for (;;) {
 		fromlen = sizeof(from);
@@ -401,7 +401,7 @@ setup_surface(struct bridge *br, const struct surface_spec *spec)
 	sf->no_end_warn = (struct ratelimit)RATELIMIT_INIT(2);
 	journal_open(sf);
 	log_info("surface %d: profile %s: %s -> %s at %s", sf->index, p->name,
-	    p->controller->title, p->dialect->title, sf->link.target.url);
+	    p->controller->title, p->dialect->title, sf->link.address.url);
 	for (int i = 0; i < br->nsurfaces - 1; i++)
 		if (br->surfaces[i].eng->controller == p->controller &&
 		    input_specs_default(br->opt->surfaces[i].inputs,
@@ -510,8 +510,8 @@ bridge_run(const struct bridge_options *opt)
 		log_debug("surface %d: %llu MIDI events, %llu OSC messages sent, "
 		    "%llu failed, %llu held back by pick-up", i + 1,
 		    (unsigned long long)br.surfaces[i].eng->events,
-		    (unsigned long long)br.surfaces[i].link.target.sent,
-		    (unsigned long long)br.surfaces[i].link.target.failed,
+		    (unsigned long long)br.surfaces[i].link.address.sent,
+		    (unsigned long long)br.surfaces[i].link.address.failed,
 		    (unsigned long long)br.surfaces[i].eng->held_back);
 	bridge_stop(&br);
 	return br.exit_code;

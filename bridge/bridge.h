@@ -69,7 +69,7 @@ int bridge_run(const struct bridge_options *opt);
 
 /* The DAW as one surface talks to it and hears from it (daw_link.c). */
 struct daw_link {
-	struct osc_target target;	/* where its messages go */
+	struct daw_address address;	/* where its messages go */
 	bool heard;			/* it answered since the last handshake */
 	uint64_t last_heard_ns;
 	uint64_t retry_ns, next_try_ns;	/* handshake back-off */

@@ -278,7 +278,7 @@ serve_status(struct bridge *br, const struct sockaddr_in *to)
 		const struct profile *p = sf->eng->profile;
 		text[ntext] = xasprintf("surface %d: %s, profile %s (%s), %s at "
 		    "%s, from %s", sf->index, sf->eng->controller->name,
-		    p->name, p->title, p->dialect->title, sf->link.target.url,
+		    p->name, p->title, p->dialect->title, sf->link.address.url,
 		    p->file);
 		lines[n++] = text[ntext++];
 	}

@@ -36,7 +36,7 @@ handshake(struct surface *sf)
 	const struct dialect *d = sf->eng->profile->dialect;
 
 	for (int i = 0; i < d->nhandshake; i++)
-		osc_send_template(&sf->link.target, &sf->br->osc, &d->handshake[i]);
+		osc_send_template(&sf->link.address, &sf->br->osc, &d->handshake[i]);
 }
 
 /* Ask the DAW for feedback until it answers, backing off; ask again when
@@ -52,7 +52,7 @@ link_tick(void *ctx)
 	l->timer = loop_add_timer(sf->br->loop, LINK_TICK_NS, link_tick, sf);
 	if (d->nhandshake == 0)
 		return;
-	if (l->heard && d->heartbeat_s > 0 && l->target.proto == OSC_UDP &&
+	if (l->heard && d->heartbeat_s > 0 && l->address.proto == OSC_UDP &&
 	    now - l->last_heard_ns > (uint64_t)d->heartbeat_s * 1000000000ull) {
 		log_warnx("surface %d: %s silent for %d s; asking for feedback "
 		    "again", sf->index, d->title, d->heartbeat_s);
@@ -60,7 +60,7 @@ link_tick(void *ctx)
 	}
 	if (!l->heard && now >= l->next_try_ns) {
 		handshake(sf);
-		if (l->target.proto == OSC_TCP)
+		if (l->address.proto == OSC_TCP)
 			l->heard = true;	/* no answer can come back: once */
 		l->next_try_ns = now + l->retry_ns;
 		l->retry_ns = l->retry_ns * 2 > RETRY_MAX_NS ? RETRY_MAX_NS :
@@ -71,7 +71,7 @@ link_tick(void *ctx)
 int
 daw_link_open(struct surface *sf, const struct profile *p)
 {
-	if (osc_target_open(&sf->link.target, p->host, p->port, p->proto) < 0)
+	if (daw_address_open(&sf->link.address, p->host, p->port, p->proto) < 0)
 		return -1;
 	playhead_reset(&sf->playhead);
 	link_reset(sf, now_ns());
@@ -90,17 +90,17 @@ int
 daw_link_retarget(struct surface *sf, const struct profile *p, char *err,
     size_t errlen)
 {
-	struct osc_target t;
+	struct daw_address t;
 
 	if (same_address(sf->eng->profile, p))
 		return 0;
-	if (osc_target_open(&t, p->host, p->port, p->proto) < 0) {
+	if (daw_address_open(&t, p->host, p->port, p->proto) < 0) {
 		snprintf(err, errlen, "cannot open the DAW address %s:%d of "
 		    "profile '%s'", p->host, p->port, p->name);
 		return -1;
 	}
-	osc_target_close(&sf->link.target);
-	sf->link.target = t;
+	daw_address_close(&sf->link.address);
+	sf->link.address = t;
 	/* another DAW: greet it; the playhead was the other DAW's */
 	playhead_reset(&sf->playhead);
 	link_reset(sf, now_ns());
@@ -113,16 +113,16 @@ daw_link_close(struct surface *sf)
 	if (sf->link.timer > 0)
 		loop_cancel_timer(sf->br->loop, sf->link.timer);
 	sf->link.timer = 0;
-	osc_target_close(&sf->link.target);
+	daw_address_close(&sf->link.address);
 }
 
 bool
 daw_link_from(const struct surface *sf, const struct sockaddr_in *from)
 {
 	const struct sockaddr_in *to =
-	    (const struct sockaddr_in *)&sf->link.target.sa;
+	    (const struct sockaddr_in *)&sf->link.address.sa;
 
-	return sf->link.target.proto == OSC_UDP &&
+	return sf->link.address.proto == OSC_UDP &&
 	    to->sin_addr.s_addr == from->sin_addr.s_addr;
 }
 

@@ -5,7 +5,7 @@
  * clock: the caller passes the time and sends.
  * Per-control state (held button, encoder acceleration, pick-up, record
  * guard) lives in the engine, apart from the immutable profile.  What the DAW holds (the
- * last value sent to, or reported for, each OSC target: a toggle's state,
+ * last value sent to, or reported for, each target (config.h): a toggle's state,
  * a fader's level) lives in a target_values store shared by the surfaces
  * that talk to it, so that it follows the target across switches.
  */

@@ -40,8 +40,8 @@ osc_port_open(struct osc_port *p, const char *host, int port)
 }
 
 void
-osc_port_drain_errors(struct osc_port *p, struct osc_target *const *targets,
-    int nt)
+osc_port_drain_errors(struct osc_port *p, struct daw_address *const *addrs,
+    int naddrs)
 {
 	char data[512], ctrl[512];
 	struct sockaddr_storage dest;
@@ -64,8 +64,8 @@ osc_port_drain_errors(struct osc_port *p, struct osc_target *const *targets,
 			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR)
 				ee = (const struct sock_extended_err *)CMSG_DATA(c);
 		/* msg_name is where the datagram that bounced was going */
-		for (int i = 0; ee && ee->ee_errno == ECONNREFUSED && i < nt; i++) {
-			struct osc_target *t = targets[i];
+		for (int i = 0; ee && ee->ee_errno == ECONNREFUSED && i < naddrs; i++) {
+			struct daw_address *t = addrs[i];
 			const struct sockaddr_in *to = (const void *)&t->sa;
 			const struct sockaddr_in *d = (const void *)&dest;
 			if (t->url && t->proto == OSC_UDP &&
@@ -90,7 +90,7 @@ osc_port_close(struct osc_port *p)
 }
 
 int
-osc_target_open(struct osc_target *t, const char *host, int port,
+daw_address_open(struct daw_address *t, const char *host, int port,
     enum osc_proto proto)
 {
 	struct addrinfo hints, *res;
@@ -125,7 +125,7 @@ osc_target_open(struct osc_target *t, const char *host, int port,
 }
 
 void
-osc_target_close(struct osc_target *t)
+daw_address_close(struct daw_address *t)
 {
 	if (t->tcp)
 		lo_address_free(t->tcp);
@@ -141,7 +141,7 @@ osc_build_message(const struct binding *b, double value,
 }
 
 static int
-send_message(struct osc_target *t, const struct osc_port *from,
+send_message(struct daw_address *t, const struct osc_port *from,
     const char *address, lo_message m)
 {
 	char buf[1024];
@@ -179,7 +179,7 @@ send_message(struct osc_target *t, const struct osc_port *from,
 }
 
 int
-osc_send_binding(struct osc_target *t, const struct osc_port *from,
+osc_send_binding(struct daw_address *t, const struct osc_port *from,
     const struct binding *b, double value, const struct osc_context *ctx)
 {
 	const struct osc_msg *msg = binding_msg(b, value);
@@ -196,7 +196,7 @@ osc_send_binding(struct osc_target *t, const struct osc_port *from,
 /* A template of constants is expanded as a binding's message is, then
  * sent: rare (handshakes, a loop command), so it may allocate. */
 int
-osc_send_template(struct osc_target *t, const struct osc_port *from,
+osc_send_template(struct daw_address *t, const struct osc_port *from,
     const struct msg_template *tm)
 {
 	static const struct template_slots none;

@@ -27,13 +27,9 @@ struct osc_port {
  * warning. */
 int osc_port_open(struct osc_port *p, const char *host, int port);
 void osc_port_close(struct osc_port *p);
-struct osc_target;
-/* On POLLERR: read the queued ICMP reports; one saying a target's port is
- * unreachable becomes that target's rate-limited warning. */
-void osc_port_drain_errors(struct osc_port *p, struct osc_target *const *t,
-    int nt);
-
-struct osc_target {
+/* A DAW's address, opened: where a surface's messages go.  (A "target"
+ * is something else: what an action does to a DAW, config.h.) */
+struct daw_address {
 	struct sockaddr_storage sa;	/* UDP destination */
 	socklen_t salen;
 	lo_address tcp;			/* TCP destination */
@@ -43,16 +39,21 @@ struct osc_target {
 	uint64_t sent, failed;
 };
 
-int osc_target_open(struct osc_target *t, const char *host, int port,
+int daw_address_open(struct daw_address *a, const char *host, int port,
     enum osc_proto proto);
-void osc_target_close(struct osc_target *t);
+void daw_address_close(struct daw_address *a);
+
+/* On POLLERR: read the queued ICMP reports; one saying a DAW's port is
+ * unreachable becomes that address's rate-limited warning. */
+void osc_port_drain_errors(struct osc_port *p, struct daw_address *const *a,
+    int na);
 
 /* Send b's message with value filled in, and ctx's parts (NULL: none). */
-int osc_send_binding(struct osc_target *t, const struct osc_port *from,
+int osc_send_binding(struct daw_address *to, const struct osc_port *from,
     const struct binding *b, double value, const struct osc_context *ctx);
 
 /* Send a template of constants only (a dialect's handshake). */
-int osc_send_template(struct osc_target *t, const struct osc_port *from,
+int osc_send_template(struct daw_address *to, const struct osc_port *from,
     const struct msg_template *m);
 
 /* Build (without sending) b's message; the caller frees it with

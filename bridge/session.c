@@ -31,7 +31,7 @@ static void
 section_add(struct surface *sf, uint64_t now)
 {
 	struct session *s = &sf->br->session;
-	const char *daw = sf->link.target.url;
+	const char *daw = sf->link.address.url;
 	double at = playhead_at(&sf->playhead, rolling(sf), now);
 
 	if (isnan(at)) {
@@ -62,7 +62,7 @@ static bool
 section_around(struct surface *sf, uint64_t now, struct osc_context *ev)
 {
 	const struct session *s = &sf->br->session;
-	const char *daw = sf->link.target.url;
+	const char *daw = sf->link.address.url;
 	double p = playhead_at(&sf->playhead, rolling(sf), now);
 	double start = -INFINITY, end = INFINITY;
 	double slack = playhead_slack(&sf->playhead);
@@ -120,7 +120,7 @@ loop_play(struct surface *sf)
 	for (int i = 0; i < da->msg.nargs; i++)
 		if (da->msg.args[i].source != ARG_CONST)
 			return;		/* not a plain command */
-	osc_send_template(&sf->link.target, &sf->br->osc, &da->msg);
+	osc_send_template(&sf->link.address, &sf->br->osc, &da->msg);
 }
 
 bool
