@@ -181,18 +181,14 @@ bridge_switch(struct surface *sf, const struct profile *p, const char *why,
 static void
 bridge_action(struct surface *sf, const struct binding *b)
 {
-	const struct profile *ring[64], *to = NULL;
-	int n, at;
+	const struct profile *to;
 	char err[256];
 
 	if (b->action->effect == EFFECT_SWITCH)
 		to = config_profile(sf->br->cfg, b->profile);
-	else {
-		n = config_profile_ring(sf->br->cfg, sf->eng->profile, ring, 64, &at);
-		if (n > 0)
-			to = b->action->effect == EFFECT_NEXT ?
-			    ring[(at + 1) % n] : ring[(at + n - 1) % n];
-	}
+	else
+		to = b->action->effect == EFFECT_NEXT ? sf->eng->profile->next :
+		    sf->eng->profile->previous;
 	if (to != NULL && to != sf->eng->profile &&
 	    bridge_switch(sf, to, sf->eng->controller->controls[b->control].name,
 	    err, sizeof(err)) < 0)

@@ -262,21 +262,29 @@ cmp_profile_name(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-int
-config_profile_ring(const struct config *cfg, const struct profile *p,
-    const struct profile **ring, int max, int *index)
+/* profile.next and .previous: each controller's profiles in name order,
+ * round, linked once here rather than sorted per press. */
+static void
+link_profile_rings(struct config *cfg)
 {
-	int n = 0;
+	const struct profile **ring = xcalloc((size_t)cfg->nprofiles + 1,
+	    sizeof(*ring));
 
-	for (int i = 0; i < cfg->nprofiles && n < max; i++)
-		if (cfg->profiles[i]->controller == p->controller)
-			ring[n++] = cfg->profiles[i];
-	qsort(ring, (size_t)n, sizeof(*ring), cmp_profile_name);
-	*index = 0;
-	for (int i = 0; i < n; i++)
-		if (ring[i] == p)
-			*index = i;
-	return n;
+	for (int i = 0; i < cfg->nprofiles; i++) {
+		struct profile *p = cfg->profiles[i];
+		int n = 0, at = 0;
+
+		for (int j = 0; j < cfg->nprofiles; j++)
+			if (cfg->profiles[j]->controller == p->controller)
+				ring[n++] = cfg->profiles[j];
+		qsort(ring, (size_t)n, sizeof(*ring), cmp_profile_name);
+		for (int j = 0; j < n; j++)
+			if (ring[j] == p)
+				at = j;
+		p->next = ring[(at + 1) % n];
+		p->previous = ring[(at + n - 1) % n];
+	}
+	free(ring);
 }
 
 struct config *
@@ -315,6 +323,7 @@ config_load(char *const *dirs, int ndirs, const struct daw_override *daw,
 	free(names);
 	free(at.host);
 	check_switches(cfg, true, dl);
+	link_profile_rings(cfg);
 	config_assign_targets(cfg);
 	if (cfg->nprofiles == 0 && dl->errors == 0) {
 		char *where = xasprintf("%s/profiles", ndirs ? dirs[0] : ".");
@@ -401,6 +410,7 @@ config_load_files(char *const *dirs, int ndirs, char *const *files, int nfiles,
 		free(stem);
 	}
 	check_switches(cfg, false, dl);
+	link_profile_rings(cfg);
 	config_assign_targets(cfg);
 	return cfg;
 }

@@ -189,6 +189,9 @@ struct profile {
 					 * for guard=recording; -1 if none */
 	int loop_target;	/* the DAW's loop state, for loop.section */
 	char *journal;		/* append every action here, NULL for none */
+	/* profile.next and .previous: the profiles of this controller in
+	 * name order, round (itself when it is the only one) */
+	const struct profile *next, *previous;
 	/* feedback: first binding of each target (config.targets), -1 if
 	 * none; further ones chained through binding.next_same_target */
 	int *by_target;
@@ -261,10 +264,6 @@ int config_target(const struct config *cfg, const struct target *key);
  * -1; allocates nothing. */
 int config_target_of(const struct config *cfg, const struct profile *p,
     const struct action_def *a, int track, int marker, int plugin);
-/* Profiles for the same controller as p, in name order, and p's index
- * among them (for profile.next / previous). */
-int config_profile_ring(const struct config *cfg, const struct profile *p,
-    const struct profile **ring, int max, int *index);
 
 /* Control index for an event, CONTROL_NONE if the controller has none. */
 uint16_t controller_lookup(const struct controller *c, const struct midi_event *ev);

@@ -35,11 +35,7 @@ on_event(void *ctx, const struct midi_event *ev)
 	r->sent++;
 	if (out.binding->action->internal) {
 		/* profile.next and the like: a switch, as the bridge does */
-		const struct profile *ring[64];
-		int at, n = config_profile_ring(cfg, r->eng->profile, ring, 64,
-		    &at);
-		if (n > 0)
-			engine_switch(r->eng, ring[(at + 1) % n]);
+		engine_switch(r->eng, r->eng->profile->next);
 		return;
 	}
 	/* the DAW took it: its value goes back to the controls bound to it */
