@@ -127,7 +127,7 @@ struct daw_packet {
  * there, and what it reports lands on its target and its controls.  It is
  * never sent back: feedback cannot loop. */
 static void
-daw_message(void *ctx, const char *path, lo_message msg)
+daw_message(void *ctx, const struct osc_in *msg)
 {
 	struct daw_packet *pk = ctx;
 	struct bridge *br = pk->br;
@@ -138,7 +138,7 @@ daw_message(void *ctx, const char *path, lo_message msg)
 		int id;
 
 		if (!daw_link_from(sf, pk->from) ||
-		    !daw_link_report(sf, path, msg, pk->now, &m))
+		    !daw_link_report(sf, msg, pk->now, &m))
 			continue;
 		/* the engineer's level view: a clip is worth a line */
 		if (m.action->display && m.action->unit == UNIT_DB && m.value >= 0)

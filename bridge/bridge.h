@@ -194,7 +194,7 @@ void daw_link_close(struct surface *sf);
 bool daw_link_from(const struct surface *sf, const struct sockaddr_in *from);
 /* A message from the surface's DAW at now: it is alive; a playhead report
  * is taken in; 1 and *m when it reports an action's value, else 0. */
-int daw_link_report(struct surface *sf, const char *path, lo_message msg,
+int daw_link_report(struct surface *sf, const struct osc_in *msg,
     uint64_t now, struct feedback_match *m);
 
 /* ---- playhead.c: pure functions of (report, rolling, now) ---- */

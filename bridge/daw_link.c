@@ -129,13 +129,13 @@ daw_link_from(const struct surface *sf, const struct sockaddr_in *from)
 /* A report's first argument as a number: any numeric type, or text
  * holding one; NAN if none. */
 static double
-message_number(lo_message msg)
+message_number(const struct osc_in *msg)
 {
-	const char *types = lo_message_get_types(msg);
-	lo_arg **argv = lo_message_get_argv(msg);
+	const char *types = msg->types;
+	lo_arg **argv = msg->argv;
 	double v = NAN;
 
-	if (lo_message_get_argc(msg) < 1)
+	if (msg->argc < 1)
 		return NAN;
 	if (types[0] == 's') {
 		char *end;
@@ -150,22 +150,22 @@ message_number(lo_message msg)
 /* The playhead in seconds: a number, or "hh:mm:ss.mmm" (Ardour's
  * /position/time); NAN if neither. */
 static double
-message_position(lo_message msg)
+message_position(const struct osc_in *msg)
 {
 	int h, m;
 	double sec;
 
-	if (lo_message_get_argc(msg) >= 1 && lo_message_get_types(msg)[0] == 's' &&
-	    sscanf((const char *)lo_message_get_argv(msg)[0], "%d:%d:%lf", &h,
-	    &m, &sec) == 3)
+	if (msg->argc >= 1 && msg->types[0] == 's' &&
+	    sscanf((const char *)msg->argv[0], "%d:%d:%lf", &h, &m, &sec) == 3)
 		return h * 3600.0 + m * 60.0 + sec;
 	return message_number(msg);
 }
 
 int
-daw_link_report(struct surface *sf, const char *path, lo_message msg,
-    uint64_t now, struct feedback_match *m)
+daw_link_report(struct surface *sf, const struct osc_in *msg, uint64_t now,
+    struct feedback_match *m)
 {
+	const char *path = msg->path;
 	const struct profile *p = sf->eng->profile;
 	const struct dialect *d = p->dialect;
 
@@ -187,7 +187,6 @@ daw_link_report(struct surface *sf, const char *path, lo_message msg,
 		    engine_value(sf->eng, p->play_target) == 1, now);
 		return 0;
 	}
-	return feedback_match(d, path, lo_message_get_types(msg),
-	    lo_message_get_argv(msg), lo_message_get_argc(msg), m) &&
+	return feedback_match(d, path, msg->types, msg->argv, msg->argc, m) &&
 	    m->has_value;
 }

@@ -74,11 +74,18 @@ feedback_match(const struct dialect *d, const char *path, const char *types,
 	return 1;
 }
 
+/* Where each message of a packet is read: the packet is the caller's,
+ * and const; one message at a time is copied here and read in place.
+ * The main loop is the only caller. */
+static _Alignas(8) char scratch[65536];
+static lo_arg *scratch_argv[128];
+
 static int
 walk(const char *data, size_t len, int depth,
-    void (*fn)(void *ctx, const char *path, lo_message msg), void *ctx)
+    void (*fn)(void *ctx, const struct osc_in *msg), void *ctx)
 {
 	int count = 0;
+	struct osc_in in;
 
 	if (depth > 8)
 		return -1;
@@ -99,23 +106,19 @@ walk(const char *data, size_t len, int depth,
 		}
 		return pos == len ? count : -1;
 	}
-	{
-		int result = 0;
-		const char *path = lo_get_path((void *)data, (ssize_t)len);
-		lo_message m;
-
-		if (path == NULL || path[0] != '/' ||
-		    (m = lo_message_deserialise((void *)data, len, &result)) == NULL)
-			return -1;
-		fn(ctx, path, m);
-		lo_message_free(m);
-		return 1;
-	}
+	if (len > sizeof(scratch))
+		return -1;
+	memcpy(scratch, data, len);
+	if (osc_msg_read(scratch, len, &in, scratch_argv,
+	    (int)(sizeof(scratch_argv) / sizeof(*scratch_argv))) < 0)
+		return -1;
+	fn(ctx, &in);
+	return 1;
 }
 
 int
 feedback_walk(const void *data, size_t len,
-    void (*fn)(void *ctx, const char *path, lo_message msg), void *ctx)
+    void (*fn)(void *ctx, const struct osc_in *msg), void *ctx)
 {
 	return walk(data, len, 0, fn, ctx);
 }

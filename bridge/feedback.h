@@ -31,8 +31,10 @@ int feedback_match(const struct dialect *d, const char *path,
 double feedback_meter_db(const struct dialect *d, double v);
 
 /* Walk an OSC packet (a message, or a bundle of them, nested), calling fn
- * for each message; returns the number of messages, -1 if malformed. */
+ * for each message, read in place (allocating nothing); returns the
+ * number of messages, -1 if malformed (messages before the fault were
+ * passed on). */
 int feedback_walk(const void *data, size_t len,
-    void (*fn)(void *ctx, const char *path, lo_message msg), void *ctx);
+    void (*fn)(void *ctx, const struct osc_in *msg), void *ctx);
 
 #endif

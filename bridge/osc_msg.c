@@ -1,3 +1,6 @@
+#include <sys/types.h>
+
+#include <arpa/inet.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -195,4 +198,116 @@ osc_arg_number(char type, const lo_arg *arg, double *out)
 	case 'F': *out = 0; return true;
 	default: return false;
 	}
+}
+
+/* ---- reading a received message in place ---- */
+
+/* The length of a padded OSC string at p (NUL and padding included), or
+ * 0 when it does not end inside end. */
+static size_t
+padded_len(const char *p, const char *end)
+{
+	const char *nul = memchr(p, '\0', (size_t)(end - p));
+
+	if (nul == NULL)
+		return 0;
+	return ((size_t)(nul - p) / 4 + 1) * 4;
+}
+
+static void
+swap32(char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	v = ntohl(v);
+	memcpy(p, &v, 4);
+}
+
+static void
+swap64(char *p)
+{
+	uint32_t hi, lo;
+	uint64_t v;
+
+	memcpy(&hi, p, 4);
+	memcpy(&lo, p + 4, 4);
+	v = (uint64_t)ntohl(hi) << 32 | ntohl(lo);
+	memcpy(p, &v, 8);
+}
+
+/* The size of an argument of type at p, or -1 when it does not fit
+ * before end or the type is unknown. */
+static ssize_t
+arg_size(char type, const char *p, const char *end)
+{
+	size_t left = (size_t)(end - p), n;
+	uint32_t blob;
+
+	switch (type) {
+	case 'i': case 'f': case 'c': case 'r': case 'm':
+		return left >= 4 ? 4 : -1;
+	case 'h': case 'd': case 't':
+		return left >= 8 ? 8 : -1;
+	case 's': case 'S':
+		return left && (n = padded_len(p, end)) && n <= left ?
+		    (ssize_t)n : -1;
+	case 'b':
+		if (left < 4)
+			return -1;
+		memcpy(&blob, p, 4);
+		blob = ntohl(blob);
+		if (blob > left - 4)
+			return -1;
+		n = 4 + ((size_t)blob + 3) / 4 * 4;
+		return n <= left ? (ssize_t)n : -1;
+	case 'T': case 'F': case 'N': case 'I':
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+int
+osc_msg_read(char *data, size_t len, struct osc_in *in, lo_arg **argv,
+    int max)
+{
+	const char *end = data + len;
+	char *p = data;
+	size_t n;
+
+	if (len == 0 || len % 4 != 0 || data[0] != '/' ||
+	    (n = padded_len(p, end)) == 0 || n > len)
+		return -1;
+	in->path = p;
+	p += n;
+	if (p >= end || *p != ',' || (n = padded_len(p, end)) == 0 ||
+	    n > (size_t)(end - p))
+		return -1;
+	in->types = p + 1;
+	p += n;
+	in->argc = 0;
+	in->argv = argv;
+	for (const char *t = in->types; *t; t++) {
+		ssize_t size = arg_size(*t, p, end);
+		if (size < 0 || in->argc == max)
+			return -1;
+		switch (*t) {
+		case 'i': case 'f': case 'c': case 'r': case 'm': case 'b':
+			swap32(p);	/* a blob: its length */
+			break;
+		case 'h': case 'd':
+			swap64(p);
+			break;
+		case 't':		/* seconds, fraction */
+			swap32(p);
+			swap32(p + 4);
+			break;
+		default:
+			break;
+		}
+		argv[in->argc++] = (lo_arg *)p;
+		p += size;
+	}
+	return p == end ? 0 : -1;
 }

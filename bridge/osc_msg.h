@@ -4,7 +4,7 @@
  * given type (at compile time and per event), a compiled message filled
  * in and built as a lo_message for the sender, the same filled-in
  * arguments written as text for the debug trace, and a received argument
- * read back as a number (feedback).
+ * read back as a number (feedback), and a received message read in place.
  */
 #ifndef CTLBRIDGE_OSC_MSG_H
 #define CTLBRIDGE_OSC_MSG_H
@@ -62,6 +62,22 @@ void osc_msg_free(struct osc_msg *m);
 /* A label with {take} replaced by the number; returns buf (or tmpl when
  * it has no {take}). */
 const char *osc_label(const char *tmpl, int take, char *buf, size_t len);
+
+/* A received OSC message, read in place: the strings and numbers its
+ * argv points at lie in the packet (numbers in host order, 4-byte
+ * aligned: read them with osc_arg_number). */
+struct osc_in {
+	const char *path;
+	const char *types;
+	lo_arg **argv;
+	int argc;
+};
+
+/* Read the message in data (len bytes; its numbers are turned to host
+ * order in place), with room for max arguments in argv; allocates
+ * nothing.  0, or -1 when it is malformed or has more arguments. */
+int osc_msg_read(char *data, size_t len, struct osc_in *in, lo_arg **argv,
+    int max);
 
 /* A received argument of any numeric type (i h f d, T F) as a double;
  * false for other types and NaN. */

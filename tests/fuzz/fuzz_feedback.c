@@ -25,7 +25,7 @@ struct run {
 };
 
 static void
-on_message(void *ctx, const char *path, lo_message msg)
+on_message(void *ctx, const struct osc_in *msg)
 {
 	struct run *r = ctx;
 	struct surface *sf = &r->sf;
@@ -35,12 +35,11 @@ on_message(void *ctx, const char *path, lo_message msg)
 	int id;
 
 	for (int i = 0; i < cfg->ndialects; i++)
-		if (feedback_match(cfg->dialects[i], path,
-		    lo_message_get_types(msg), lo_message_get_argv(msg),
-		    lo_message_get_argc(msg), &m) && m.action->display)
+		if (feedback_match(cfg->dialects[i], msg->path, msg->types,
+		    msg->argv, msg->argc, &m) && m.action->display)
 			(void)feedback_meter_db(cfg->dialects[i], m.value);
 	r->now += MS;
-	if (!daw_link_report(sf, path, msg, r->now, &m))
+	if (!daw_link_report(sf, msg, r->now, &m))
 		return;
 	id = config_target_of(cfg, p, m.action, m.track, m.marker, m.plugin);
 	if (id < 0)
