@@ -133,8 +133,34 @@ midisrc_new(const char *server, const char *client)
 	    JackPortIsInput, 0);
 	m->in_ring = jack_ringbuffer_create(1 << 20);
 	jack_set_process_callback(m->client, process, m);
-	jack_activate(m->client);
+	if (m->port == NULL || m->in == NULL || jack_activate(m->client) != 0) {
+		/* an inactive client's ports cannot be connected: say so
+		 * here, not as a connection that never comes */
+		fprintf(stderr, "midisrc %s: cannot register or activate\n", client);
+		midisrc_free(m);
+		return NULL;
+	}
 	return m;
+}
+
+void
+midisrc_print_graph(struct midisrc *m)
+{
+	const char **ports = jack_get_ports(m->client, NULL, NULL, 0);
+
+	fprintf(stderr, "# JACK ports as %s sees them:\n",
+	    jack_get_client_name(m->client));
+	for (int i = 0; ports && ports[i]; i++) {
+		jack_port_t *p = jack_port_by_name(m->client, ports[i]);
+		const char **to = p ? jack_port_get_all_connections(m->client, p) :
+		    NULL;
+		fprintf(stderr, "#   %s%s", ports[i], to && to[0] ? " ->" : "");
+		for (int k = 0; to && to[k]; k++)
+			fprintf(stderr, " %s", to[k]);
+		fprintf(stderr, "\n");
+		jack_free(to);
+	}
+	jack_free(ports);
 }
 
 void

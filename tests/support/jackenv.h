@@ -31,6 +31,9 @@ void midisrc_free(struct midisrc *m);
 int midisrc_send(struct midisrc *m, const uint8_t *bytes, size_t len);
 /* Wait until the source's port has at least n connections. */
 bool midisrc_wait_connected(struct midisrc *m, int n, int timeout_ms);
+/* Every port of the server and its connections, to stderr ("# ..."):
+ * what a test that waited in vain saw. */
+void midisrc_print_graph(struct midisrc *m);
 /* Wait until the "in" port (the bridge's feedback) is connected. */
 bool midisrc_wait_in_connected(struct midisrc *m, int timeout_ms);
 /* Wait until everything queued has been handed to JACK. */
