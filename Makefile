@@ -4,22 +4,24 @@
 #   make test       install missing packages, build, run every test
 #   make test-asan  the same tests on an ASan + UBSan build
 #   make test-ardour  the bridge against a real headless Ardour
+#   make test-valgrind  the tests under valgrind's memcheck
 #   make fuzz       each libFuzzer target FUZZ_SECONDS (60) under ASan+UBSan
 #   make install    PREFIX=/usr/local DESTDIR=   (make uninstall the same)
 #
 # Two stages.  The targets that install missing packages (run, test,
-# test-asan, test-ardour, bench, fuzz) run .ci/install-deps first and only then a
+# test-asan, test-valgrind, test-ardour, bench, fuzz) run .ci/install-deps first and only then a
 # second make, which asks pkg-config for the flags: on a fresh machine the
 # packages exist by the time anything is compiled, also under -j.  Every
 # other target goes straight to the second stage.
 ifneq ($(CTLBRIDGE_STAGE),build)
 
-DEPS_GOALS = run test test-asan test-ardour bench fuzz
+DEPS_GOALS = run test test-asan test-valgrind test-ardour bench fuzz
 .PHONY: deps $(DEPS_GOALS)
 .DEFAULT_GOAL := all
 
 deps:
 	@CTLBRIDGE_FUZZ=$(if $(filter fuzz,$(MAKECMDGOALS)),1,0) \
+	    CTLBRIDGE_VALGRIND=$(if $(filter test-valgrind,$(MAKECMDGOALS)),1,0) \
 	    sh .ci/install-deps
 
 $(DEPS_GOALS): deps
@@ -75,7 +77,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_LDFLAGS_config = -Wl,--wrap=getaddrinfo
 FUZZ_LDFLAGS_control = -Wl,--wrap=getaddrinfo
 
-.PHONY: all run test test-asan test-ardour install uninstall clean deps check-config bench pkgcheck FORCE \
+.PHONY: all run test test-asan test-valgrind test-ardour install uninstall clean deps check-config bench pkgcheck FORCE \
     fuzz fuzz-run
 
 all: $(BUILD)/ctlbridge
@@ -156,6 +158,13 @@ $(BUILD)/fuzz-%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.c \
 
 fuzz-run: $(FUZZ_BIN)
 	@sh tests/fuzz/run-fuzz $(BUILD) $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+# memcheck: unit tests and corpus replays under valgrind, the e2e tests
+# with the bridge they start under valgrind (tests/valgrind-tests)
+E2E_BIN = $(filter $(BUILD)/tests/e2e_%,$(TEST_BIN))
+test-valgrind: $(BUILD)/ctlbridge $(TEST_BIN) $(FUZZ_REPLAY)
+	@sh tests/valgrind-tests $(BUILD) $(filter-out $(E2E_BIN),$(TEST_BIN)) \
+	    $(FUZZ_REPLAY) -- $(E2E_BIN)
 
 test-asan:
 	$(MAKE) BUILD=build/asan OPT='-O1 -g' \

@@ -77,7 +77,7 @@ static const char *
 run_for(struct fixture *f, char *const argv[], char *const env[], int ms)
 {
 	assert_int_equal(proc_start(&f->bridge, argv, env, NULL), 0);
-	sleep_ms(ms);
+	sleep_ms(test_slow(ms));
 	assert_false(proc_wait(&f->bridge, 0));
 	proc_stop(&f->bridge);
 	return f->bridge.output;

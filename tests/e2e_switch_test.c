@@ -182,6 +182,10 @@ test_thousand_switches_in_a_flood(void **state)
 	enum { SWITCHES = 1000, PADS = 8 };
 	int bad = 0;
 
+	/* a bridge under valgrind cannot keep JACK's pace: the flood
+	 * would lose cycles to xruns, which is not what this measures */
+	if (test_slow(1) > 1)
+		skip();
 	start_pads(f);
 	for (int k = 0; k < SWITCHES; k++) {
 		if (k % 100 == 0)

@@ -31,6 +31,15 @@ ctlbridge_path(void)
 	return p && *p ? p : "build/ctlbridge";
 }
 
+int
+test_slow(int ms)
+{
+	const char *s = getenv("CTLBRIDGE_TEST_SLOW");
+	int k = s ? atoi(s) : 1;
+
+	return ms * (k > 1 ? k : 1);
+}
+
 const char *
 test_unique(const char *prefix)
 {

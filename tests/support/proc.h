@@ -18,6 +18,9 @@ struct proc {
 
 /* The binary under test: $CTLBRIDGE (set by the runner) or build/ctlbridge. */
 const char *ctlbridge_path(void);
+/* ms of the bridge running, times $CTLBRIDGE_TEST_SLOW (a whole factor;
+ * make test-valgrind sets it: the bridge under memcheck starts slower). */
+int test_slow(int ms);
 
 /* argv[0] is the program; env is extra NAME=VALUE pairs (NULL-terminated
  * or NULL); JOURNAL_STREAM=stderr becomes what systemd would set for a
