@@ -259,12 +259,43 @@ input_finished(void *ctx, int err)
 
 /* ---- the bridge's socket ---- */
 
+/* Who is heard on the bridge's port: this machine (control requests, a
+ * DAW here) and the DAW hosts of the loaded profiles (any of them: a
+ * switch may lead there).  Nobody else has anything to say to it. */
+static bool
+sender_allowed(const struct bridge *br, const struct sockaddr_in *from)
+{
+	struct in_addr a;
+
+	if (from->sin_family != AF_INET)
+		return false;
+	if ((ntohl(from->sin_addr.s_addr) >> 24) == 127)
+		return true;
+	for (int i = 0; i < br->nsurfaces; i++)
+		if (daw_link_from(&br->surfaces[i], from))
+			return true;
+	for (int i = 0; i < br->cfg->nprofiles; i++)
+		if (inet_pton(AF_INET, br->cfg->profiles[i]->host, &a) == 1 &&
+		    a.s_addr == from->sin_addr.s_addr)
+			return true;
+	return false;
+}
+
 /* Datagrams to the bridge's own port: control requests from this machine;
- * everything else is the DAW's (replies, feedback). */
+ * everything else is the DAW's (replies, feedback).  From a sender not
+ * allowed, nothing is read. */
 void
 bridge_datagram(struct bridge *br, const char *buf, size_t len,
     const struct sockaddr_in *from)
 {
+	if (!sender_allowed(br, from)) {
+		br->refused++;
+		log_warnx_limited(&br->refused_warn, "osc: datagrams from %s "
+		    "ignored: not this machine, nor the DAW of a profile (%llu "
+		    "so far)", inet_ntoa(from->sin_addr),
+		    (unsigned long long)br->refused);
+		return;
+	}
 	if (len < 12 || strncmp(buf, CONTROL_PREFIX, strlen(CONTROL_PREFIX)) != 0) {
 		struct daw_packet pk = { br, from, now_ns() };
 		if (feedback_walk(buf, len, daw_message, &pk) < 0)
@@ -456,6 +487,7 @@ bridge_start(struct bridge *br, const struct bridge_options *opt)
 	br->osc.fd = -1;
 	br->control_warn = (struct ratelimit)RATELIMIT_INIT(10);
 	br->reload_warn = (struct ratelimit)RATELIMIT_INIT(10);
+	br->refused_warn = (struct ratelimit)RATELIMIT_INIT(10);
 	diag_init(&dl);
 	if ((br->loop = loop_new()) == NULL)
 		fatalx("out of memory");
@@ -470,9 +502,10 @@ bridge_start(struct bridge *br, const struct bridge_options *opt)
 	if (setup_signals(br) < 0 ||
 	    (br->values = target_values_new(br->cfg->ntargets)) == NULL)
 		goto out;
-	/* loopback unless a DAW is elsewhere: nobody else reaches our port */
-	if (osc_port_open(&br->osc, daw_is_local(br) ? "127.0.0.1" :
-	    "0.0.0.0", opt->osc_port) < 0)
+	/* -L, else loopback unless a DAW is elsewhere; either way only
+	 * this machine and the DAWs are heard (sender_allowed) */
+	if (osc_port_open(&br->osc, opt->listen ? opt->listen :
+	    daw_is_local(br) ? "127.0.0.1" : "0.0.0.0", opt->osc_port) < 0)
 		goto out;
 	loop_add_fd(br->loop, br->osc.fd, POLLIN, on_osc, br);
 	for (int i = 0; i < opt->nsurfaces; i++)

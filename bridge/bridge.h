@@ -59,6 +59,8 @@ struct bridge_options {
 	int nsurfaces;
 	const struct daw_override *daw;	/* -o HOST:PORT, or NULL */
 	int osc_port;		/* the bridge's own port; 0: any free one */
+	const char *listen;	/* -L: its address; NULL: loopback, or any
+				 * when a profile's DAW is elsewhere */
 	bool no_watch;		/* do not follow edits with inotify */
 };
 
@@ -160,6 +162,8 @@ struct bridge {
 	uint64_t reload_tokens_ns;
 	struct ratelimit reload_warn;
 	struct ratelimit control_warn;
+	uint64_t refused;		/* datagrams from senders not heard */
+	struct ratelimit refused_warn;
 };
 
 /* ---- bridge.c ---- */

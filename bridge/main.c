@@ -7,6 +7,7 @@
  */
 #include <sys/stat.h>
 
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
@@ -31,7 +32,7 @@ usage(FILE *out)
 {
 	fprintf(out,
 	    "usage: ctlbridge [-c DIR] [-p PROFILE [-m SPEC]...]... [-o HOST:PORT]\n"
-	    "                 [-P PORT] [--no-watch] [-q | -v]\n"
+	    "                 [-P PORT] [-L ADDR] [--no-watch] [-q | -v]\n"
 	    "       ctlbridge check [-c DIR] [FILE]...\n"
 	    "       ctlbridge switch [--control PID|PORT] [--surface N] PROFILE\n"
 	    "       ctlbridge status|reload [--control PID|PORT]\n"
@@ -42,6 +43,8 @@ usage(FILE *out)
 	    "  -m SPEC       MIDI input, repeatable: auto (default), alsa[:PATTERN],\n"
 	    "                jack[:PATTERN], raw:PATH (raw:- for standard input)\n"
 	    "  -P PORT       the bridge's own OSC port (default: any free port)\n"
+	    "  -L ADDR       the IPv4 address it listens on (default: 127.0.0.1,\n"
+	    "                or 0.0.0.0 when a profile's DAW is elsewhere)\n"
 	    "  --no-watch    do not apply edited files by themselves\n"
 	    "  -o HOST:PORT  send to this DAW address instead of the dialect's\n"
 	    "  -q            log errors only\n"
@@ -350,6 +353,7 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "port", required_argument, NULL, 'P' },
+		{ "listen", required_argument, NULL, 'L' },
 		{ "no-watch", no_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -372,7 +376,7 @@ main(int argc, char **argv)
 	memset(&opt, 0, sizeof(opt));
 	opt.dirs = dirs;
 	opt.surfaces = surfaces;
-	while ((ch = getopt_long(argc, argv, "c:p:m:o:P:qvh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:p:m:o:P:L:qvh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			if (confdir) {
@@ -395,6 +399,14 @@ main(int argc, char **argv)
 				return 2;
 			}
 			opt.osc_port = (int)port;
+			break;
+		case 'L':
+			if (inet_pton(AF_INET, optarg, &(struct in_addr){ 0 }) != 1) {
+				log_errx("-L takes an IPv4 address (0.0.0.0: every "
+				    "interface)");
+				return 2;
+			}
+			opt.listen = optarg;
 			break;
 		case 'W':
 			opt.no_watch = true;
