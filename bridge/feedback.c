@@ -106,7 +106,8 @@ walk(const char *data, size_t len, int depth,
 		}
 		return pos == len ? count : -1;
 	}
-	if (len > sizeof(scratch))
+	/* what is no message is refused before it is copied */
+	if (len == 0 || len % 4 != 0 || len > sizeof(scratch) || data[0] != '/')
 		return -1;
 	memcpy(scratch, data, len);
 	if (osc_msg_read(scratch, len, &in, scratch_argv,
