@@ -11,7 +11,9 @@
  *  4. switching: from a /ctlbridge/profile request to the first message
  *     under the new profile, through the real binary;
  *  5. reload: loading a configuration whose profile has 1000 bindings
- *     (parse, validate, compile), in process.
+ *     (parse, validate, compile), in process;
+ *  6. feedback: a DAW's bundle of reports (gains and meters) walked,
+ *     matched and resolved to their targets, in process.
  * Nothing here asserts a time: it prints figures.  Run: make bench.
  */
 #include <sys/resource.h>
@@ -32,6 +34,7 @@
 
 #include "config.h"
 #include "engine.h"
+#include "feedback.h"
 #include "midi_decode.h"
 #include "oscrecv.h"
 #include "osc_out.h"
@@ -111,6 +114,60 @@ bench_in_process(const struct profile *p)
 		engine_free(k.eng);
 	}
 	free(bytes);
+}
+
+struct reports {
+	const struct config *cfg;
+	const struct profile *p;
+	unsigned long reports, resolved;
+};
+
+static void
+on_report(void *ctx, const struct osc_in *msg)
+{
+	struct reports *r = ctx;
+	struct feedback_match m;
+
+	r->reports++;
+	if (feedback_match(r->p->dialect, msg->path, msg->types, msg->argv,
+	    msg->argc, &m) && config_target_of(r->cfg, r->p, m.action,
+	    m.track, m.marker, m.plugin) >= 0)
+		r->resolved++;
+}
+
+/* What Ardour sends while a session plays: a bundle of eight gains and
+ * eight meters. */
+static void
+bench_feedback(const struct config *cfg, const struct profile *p)
+{
+	char packet[4096];
+	size_t size = 16;
+	struct reports r = { cfg, p, 0, 0 };
+	int rounds = 200000;
+	double t0, t1;
+
+	memcpy(packet, "#bundle\0\0\0\0\0\0\0\0\1", 16);
+	for (int i = 0; i < 16; i++) {
+		lo_message m = lo_message_new();
+		size_t n = sizeof(packet) - size - 4;
+		uint32_t len;
+		lo_message_add_int32(m, i % 8 + 1);
+		lo_message_add_float(m, i < 8 ? 0.5f : -20.0f);
+		lo_message_serialise(m, i < 8 ? "/strip/gain" : "/strip/meter",
+		    packet + size + 4, &n);
+		lo_message_free(m);
+		len = htonl((uint32_t)n);
+		memcpy(packet + size, &len, 4);
+		size += 4 + n;
+	}
+	t0 = now_s();
+	for (int i = 0; i < rounds; i++)
+		feedback_walk(packet, size, on_report, &r);
+	t1 = now_s();
+	printf("feedback, %d bundles of 16 reports (engineer profile):\n"
+	    "  walk+match+target          %7.1f ns/report  (%lu reports, %lu "
+	    "on a bound target)\n", rounds, (t1 - t0) * 1e9 / (double)r.reports,
+	    r.reports, r.resolved);
 }
 
 static void
@@ -358,6 +415,7 @@ main(int argc, char **argv)
 	}
 	printf("ctlbridge benchmark (%ld cores)\n", sysconf(_SC_NPROCESSORS_ONLN));
 	bench_in_process(p);
+	bench_feedback(cfg, p);
 	bench_throughput(bridge);
 	bench_latency(bridge);
 	bench_switch(bridge);
