@@ -491,7 +491,15 @@ bridge_start(struct bridge *br, const struct bridge_options *opt)
 	diag_init(&dl);
 	if ((br->loop = loop_new()) == NULL)
 		fatalx("out of memory");
-	br->cfg = config_load(opt->dirs, opt->ndirs, opt->daw, &dl);
+	{
+		/* what starts: a broken file none of these needs is reported,
+		 * and does not keep the bridge from starting */
+		const char *running[BRIDGE_MAX_SURFACES];
+		for (int i = 0; i < opt->nsurfaces; i++)
+			running[i] = opt->surfaces[i].profile;
+		br->cfg = config_load_running(opt->dirs, opt->ndirs, opt->daw,
+		    running, opt->nsurfaces, &dl);
+	}
 	diag_log(&dl, LOG_PRIO_ERR);
 	if (dl.errors) {
 		log_errx("%d error%s in the configuration; not starting "

@@ -235,12 +235,14 @@ check_switches(struct config *cfg, bool all_loaded, struct diag_list *dl)
 			if (b->profile == NULL || p->controller == NULL)
 				continue;
 			if ((to = config_profile(cfg, b->profile)) != NULL) {
-				if (to->controller != p->controller)
+				/* one whose controller is missing said so */
+				if (to->controller != p->controller &&
+				    to->controller != NULL)
 					diag_error(dl, p->file, b->line,
 					    "profile '%s' is for controller '%s', "
 					    "not '%s': a controller switches "
 					    "between its own profiles", to->name,
-					    to->controller ? to->controller->name : "?",
+					    to->controller->name,
 					    p->controller->name);
 				continue;
 			}
@@ -287,8 +289,149 @@ link_profile_rings(struct config *cfg)
 	free(ring);
 }
 
+/* Does an error of dl name this file? */
+static bool
+file_has_errors(const struct diag_list *dl, const char *file)
+{
+	for (int i = 0; i < dl->count; i++)
+		if (dl->items[i].severity == DIAG_ERROR && dl->items[i].file &&
+		    strcmp(dl->items[i].file, file) == 0)
+			return true;
+	return false;
+}
+
+/* A profile that cannot run: errors in its file, or in its controller's
+ * or dialect's, or one missing. */
+static bool
+profile_broken(const struct profile *p, const struct diag_list *dl)
+{
+	return p->controller == NULL || p->dialect == NULL ||
+	    p->controller->errors || p->dialect->errors ||
+	    file_has_errors(dl, p->file);
+}
+
+static int
+profile_index(const struct config *cfg, const char *name)
+{
+	for (int i = 0; i < cfg->nprofiles; i++)
+		if (strcmp(cfg->profiles[i]->name, name) == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * Errors in files that no running surface needs do not keep the running
+ * ones from loading (a broken draft.ini beside a good edit of the running
+ * profile).  In use: the running profiles, the profiles they switch to
+ * (transitively), and their controllers and dialects; every error must lie
+ * outside those files, or the set is left as it is (rejected).  Then the
+ * profiles that cannot run, and those that switch to one, are set aside
+ * (taken out of the set), their errors count as warnings, and a line says
+ * which file was not loaded and why.
+ */
+static void
+set_aside_unused(struct config *cfg, const char *const *running, int nrunning,
+    struct diag_list *dl)
+{
+	int n = cfg->nprofiles;
+	bool *in_use = xcalloc((size_t)n + 1, sizeof(bool));
+	bool *unusable = xcalloc((size_t)n + 1, sizeof(bool));
+	bool *broken = xcalloc((size_t)n + 1, sizeof(bool));
+	bool changed = true, ok = true;
+	int kept = 0;
+
+	for (int i = 0; i < nrunning; i++) {
+		int at = profile_index(cfg, running[i]);
+		if (at >= 0)
+			in_use[at] = true;
+	}
+	for (int i = 0; i < n; i++)
+		unusable[i] = broken[i] = profile_broken(cfg->profiles[i], dl);
+	/* what the running profiles switch to is in use; what switches to
+	 * a profile that cannot run cannot run either */
+	while (changed) {
+		changed = false;
+		for (int i = 0; i < n; i++) {
+			const struct profile *p = cfg->profiles[i];
+			for (int j = 0; j < p->nbindings; j++) {
+				int to = p->bindings[j].profile ? profile_index(cfg,
+				    p->bindings[j].profile) : -1;
+				if (to < 0)
+					continue;
+				if (in_use[i] && !in_use[to])
+					in_use[to] = changed = true;
+				if (unusable[to] && !unusable[i])
+					unusable[i] = changed = true;
+			}
+		}
+	}
+	/* every error must be about a file outside what is in use */
+	for (int e = 0; e < dl->count && ok; e++) {
+		const struct diag *d = &dl->items[e];
+		bool outside = d->file != NULL;
+		if (d->severity != DIAG_ERROR)
+			continue;
+		for (int i = 0; i < n && outside; i++) {
+			const struct profile *p = cfg->profiles[i];
+			if (!in_use[i])
+				continue;
+			if (strcmp(d->file, p->file) == 0 || (p->controller &&
+			    strcmp(d->file, p->controller->file) == 0) ||
+			    (p->dialect && strcmp(d->file, p->dialect->file) == 0))
+				outside = false;
+		}
+		/* and about a file the set knows (not "no profiles found") */
+		if (outside) {
+			bool known = false;
+			for (int i = 0; i < n && !known; i++)
+				known = strcmp(d->file, cfg->profiles[i]->file) == 0;
+			for (int i = 0; i < cfg->ncontrollers && !known; i++)
+				known = strcmp(d->file, cfg->controllers[i]->file) == 0;
+			for (int i = 0; i < cfg->ndialects && !known; i++)
+				known = strcmp(d->file, cfg->dialects[i]->file) == 0;
+			outside = known;
+		}
+		ok = outside;
+	}
+	for (int i = 0; i < n && ok; i++)
+		if (in_use[i] && unusable[i])
+			ok = false;
+	if (ok) {
+		for (int e = 0; e < dl->count; e++)
+			if (dl->items[e].severity == DIAG_ERROR) {
+				dl->items[e].severity = DIAG_WARNING;
+				dl->errors--;
+				dl->warnings++;
+			}
+		for (int i = 0; i < n; i++) {
+			struct profile *p = cfg->profiles[i];
+			if (!unusable[i]) {
+				cfg->profiles[kept++] = p;
+				continue;
+			}
+			diag_warning(dl, p->file, 0, "not loaded: %s; no running "
+			    "surface uses it", broken[i] ? "it has "
+			    "errors (above)" : "it switches to a profile that "
+			    "is not loaded");
+			profile_free(p);
+		}
+		cfg->nprofiles = kept;
+	}
+	free(in_use);
+	free(unusable);
+	free(broken);
+}
+
 struct config *
 config_load(char *const *dirs, int ndirs, const struct daw_override *daw,
+    struct diag_list *dl)
+{
+	return config_load_running(dirs, ndirs, daw, NULL, 0, dl);
+}
+
+struct config *
+config_load_running(char *const *dirs, int ndirs,
+    const struct daw_override *daw, const char *const *running, int nrunning,
     struct diag_list *dl)
 {
 	struct config *cfg = config_new(dirs, ndirs);
@@ -323,6 +466,8 @@ config_load(char *const *dirs, int ndirs, const struct daw_override *daw,
 	free(names);
 	free(at.host);
 	check_switches(cfg, true, dl);
+	if (running != NULL && dl->errors > 0)
+		set_aside_unused(cfg, running, nrunning, dl);
 	link_profile_rings(cfg);
 	config_assign_targets(cfg);
 	if (cfg->nprofiles == 0 && dl->errors == 0) {

@@ -62,6 +62,8 @@ struct param_key {
 struct controller {
 	char *name;		/* file stem: "nanokontrol2" */
 	char *file;
+	int errors;		/* in its file: profiles using it are not
+				 * compiled (one cause, one message) */
 	char *title;		/* "Korg nanoKONTROL2" */
 	char *port_pattern;	/* glob, case-insensitive; plain text matches anywhere */
 	struct control *controls;
@@ -101,6 +103,8 @@ struct dialect_action {
 struct dialect {
 	char *name;
 	char *file;
+	int errors;		/* in its file: profiles using it are not
+				 * compiled (one cause, one message) */
 	char *title;
 	char *host;
 	int port;
@@ -247,6 +251,15 @@ int daw_override_parse(const char *hostport, struct daw_override *o,
  */
 struct config *config_load(char *const *dirs, int ndirs,
     const struct daw_override *daw, struct diag_list *dl);
+/*
+ * The same for a bridge running the named profiles: errors in files none
+ * of them needs (not the profiles they switch to, nor the controllers and
+ * dialects of either) become warnings, and the profiles that cannot run
+ * are left out of the set, each with a line that says so.
+ */
+struct config *config_load_running(char *const *dirs, int ndirs,
+    const struct daw_override *daw, const char *const *running, int nrunning,
+    struct diag_list *dl);
 /*
  * Check the named files only (as `ctlbridge check FILE...`), resolving
  * what they reference through dirs.

@@ -616,9 +616,12 @@ profile_compile(const struct profile_text *t, const struct controller *c,
 	L.p = p;
 	L.path = p->file;
 	L.dl = dl;
-	if (d)
+	/* a controller or dialect with errors has said so in its own file:
+	 * its profiles' bindings are not checked against it, each repeating
+	 * one cause ("has no control 'rec1'" for every profile) */
+	if (d && d->errors == 0)
 		compile_address(&L, t, at);
-	if (c)
+	if (c && c->errors == 0 && (d == NULL || d->errors == 0))
 		compile_bindings(&L, t);
 	return p;
 }

@@ -717,6 +717,7 @@ controller_load(const char *path, const char *name, struct diag_list *dl)
 		diag_error(dl, path, 0, "no controls defined in [controls]");
 	if (L.c->title == NULL)
 		L.c->title = xstrdup(name);
+	L.c->errors = dl->errors - errors;
 	build_lookup(L.c);
 	return L.c;
 }

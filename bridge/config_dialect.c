@@ -319,6 +319,7 @@ struct dialect *
 dialect_load(const char *path, const char *name, struct diag_list *dl)
 {
 	struct dialect_loader L;
+	int errors = dl->errors;
 
 	memset(&L, 0, sizeof(L));
 	L.d = xcalloc(1, sizeof(*L.d));
@@ -341,6 +342,7 @@ dialect_load(const char *path, const char *name, struct diag_list *dl)
 		L.d->host = xstrdup("127.0.0.1");
 	if (L.d->title == NULL)
 		L.d->title = xstrdup(name);
+	L.d->errors = dl->errors - errors;
 	return L.d;
 }
 

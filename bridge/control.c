@@ -296,11 +296,14 @@ serve_status(struct bridge *br, const struct sockaddr_in *to)
 	}
 	text[ntext++] = path;
 	lines[n++] = path;
+	/* the diagnostics of the last reload: why it was rejected, or what
+	 * it warned of (a file no running surface uses, not loaded) */
 	text[ntext] = xasprintf("last reload: %s", br->reload_failed ?
 	    "rejected, the running configuration stays in service:" :
-	    br->reloads ? "ok" : "none yet");
+	    !br->reloads ? "none yet" : br->last_reload.count ? "ok, with "
+	    "warnings:" : "ok");
 	lines[n++] = text[ntext++];
-	for (int i = 0; br->reload_failed && i < br->last_reload.count && n <
+	for (int i = 0; br->reloads && i < br->last_reload.count && n <
 	    (int)(sizeof(lines) / sizeof(lines[0])); i++)
 		lines[n++] = br->last_reload.items[i].text;
 	reply(br, to, true, lines, n);

@@ -13,8 +13,10 @@ diag_init(struct diag_list *dl)
 void
 diag_free(struct diag_list *dl)
 {
-	for (int i = 0; i < dl->count; i++)
+	for (int i = 0; i < dl->count; i++) {
 		free(dl->items[i].text);
+		free(dl->items[i].file);
+	}
 	free(dl->items);
 	memset(dl, 0, sizeof(*dl));
 }
@@ -57,6 +59,7 @@ diag_add(struct diag_list *dl, enum diag_severity sev, const char *file,
 	}
 	dl->items[dl->count].severity = sev;
 	dl->items[dl->count].text = text;
+	dl->items[dl->count].file = strdup(file);	/* NULL: unattributed */
 	dl->count++;
 }
 

@@ -15,6 +15,7 @@ enum diag_severity { DIAG_ERROR, DIAG_WARNING };
 struct diag {
 	enum diag_severity severity;
 	char *text;		/* "file:line: message" or "file: message" */
+	char *file;		/* the file it is about, as given */
 };
 
 struct diag_list {

@@ -1,5 +1,6 @@
 #include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,10 @@ struct ini_reader_ctx {
 	ini_key_fn on_key;
 	void *user;
 	char last_section[INI_READ_MAX_LINE + 2];
+	/* after a section header that could not be read: its keys would
+	 * each be reported as belonging to the section before it, one
+	 * cause giving a screenful; they are skipped up to the next header */
+	bool in_broken_section;
 };
 
 static int
@@ -74,11 +79,22 @@ reader(char *str, int num, void *stream)
 	} else if (memchr(c->buf, '\0', (size_t)len) != NULL) {
 		diag_error(c->dl, c->path, c->line, "line contains a NUL byte");
 		s = "";
-	} else if (!line_is_valid(s)) {
-		diag_error(c->dl, c->path, c->line,
-		    "expected \"[section]\" or \"key = value\", got \"%s\"", s);
+	} else if (*s == '[' && !line_is_valid(s)) {
+		diag_error(c->dl, c->path, c->line, strchr(s, ']') == NULL ?
+		    "section header \"%s\" has no closing ']' (the lines up to "
+		    "the next [section] are skipped)" : "empty section header "
+		    "\"%s\" (the lines up to the next [section] are skipped)", s);
+		c->in_broken_section = true;
 		s = "";
+	} else if (!line_is_valid(s)) {
+		if (!c->in_broken_section)
+			diag_error(c->dl, c->path, c->line, "expected \"[section]\" "
+			    "or \"key = value\", got \"%s\"", s);
+		s = "";
+	} else if (c->in_broken_section && *s != '[') {
+		s = "";		/* said once, at the header */
 	} else if (*s == '[') {
+		c->in_broken_section = false;
 		/* report the section here: inih only tells us of sections with keys */
 		const char *end = strchr(s, ']');
 		size_t n = (size_t)(end - s - 1);

@@ -52,8 +52,13 @@ static struct config *
 load_checked(struct bridge *br, const struct profile **next,
     struct diag_list *dl)
 {
-	struct config *cfg = config_load(br->opt->dirs, br->opt->ndirs,
-	    br->opt->daw, dl);
+	const char *running[BRIDGE_MAX_SURFACES];
+	struct config *cfg;
+
+	for (int i = 0; i < br->nsurfaces; i++)
+		running[i] = br->surfaces[i].eng->profile->name;
+	cfg = config_load_running(br->opt->dirs, br->opt->ndirs, br->opt->daw,
+	    running, br->nsurfaces, dl);
 
 	for (int i = 0; i < br->nsurfaces; i++) {
 		struct surface *sf = &br->surfaces[i];

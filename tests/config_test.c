@@ -972,6 +972,97 @@ test_many_controls(void **state)
 	unlink(file);
 }
 
+/* One cause, one message: two bad lines in a controller file are two
+ * errors, not one more for every control of every profile that binds
+ * them; a misspelt controller is one error, also for the profile that
+ * switches to it; a section header without its ']' is one error, not one
+ * for each line below it. */
+static void
+test_one_cause_one_message(void **state)
+{
+	char *dirs[] = { "tests/data/cascade" };
+	struct diag_list dl;
+	struct config *cfg;
+	char *got, *want;
+
+	(void)state;
+	diag_init(&dl);
+	cfg = config_load(dirs, 1, NULL, &dl);
+	assert_non_null(cfg);
+	got = join_diags(&dl);
+	want = read_text("tests/data/cascade.expected");
+	assert_non_null(want);
+	want[strcspn(want, "\0")] = '\0';
+	if (strlen(want) && want[strlen(want) - 1] == '\n')
+		want[strlen(want) - 1] = '\0';
+	assert_string_equal(got, want);
+	assert_int_equal(dl.errors, 4);
+	free(got);
+	free(want);
+	diag_free(&dl);
+	config_free(cfg);
+}
+
+/* A bridge running some profiles loads beside broken files none of them
+ * needs: the broken profile and the one that switches to it are left out
+ * (a warning each), their errors become warnings.  What a running profile
+ * needs, itself or what it switches to, still rejects the set. */
+static void
+test_broken_files_not_in_use(void **state)
+{
+	char dir[] = "/tmp/ctlb-aside-XXXXXX", cmd[300], path[200];
+	char *dirs[] = { dir };
+	const char *run_a[] = { "a" }, *run_e[] = { "e" };
+	struct diag_list dl;
+	struct config *cfg;
+	FILE *fp;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "cp -r tests/data/switch/. %s", dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/profiles/draft.ini", dir);
+	assert_non_null(fp = fopen(path, "w"));
+	fputs("[profile]\ncontroller = pads\ndaw = echo\n[bindings]\n"
+	    "pad1 = marker.got marker=1\n", fp);
+	fclose(fp);
+	snprintf(path, sizeof(path), "%s/profiles/e.ini", dir);
+	assert_non_null(fp = fopen(path, "w"));
+	fputs("[profile]\ncontroller = pads\ndaw = echo\n[bindings]\n"
+	    "next = profile.switch profile=draft\n", fp);
+	fclose(fp);
+
+	diag_init(&dl);
+	cfg = config_load_running(dirs, 1, NULL, run_a, 1, &dl);
+	assert_int_equal(dl.errors, 0);
+	assert_int_equal(dl.warnings, 3);	/* the error, two not loaded */
+	assert_non_null(strstr(dl.items[1].text, "draft.ini: warning: not "
+	    "loaded: it has errors (above)"));
+	assert_non_null(strstr(dl.items[2].text, "e.ini: warning: not loaded: "
+	    "it switches to a profile that is not loaded"));
+	assert_non_null(config_profile(cfg, "a"));
+	assert_non_null(config_profile(cfg, "b"));
+	assert_null(config_profile(cfg, "draft"));
+	assert_null(config_profile(cfg, "e"));
+	diag_free(&dl);
+	config_free(cfg);
+
+	/* running e, which needs draft: rejected as before */
+	diag_init(&dl);
+	cfg = config_load_running(dirs, 1, NULL, run_e, 1, &dl);
+	assert_int_equal(dl.errors, 1);
+	diag_free(&dl);
+	config_free(cfg);
+	/* check (no running profiles) counts every error */
+	diag_init(&dl);
+	cfg = config_load(dirs, 1, NULL, &dl);
+	assert_int_equal(dl.errors, 1);
+	diag_free(&dl);
+	config_free(cfg);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void
 test_port_pattern_match(void **state)
 {
@@ -1064,6 +1155,8 @@ main(void)
 		cmocka_unit_test(test_override_daw),
 		cmocka_unit_test(test_port_pattern_match),
 		cmocka_unit_test(test_many_controls),
+		cmocka_unit_test(test_one_cause_one_message),
+		cmocka_unit_test(test_broken_files_not_in_use),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

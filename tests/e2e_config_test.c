@@ -249,6 +249,65 @@ test_fifo_in_profiles(void **state)
 	assert_int_equal(WEXITSTATUS(f->bridge.status), 0);
 }
 
+/* A broken file no running surface uses (a draft.ini) is reported and
+ * left out, and blocks neither the start nor the reload of a good edit to
+ * the running profile; a broken edit of the running profile still keeps
+ * the running set (all or nothing for what is in use). */
+static void
+test_broken_draft_does_not_block(void **state)
+{
+	struct fixture *f = *state;
+	char *args[] = { "-c", f->conf, "-p", "engineer", NULL };
+	char *status[] = { "status", NULL };
+	char *reload[] = { "reload", NULL };
+	char draft[400], engineer[400], cmd[900], *out;
+
+	snprintf(draft, sizeof(draft), "%s/profiles/draft.ini", f->conf);
+	snprintf(engineer, sizeof(engineer), "%s/profiles/engineer.ini", f->conf);
+	write_text(draft, "[profile]\ncontroller = nanokontrol2\ndaw = ardour\n"
+	    "[bindings]\nplay = transport.plya\n");
+	start_bridge(f, args);
+	assert_non_null(strstr(proc_output(&f->bridge), "draft.ini: warning: not "
+	    "loaded: it has errors (above); no running surface uses it"));
+	press_play(f);
+	expect_one(f, "/transport_play");
+
+	/* a good edit of the running profile applies beside it */
+	snprintf(cmd, sizeof(cmd), "sed -i 's/^play *= transport.play/play = "
+	    "marker.add/' %s", engineer);
+	assert_int_equal(system(cmd), 0);
+	assert_true(proc_wait_output(&f->bridge, "reloaded (files changed)", 3000));
+	press_play(f);
+	expect_one(f, "/add_marker");
+	assert_int_equal(cli(f, &out, reload), 0);
+	assert_non_null(strstr(out, "unknown action 'transport.plya'"));
+	assert_non_null(strstr(out, "draft.ini: warning: not loaded"));
+	free(out);
+	assert_int_equal(cli(f, &out, status), 0);
+	assert_non_null(strstr(out, "last reload: ok, with warnings:"));
+	assert_non_null(strstr(out, "draft.ini: warning: not loaded"));
+	free(out);
+	/* and it cannot be switched to */
+	{
+		char *sw[] = { "switch", "draft", NULL };
+		assert_int_equal(cli(f, &out, sw), 1);
+		assert_non_null(strstr(out, "no profile 'draft'"));
+		free(out);
+	}
+
+	/* a broken edit of the running profile: all or nothing */
+	snprintf(cmd, sizeof(cmd), "sed -i 's/^play = marker.add/play = "
+	    "marker.addd/' %s", engineer);
+	assert_int_equal(system(cmd), 0);
+	assert_true(proc_wait_output(&f->bridge, "rejected", 3000));
+	assert_int_equal(cli(f, &out, status), 0);
+	assert_non_null(strstr(out, "last reload: rejected"));
+	assert_non_null(strstr(out, "unknown action 'marker.addd'"));
+	free(out);
+	press_play(f);
+	expect_one(f, "/add_marker");
+}
+
 int
 main(void)
 {
@@ -257,6 +316,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fifo_in_profiles, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_broken_draft_does_not_block,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
