@@ -113,6 +113,9 @@ struct surface {
 	/* why a press could not mark or loop a section, each reason its
 	 * own limit: stuck or random input must not flood the log */
 	struct ratelimit no_playhead_warn, no_section_warn, no_end_warn;
+	/* what it reads, for other bridges to compare: "CONTROLLER
+	 * KIND:PATTERN" lines (control_claimants) */
+	char claims[1024];
 };
 
 /* ---- what the bridge is made of ---- */

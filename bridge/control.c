@@ -32,7 +32,7 @@ runtime_dir(char *buf, size_t len)
 }
 
 int
-control_announce(int port, char *path, size_t len)
+control_announce(int port, const char *claims, char *path, size_t len)
 {
 	char dir[512];
 	FILE *fp;
@@ -43,8 +43,54 @@ control_announce(int port, char *path, size_t len)
 	snprintf(path, len, "%s/%d", dir, (int)getpid());
 	if ((fp = fopen(path, "w")) == NULL)
 		return -1;
-	fprintf(fp, "port %d\n", port);
+	fprintf(fp, "port %d\n%s", port, claims ? claims : "");
 	return fclose(fp);
+}
+
+/* Is line (up to its newline) one of the lines of text? */
+static bool
+has_line(const char *text, const char *line, size_t len)
+{
+	for (const char *p = text; p && *p; p = strchr(p, '\n') ?
+	    strchr(p, '\n') + 1 : NULL)
+		if (strncmp(p, line, len) == 0 && (p[len] == '\n' || !p[len]))
+			return true;
+	return false;
+}
+
+int
+control_claimants(const char *claims, int *pids, int max)
+{
+	struct control_peer peers[16];
+	char dir[512];
+	int npeers = control_find(peers, 16), n = 0;
+
+	runtime_dir(dir, sizeof(dir));
+	for (int i = 0; i < npeers && n < max; i++) {
+		char path[1024], *line = NULL;
+		size_t cap = 0;
+		ssize_t len;
+		FILE *fp;
+
+		if (peers[i].pid == (int)getpid())
+			continue;
+		snprintf(path, sizeof(path), "%s/%d", dir, peers[i].pid);
+		if ((fp = fopen(path, "r")) == NULL)
+			continue;
+		while ((len = getline(&line, &cap, fp)) > 0) {
+			if (strncmp(line, "claim ", 6) != 0)
+				continue;
+			if (line[len - 1] == '\n')
+				line[--len] = '\0';
+			if (has_line(claims, line + 6, (size_t)len - 6)) {
+				pids[n++] = peers[i].pid;
+				break;
+			}
+		}
+		free(line);
+		fclose(fp);
+	}
+	return n;
 }
 
 void
@@ -267,8 +313,8 @@ reply_diags(struct bridge *br, const struct sockaddr_in *to, bool ok,
 static void
 serve_status(struct bridge *br, const struct sockaddr_in *to)
 {
-	char *text[BRIDGE_MAX_SURFACES + 2];
-	const char *lines[BRIDGE_MAX_SURFACES + 2 + 65];
+	char *text[2 * BRIDGE_MAX_SURFACES + 2];
+	const char *lines[2 * BRIDGE_MAX_SURFACES + 2 + 65];
 	int n = 0, ntext = 0;
 	size_t len = 0;
 	char *path;
@@ -281,6 +327,22 @@ serve_status(struct bridge *br, const struct sockaddr_in *to)
 		    p->name, p->title, p->dialect->title, sf->link.address.url,
 		    p->file);
 		lines[n++] = text[ntext++];
+		/* another bridge on the same controller: presses twice */
+		{
+			int pids[8], k = control_claimants(sf->claims, pids, 8);
+			char who[120] = "";
+			for (int j = 0; j < k; j++)
+				snprintf(who + strlen(who), sizeof(who) - strlen(who),
+				    "%s%d", j ? ", " : "", pids[j]);
+			if (k > 0) {
+				text[ntext] = xasprintf("surface %d: warning: bridge%s "
+				    "%s read%s controller '%s' too: every press "
+				    "reaches the DAW more than once", sf->index,
+				    k > 1 ? "s" : "", who, k > 1 ? "" : "s",
+				    sf->eng->controller->name);
+				lines[n++] = text[ntext++];
+			}
+		}
 	}
 	/* where files are looked for, first found first */
 	for (int i = 0; i < br->opt->ndirs; i++)

@@ -27,7 +27,13 @@ struct control_peer {
 };
 
 /* Announce port for this process; the path is kept for control_withdraw. */
-int control_announce(int port, char *path, size_t len);
+/* The runtime file: this bridge's port, and what its surfaces read
+ * ("claim CONTROLLER KIND:PATTERN" lines, claims given without "claim "). */
+int control_announce(int port, const char *claims, char *path, size_t len);
+/* Other running bridges that read one of claims (lines "CONTROLLER
+ * KIND:PATTERN"): every press of that controller would reach the DAW
+ * once from each.  Their PIDs in pids; returns the count. */
+int control_claimants(const char *claims, int *pids, int max);
 void control_withdraw(const char *path);
 /* Running bridges (stale files are removed); returns the count. */
 int control_find(struct control_peer *peers, int max);

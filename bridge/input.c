@@ -51,6 +51,43 @@ input_specs_default(const struct input_spec *specs, int n)
 	return true;
 }
 
+int
+input_claims(const char *pattern, const struct input_spec *specs, int nspecs,
+    char *out, size_t len)
+{
+	static const struct input_spec auto_spec = { INPUT_AUTO, NULL };
+	size_t used = 0;
+	int n = 0;
+
+	*out = '\0';
+	if (nspecs == 0) {
+		specs = &auto_spec;
+		nspecs = 1;
+	}
+	for (int i = 0; i < nspecs; i++) {
+		const char *arg = specs[i].arg ? specs[i].arg : pattern;
+		const char *kinds[2] = { NULL, NULL };
+		switch (specs[i].type) {
+		case INPUT_AUTO: kinds[0] = "alsa"; kinds[1] = "jack"; break;
+		case INPUT_ALSA: kinds[0] = "alsa"; break;
+		case INPUT_JACK: kinds[0] = "jack"; break;
+		case INPUT_RAW:
+			if (strcmp(arg, "-") != 0)
+				kinds[0] = "raw";
+			break;
+		}
+		for (int k = 0; k < 2 && kinds[k]; k++) {
+			int w = snprintf(out + used, len - used, "%s:%s\n",
+			    kinds[k], arg);
+			if (w < 0 || (size_t)w >= len - used)
+				return n;
+			used += (size_t)w;
+			n++;
+		}
+	}
+	return n;
+}
+
 bool
 port_pattern_match(const char *pattern, const char *port_name)
 {

@@ -80,6 +80,14 @@ void inputs_close(struct inputs *in);
 /* MIDI bytes (whole messages) to the controller, through every input. */
 void inputs_send(struct inputs *in, const uint8_t *bytes, size_t len);
 
+/*
+ * What a surface reads, as other bridges can compare it: "alsa:PATTERN",
+ * "jack:PATTERN" (auto claims both), "raw:PATH" (standard input claims
+ * nothing).  Written into out, one claim a line; returns the count.
+ */
+int input_claims(const char *pattern, const struct input_spec *specs,
+    int nspecs, char *out, size_t len);
+
 /* Does a port name match a controller port pattern?  A glob (* ? [),
  * case-insensitive; plain text matches anywhere. */
 bool port_pattern_match(const char *pattern, const char *port_name);

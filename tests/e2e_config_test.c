@@ -308,6 +308,54 @@ test_broken_draft_does_not_block(void **state)
 	expect_one(f, "/add_marker");
 }
 
+/* A second bridge on the same controller would send every press to the
+ * DAW twice: it says so at start, naming the first one's PID, and status
+ * says it on both. */
+static void
+test_second_bridge_same_controller(void **state)
+{
+	struct fixture *f = *state;
+	char *args[] = { "-c", f->conf, "-p", "engineer", NULL };
+	char spec[320], want[200], pid1[32], pid2[32], *out;
+	char *argv[] = { (char *)ctlbridge_path(), "-c", f->conf, "-p",
+	    "engineer", "-m", spec, "-o", f->daw, NULL };
+	char *env[] = { f->home_env, f->runtime_env, NULL };
+	char *status1[] = { "status", "--control", pid1, NULL };
+	char *status2[] = { "status", "--control", pid2, NULL };
+	struct proc second;
+
+	start_bridge(f, args);
+	snprintf(spec, sizeof(spec), "raw:%s", f->fifo);
+	assert_int_equal(proc_start(&second, argv, env, NULL), 0);
+	snprintf(want, sizeof(want), "surface 1: bridge %d reads controller "
+	    "'nanokontrol2' too: every press would reach the DAW twice",
+	    (int)f->bridge.pid);
+	assert_true(proc_wait_output(&second, "control: OSC port", 5000));
+	if (strstr(proc_output(&second), want) == NULL) {
+		print_error("second bridge:\n%s\n", proc_output(&second));
+		fail();
+	}
+	/* the first one said nothing at its start: it was alone */
+	assert_null(strstr(proc_output(&f->bridge), "too: every press"));
+	snprintf(pid1, sizeof(pid1), "%d", (int)f->bridge.pid);
+	snprintf(pid2, sizeof(pid2), "%d", (int)second.pid);
+	assert_int_equal(cli(f, &out, status1), 0);
+	snprintf(want, sizeof(want), "surface 1: warning: bridge %d reads "
+	    "controller 'nanokontrol2' too", (int)second.pid);
+	assert_non_null(strstr(out, want));
+	free(out);
+	assert_int_equal(cli(f, &out, status2), 0);
+	snprintf(want, sizeof(want), "surface 1: warning: bridge %d reads "
+	    "controller 'nanokontrol2' too", (int)f->bridge.pid);
+	assert_non_null(strstr(out, want));
+	free(out);
+	proc_free(&second);
+	/* alone again */
+	assert_int_equal(cli(f, &out, status1), 0);
+	assert_null(strstr(out, "too: every press"));
+	free(out);
+}
+
 int
 main(void)
 {
@@ -317,6 +365,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fifo_in_profiles, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_broken_draft_does_not_block,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_second_bridge_same_controller,
 		    setup, teardown),
 	};
 
