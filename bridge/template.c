@@ -99,19 +99,6 @@ parse_address(const struct action_def *a, const char *addr,
 	return true;
 }
 
-/* A constant argument's text fits its type. */
-static bool
-constant_fits(char type, const char *text)
-{
-	struct osc_arg v;
-	bool ok;
-
-	if (type == 's')
-		return true;
-	ok = osc_arg_parse(&v, type, text);
-	return ok;
-}
-
 /* One argument, "i:{track}" or "f:0.5" or T; false with a diagnostic. */
 static bool
 parse_arg(const struct action_def *a, const char *s, struct arg_template *arg,
@@ -122,7 +109,7 @@ parse_arg(const struct action_def *a, const char *s, struct arg_template *arg,
 
 	arg->source = ARG_CONST;
 	if (strlen(s) == 1 && strchr("TFNI", s[0])) {
-		arg->type = s[0];
+		arg->type = arg->value.type = s[0];
 		return true;
 	}
 	if (strlen(s) < 2 || s[1] != ':' || !strchr("ifdhsb", s[0])) {
@@ -141,7 +128,8 @@ parse_arg(const struct action_def *a, const char *s, struct arg_template *arg,
 		return false;
 	}
 	if (ph == NULL) {
-		if (!constant_fits(arg->type, spec)) {
+		/* read once, here: sent and matched as this value */
+		if (!osc_arg_parse(&arg->value, arg->type, spec)) {
 			diag_error(dl, file, line,
 			    "'%s' is not a valid %c argument (%s)", s, arg->type,
 			    arg->type == 'i' ? "i wants a 32-bit integer" :
@@ -206,8 +194,11 @@ template_parse(const struct action_def *a, const char *text,
 void
 template_free(struct msg_template *t)
 {
-	for (int i = 0; i < t->nargs; i++)
+	for (int i = 0; i < t->nargs; i++) {
 		free(t->args[i].text);
+		if (t->args[i].source == ARG_CONST && t->args[i].value.type == 's')
+			free(t->args[i].value.v.s);
+	}
 	free(t->args);
 	free(t->address);
 }
@@ -287,8 +278,9 @@ template_expand(const struct msg_template *t,
 			a->is_template = strstr(a->v.s, "{take}") != NULL;
 			break;
 		case ARG_CONST:
-			if (at->text)	/* T F N I have none */
-				osc_arg_parse(a, at->type, at->text);
+			*a = at->value;
+			if (a->type == 's')
+				a->v.s = xstrdup(at->value.v.s);
 			break;
 		}
 		out->nargs++;
@@ -338,12 +330,19 @@ match_constant(const struct arg_template *a, char type, const lo_arg *arg)
 {
 	double v;
 
-	if (a->type == 's')
-		return type == 's' && strcmp((const char *)arg, a->text) == 0;
-	if (a->text == NULL)	/* T F N I */
+	double c;
+
+	switch (a->value.type) {
+	case 's':
+		return type == 's' && strcmp((const char *)arg, a->value.v.s) == 0;
+	case 'i': c = a->value.v.i; break;
+	case 'h': c = (double)a->value.v.h; break;
+	case 'f': c = a->value.v.f; break;
+	case 'd': c = a->value.v.d; break;
+	default:	/* T F N I */
 		return type == a->type;
-	return osc_arg_number(type, arg, &v) &&
-	    fabs(v - strtod(a->text, NULL)) <= 1e-6;
+	}
+	return osc_arg_number(type, arg, &v) && fabs(v - c) <= 1e-6;
 }
 
 static bool

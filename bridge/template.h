@@ -37,6 +37,7 @@ struct arg_template {
 	uint8_t source;		/* enum arg_source */
 	bool optional;		/* {label?}: left out when the binding has none */
 	char *text;		/* ARG_CONST: the literal as written */
+	struct osc_arg value;	/* ARG_CONST: and as read, once */
 };
 
 struct msg_template {
