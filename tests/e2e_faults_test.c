@@ -5,9 +5,9 @@
  * put back, garbage and wrong types on the bridge's OSC port, the address
  * that port listens on (loopback unless -L says otherwise) and senders
  * that are neither this machine nor a DAW, which are not heard.
- * (The JACK server going and returning, a controller's port going and
- * returning and the DAW restarting are in e2e_jack_test, e2e_raw_test and
- * e2e_feedback_test.)
+ * (The JACK server stopping and returning, and a controller's port going
+ * and returning, with role and LEDs kept, and the DAW restarting are in
+ * e2e_feedback_test; a raw device going and returning in e2e_raw_test.)
  */
 #include <stdarg.h>
 #include <stddef.h>

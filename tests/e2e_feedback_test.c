@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 
@@ -204,6 +205,89 @@ test_switch_resyncs(void **state)
 	send3(f->ctl, 0xB0, 46, 127);		/* back to x */
 	expect_midi(f, "B0 41 7F");		/* x's rec2 = track 2, armed */
 	expect_midi(f, "B0 2E 00");		/* indicator dark */
+}
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* x's track 2 armed, then a switch to y: its rec1 (track 3) lit and its
+ * indicator; returns with the mode button released. */
+static void
+armed_and_switched(struct fixture *f)
+{
+	oscrecv_wait(f->daw, 1, 3000);
+	daw_says(f, "/rec", "ii", 2, 1);
+	daw_says(f, "/rec", "ii", 3, 1);
+	expect_midi(f, "B0 41 7F");
+	send3(f->ctl, 0xB0, 46, 127);		/* mode: to y */
+	expect_midi(f, "B0 40 7F");
+	expect_midi(f, "B0 2E 7F");
+	send3(f->ctl, 0xB0, 46, 0);
+	midisrc_clear_received(f->ctl);
+}
+
+/* The controller's port goes (the device unplugged) and returns: the
+ * bridge connects it again within a second, and its LEDs show the role
+ * that runs, which is still y. */
+static void
+test_controller_returns(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t t0;
+
+	start(f, "x");
+	armed_and_switched(f);
+	midisrc_free(f->ctl);
+	usleep(200 * 1000);			/* gone a while */
+	t0 = now_ms();
+	f->ctl = midisrc_new(f->jackd.name, "fbctl");
+	assert_non_null(f->ctl);
+	assert_true(midisrc_wait_connected(f->ctl, 1, 5000));
+	assert_true(midisrc_wait_in_connected(f->ctl, 5000));
+	if (now_ms() - t0 > (uint64_t)test_slow(1000)) {
+		print_error("reconnected after %llu ms\n",
+		    (unsigned long long)(now_ms() - t0));
+		fail();
+	}
+	expect_midi(f, "B0 40 7F");		/* y's rec1 = track 3, armed */
+	expect_midi(f, "B0 41 00");		/* y's rec2 = track 4, dark */
+	expect_midi(f, "B0 2E 7F");		/* y's indicator */
+}
+
+/* The JACK server stops and returns (a studio restarting it): the bridge
+ * waits, connects again, and the role and the LEDs are as they were. */
+static void
+test_jack_server_returns(void **state)
+{
+	struct fixture *f = *state;
+	char name[96];
+
+	start(f, "x");
+	armed_and_switched(f);
+	snprintf(name, sizeof(name), "%s", f->jackd.name);
+	midisrc_free(f->ctl);
+	f->ctl = NULL;
+	jackd_stop(&f->jackd);
+	assert_true(proc_wait_output(&f->bridge, "server went away", 5000));
+	assert_int_equal(jackd_start(&f->jackd, name), 0);
+	f->ctl = midisrc_new(name, "fbctl");
+	assert_non_null(f->ctl);
+	if (!midisrc_wait_connected(f->ctl, 1, 8000) ||
+	    !midisrc_wait_in_connected(f->ctl, 5000)) {
+		print_error("not connected again; bridge:\n%s\n",
+		    proc_output(&f->bridge));
+		fail();
+	}
+	expect_midi(f, "B0 40 7F");		/* still y: rec1 = track 3 */
+	expect_midi(f, "B0 41 00");
+	expect_midi(f, "B0 2E 7F");
+	assert_false(proc_wait(&f->bridge, 0));
 }
 
 /* The DAW restarts: silent past its heartbeat, the bridge asks again, and
@@ -525,6 +609,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_handshake_and_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_loops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_switch_resyncs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_controller_returns, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_jack_server_returns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_daw_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_handshake_backoff, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_feedback, setup, teardown),
