@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "config_internal.h"
+#include "ini_read.h"
 #include "util.h"
 
 char *
@@ -157,6 +158,12 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static void
+close_dir(void *dp)
+{
+	closedir(dp);
+}
+
 /* Every NAME.ini stem in sub/ of the search path, first directory wins,
  * sorted so that loading and diagnostics come in a stable order. */
 static char **
@@ -175,6 +182,7 @@ list_stems(const struct config *cfg, const char *sub, int *count,
 			free(dir);
 			continue;
 		}
+		alloc_hold(dp, close_dir);
 		while ((de = readdir(dp)) != NULL) {
 			char *stem, *path;
 			bool dup = false, regular;
@@ -198,6 +206,7 @@ list_stems(const struct config *cfg, const char *sub, int *count,
 			names = xrealloc(names, (size_t)(n + 1) * sizeof(*names));
 			names[n++] = stem;
 		}
+		alloc_let_go(dp);
 		closedir(dp);
 		free(dir);
 	}
@@ -422,17 +431,9 @@ set_aside_unused(struct config *cfg, const char *const *running, int nrunning,
 	free(broken);
 }
 
-struct config *
-config_load(char *const *dirs, int ndirs, const struct daw_override *daw,
-    struct diag_list *dl)
-{
-	return config_load_running(dirs, ndirs, daw, NULL, 0, dl);
-}
-
-struct config *
-config_load_running(char *const *dirs, int ndirs,
-    const struct daw_override *daw, const char *const *running, int nrunning,
-    struct diag_list *dl)
+static struct config *
+load_all(char *const *dirs, int ndirs, const struct daw_override *daw,
+    const char *const *running, int nrunning, struct diag_list *dl)
 {
 	struct config *cfg = config_new(dirs, ndirs);
 	struct daw_at at = { NULL, 0 };
@@ -484,12 +485,15 @@ static char *
 first_section(const char *path)
 {
 	FILE *fp = fopen_regular(path);
-	char *line = NULL, *found = NULL;
+	char *line = NULL, found[INI_READ_MAX_LINE + 2] = "";
 	size_t cap = 0;
+	bool done = false;
 
 	if (fp == NULL)
 		return NULL;
-	while (found == NULL && getline(&line, &cap, fp) >= 0) {
+	/* nothing of ours is allocated while the file and getline's line
+	 * are open: running out of memory must not leave them behind */
+	while (!done && getline(&line, &cap, fp) >= 0) {
 		char *s = line, *end;
 		if (ftell(fp) == (long)strlen(line) &&
 		    memcmp(s, "\xEF\xBB\xBF", 3) == 0)
@@ -506,15 +510,16 @@ first_section(const char *path)
 			s++;
 		while (end > s && isspace((unsigned char)end[-1]))
 			*--end = '\0';
-		found = xstrdup(s);
+		snprintf(found, sizeof(found), "%s", s);
+		done = true;
 	}
 	free(line);
 	fclose(fp);
-	return found ? found : xstrdup("");
+	return xstrdup(found);
 }
 
-struct config *
-config_load_files(char *const *dirs, int ndirs, char *const *files, int nfiles,
+static struct config *
+load_files(char *const *dirs, int ndirs, char *const *files, int nfiles,
     struct diag_list *dl)
 {
 	struct config *cfg = config_new(dirs, ndirs);
@@ -557,6 +562,60 @@ config_load_files(char *const *dirs, int ndirs, char *const *files, int nfiles,
 	check_switches(cfg, false, dl);
 	link_profile_rings(cfg);
 	config_assign_targets(cfg);
+	return cfg;
+}
+
+/* Running out of memory while loading: whatever was allocated for the set
+ * is freed (util.h: alloc_scope) and the caller gets NULL and an error, so
+ * a reload keeps the running set and the daemon lives on. */
+static void
+out_of_memory(char *const *dirs, int ndirs, struct diag_list *dl)
+{
+	diag_error(dl, ndirs ? dirs[0] : ".", 0, "out of memory while loading "
+	    "the configuration: none of it is used");
+}
+
+struct config *
+config_load_running(char *const *dirs, int ndirs,
+    const struct daw_override *daw, const char *const *running, int nrunning,
+    struct diag_list *dl)
+{
+	struct alloc_scope sc;
+	struct config *cfg;
+
+	if (setjmp(sc.jump) != 0) {
+		alloc_scope_unwind(&sc);
+		out_of_memory(dirs, ndirs, dl);
+		return NULL;
+	}
+	alloc_scope_begin(&sc);
+	cfg = load_all(dirs, ndirs, daw, running, nrunning, dl);
+	alloc_scope_end(&sc);
+	return cfg;
+}
+
+struct config *
+config_load(char *const *dirs, int ndirs, const struct daw_override *daw,
+    struct diag_list *dl)
+{
+	return config_load_running(dirs, ndirs, daw, NULL, 0, dl);
+}
+
+struct config *
+config_load_files(char *const *dirs, int ndirs, char *const *files, int nfiles,
+    struct diag_list *dl)
+{
+	struct alloc_scope sc;
+	struct config *cfg;
+
+	if (setjmp(sc.jump) != 0) {
+		alloc_scope_unwind(&sc);
+		out_of_memory(dirs, ndirs, dl);
+		return NULL;
+	}
+	alloc_scope_begin(&sc);
+	cfg = load_files(dirs, ndirs, files, nfiles, dl);
+	alloc_scope_end(&sc);
 	return cfg;
 }
 

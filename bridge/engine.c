@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "util.h"
 #include "log.h"
 #include "transform.h"
 
@@ -43,12 +44,12 @@ engine_free(struct engine *eng)
 struct target_values *
 target_values_new(int n)
 {
-	struct target_values *tv = calloc(1, sizeof(*tv));
+	struct target_values *tv = try_calloc(1, sizeof(*tv));
 
 	if (tv == NULL)
 		return NULL;
 	tv->n = n;
-	if ((tv->v = malloc((size_t)(n ? n : 1) * sizeof(double))) == NULL) {
+	if ((tv->v = try_calloc((size_t)n, sizeof(double))) == NULL) {
 		free(tv);
 		return NULL;
 	}
@@ -110,15 +111,15 @@ engine_switch(struct engine *eng, const struct profile *p)
 	}
 }
 
-int
-engine_rebind(struct engine *eng, const struct profile *p,
-    struct target_values *values)
+struct control_state *
+engine_rebind_prepare(const struct engine *eng, const struct profile *p)
 {
 	const struct controller *nc = p->controller, *oc = eng->controller;
-	struct control_state *st = calloc((size_t)nc->ncontrols + 1, sizeof(*st));
+	struct control_state *st = try_calloc((size_t)nc->ncontrols + 1,
+	    sizeof(*st));
 
 	if (st == NULL)
-		return -1;
+		return NULL;
 	for (int c = 0; c < nc->ncontrols; c++) {
 		int old = controller_control(oc, nc->controls[c].name);
 		if (old >= 0)
@@ -126,11 +127,29 @@ engine_rebind(struct engine *eng, const struct profile *p,
 		else
 			st[c].value = st[c].pos = NAN;
 	}
+	return st;
+}
+
+void
+engine_rebind_commit(struct engine *eng, const struct profile *p,
+    struct target_values *values, struct control_state *st)
+{
 	free(eng->state);
 	eng->state = st;
-	eng->controller = nc;
+	eng->controller = p->controller;
 	eng->profile = p;
 	eng->values = values;
+}
+
+int
+engine_rebind(struct engine *eng, const struct profile *p,
+    struct target_values *values)
+{
+	struct control_state *st = engine_rebind_prepare(eng, p);
+
+	if (st == NULL)
+		return -1;
+	engine_rebind_commit(eng, p, values, st);
 	return 0;
 }
 

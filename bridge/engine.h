@@ -92,6 +92,12 @@ void engine_switch(struct engine *eng, const struct profile *p);
  * memory (nothing changed). */
 int engine_rebind(struct engine *eng, const struct profile *p,
     struct target_values *values);
+/* The same in two steps, so that several engines rebind all or none: the
+ * new state (NULL: out of memory, nothing changed), then the change. */
+struct control_state *engine_rebind_prepare(const struct engine *eng,
+    const struct profile *p);
+void engine_rebind_commit(struct engine *eng, const struct profile *p,
+    struct target_values *values, struct control_state *st);
 
 /*
  * The MIDI that shows value on b's control (LED, motor fader, LED ring),

@@ -51,6 +51,35 @@ line_is_valid(const char *s)
 	return 1;
 }
 
+/*
+ * Our callbacks run inside inih, which holds a line buffer of its own:
+ * memory running out in one (util.h: alloc_scope) must not jump over
+ * inih's frames.  The jump lands here instead; no callback runs after it,
+ * the reader tells inih the file ended, and ini_read_file, once inih has
+ * returned and the file is closed, jumps on.
+ */
+static void
+shielded_section(struct ini_reader_ctx *c, const char *name)
+{
+	jmp_buf here;
+	jmp_buf *prev = alloc_shield(&here);
+
+	if (setjmp(here) == 0)
+		c->on_section(c->user, name, c->line);
+	alloc_unshield(prev);
+}
+
+static void
+shielded_key(struct ini_reader_ctx *c, const char *name, const char *value)
+{
+	jmp_buf here;
+	jmp_buf *prev = alloc_shield(&here);
+
+	if (setjmp(here) == 0)
+		c->on_key(c->user, c->last_section, name, value, c->line);
+	alloc_unshield(prev);
+}
+
 /* inih reader: hands inih one checked line at a time. */
 static char *
 reader(char *str, int num, void *stream)
@@ -59,6 +88,8 @@ reader(char *str, int num, void *stream)
 	ssize_t len;
 	char *s;
 
+	if (alloc_failed())
+		return NULL;
 	len = getline(&c->buf, &c->cap, c->fp);
 	if (len < 0)
 		return NULL;
@@ -108,7 +139,7 @@ reader(char *str, int num, void *stream)
 			nm++;
 		snprintf(c->last_section, sizeof(c->last_section), "%s", nm);
 		if (c->on_section)
-			c->on_section(c->user, nm, c->line);
+			shielded_section(c, nm);
 	}
 	snprintf(str, (size_t)num, "%s\n", s);
 	return str;
@@ -122,8 +153,10 @@ handler(void *user, const char *section, const char *name, const char *value)
 	/* inih's own section name keeps the blanks of "[ controls ]" and is
 	 * cut at 50 characters; ours is trimmed, as on_section saw it */
 	(void)section;
+	if (alloc_failed())
+		return 1;
 	if (c->on_key)
-		c->on_key(c->user, c->last_section, name, value, c->line);
+		shielded_key(c, name, value);
 	return 1;
 }
 
@@ -149,5 +182,6 @@ ini_read_file(const char *path, ini_section_fn on_section, ini_key_fn on_key,
 		diag_error(dl, path, c.line + 1, "read error: %s", strerror(errno));
 	free(c.buf);
 	fclose(c.fp);
+	alloc_check();		/* memory ran out in a callback: jump on */
 	return 0;
 }

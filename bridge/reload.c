@@ -60,6 +60,8 @@ load_checked(struct bridge *br, const struct profile **next,
 	cfg = config_load_running(br->opt->dirs, br->opt->ndirs, br->opt->daw,
 	    running, br->nsurfaces, dl);
 
+	if (cfg == NULL)
+		return NULL;	/* out of memory, said in dl */
 	for (int i = 0; i < br->nsurfaces; i++) {
 		struct surface *sf = &br->surfaces[i];
 		next[i] = config_profile(cfg, sf->eng->profile->name);
@@ -111,48 +113,61 @@ config_held(const struct bridge *br, const struct config *cfg)
 	return false;
 }
 
-/* The running set out of service: freed, or retired while held. */
+/* The running set out of service: freed, or retired while held (r is
+ * allocated beforehand, so that this cannot fail). */
 static void
-retire(struct bridge *br, struct config *cfg)
+retire(struct bridge *br, struct config *cfg, struct retired *r)
 {
-	struct retired *r;
-
 	if (!config_held(br, cfg)) {
 		config_free(cfg);
+		free(r);
 		return;
 	}
-	r = xcalloc(1, sizeof(*r));
 	r->cfg = cfg;
 	r->next = br->retired;
 	br->retired = r;
 }
 
 /* Every surface to its profile in cfg, whose targets' values are in
- * values; then the sets swap. */
-static void
+ * values; then the sets swap.  Everything that allocates comes first: out
+ * of memory, -1 and nothing changed. */
+static int
 swap_in(struct bridge *br, struct config *cfg, const struct profile **next,
     struct target_values *values)
 {
+	struct control_state *states[BRIDGE_MAX_SURFACES];
+	struct retired *r = try_calloc(1, sizeof(*r));
 	char err[256];
+	int n = 0;
 
+	for (; r != NULL && n < br->nsurfaces; n++)
+		if ((states[n] = engine_rebind_prepare(br->surfaces[n].eng,
+		    next[n])) == NULL)
+			break;
+	if (r == NULL || n < br->nsurfaces) {
+		while (n > 0)
+			free(states[--n]);
+		free(r);
+		return -1;
+	}
 	for (int i = 0; i < br->nsurfaces; i++) {
 		struct surface *sf = &br->surfaces[i];
 
 		/* before the rebind: it compares with the running profile;
 		 * a link that cannot move stays (osc_out.c said why) */
 		(void)daw_link_retarget(sf, next[i], err, sizeof(err));
-		if (engine_rebind(sf->eng, next[i], values) < 0)
-			fatalx("out of memory");
+		engine_rebind_commit(sf->eng, next[i], values, states[i]);
 	}
 	target_values_free(br->values);
 	br->values = values;
-	retire(br, br->cfg);
+	retire(br, br->cfg, r);
 	br->cfg = cfg;
 	for (int i = 0; i < br->nsurfaces; i++) {
 		journal_close(&br->surfaces[i]);	/* the old set's string */
 		journal_open(&br->surfaces[i]);
 		bridge_resync(&br->surfaces[i]);
 	}
+	return 0;
 }
 
 int
@@ -178,12 +193,19 @@ reload(struct bridge *br, const char *why)
 		return -1;
 	}
 	diag_log(&dl, LOG_PRIO_WARNING);	/* warnings */
-	if ((values = carry_values(br, cfg)) == NULL) {
+	if ((values = carry_values(br, cfg)) == NULL ||
+	    swap_in(br, cfg, next, values) < 0) {
+		target_values_free(values);
 		config_free(cfg);
-		diag_free(&dl);
+		diag_error(&dl, br->opt->ndirs ? br->opt->dirs[0] : ".", 0,
+		    "out of memory: the running configuration stays in "
+		    "service");
+		log_warnx("reload (%s) rejected: out of memory; the running "
+		    "configuration stays in service", why);
+		br->last_reload = dl;
+		br->reload_failed = true;
 		return -1;
 	}
-	swap_in(br, cfg, next, values);
 	br->last_reload = dl;
 	br->reload_failed = false;
 	log_info("reloaded (%s): %d profiles, in %.1f ms", why, cfg->nprofiles,

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,58 +14,279 @@
 #include "log.h"
 #include "util.h"
 
+/* ---- allocation, and the scope a load runs in ---- */
+
+static struct alloc_scope *scope;	/* the one open, or NULL */
+static long fail_at, made;		/* the test hook */
+
+#undef free
+
+long
+alloc_fail_at(long n)
+{
+	long m = made;
+
+	fail_at = n;
+	made = 0;
+	return m;
+}
+
+/* The test hook says this allocation fails. */
+static bool
+fails_now(void)
+{
+	return ++made == fail_at;
+}
+
+static size_t
+slot_of(const void *p, size_t cap)
+{
+	uintptr_t h = (uintptr_t)p;
+
+	h ^= h >> 17;
+	h *= 0x9e3779b97f4a7c15u;
+	return (size_t)(h >> 7) & (cap - 1);
+}
+
+#define TOMBSTONE ((void *)1)
+
+/* Room for one more block in the set; false when there is none. */
+static bool
+scope_room(struct alloc_scope *sc)
+{
+	void **old = sc->live;
+	size_t oldcap = sc->cap, cap = oldcap ? oldcap : 256;
+
+	if ((sc->used + 1) * 2 <= oldcap)
+		return true;
+	while ((sc->n + 1) * 2 > cap)
+		cap *= 2;
+	/* not counted by the test hook: when the set grows depends on where
+	 * blocks lie (tombstones), which would make the count wander */
+	if ((sc->live = calloc(cap, sizeof(void *))) == NULL) {
+		sc->live = old;
+		return false;
+	}
+	sc->cap = cap;
+	sc->used = sc->n;
+	for (size_t i = 0; i < oldcap; i++)
+		if (old[i] != NULL && old[i] != TOMBSTONE) {
+			size_t j = slot_of(old[i], cap);
+			while (sc->live[j] != NULL)
+				j = (j + 1) & (cap - 1);
+			sc->live[j] = old[i];
+		}
+	free(old);
+	return true;
+}
+
+static void
+scope_forget(struct alloc_scope *sc, void *p)
+{
+	size_t j;
+
+	if (sc->cap == 0)
+		return;
+	for (j = slot_of(p, sc->cap); sc->live[j] != NULL;
+	    j = (j + 1) & (sc->cap - 1))
+		if (sc->live[j] == p) {
+			sc->live[j] = TOMBSTONE;
+			sc->n--;
+			return;
+		}
+}
+
+/* Memory ran out: inside a scope, jump; else the end. */
+static void out_of_memory(void) __attribute__((noreturn));
+
+static void
+out_of_memory(void)
+{
+	if (scope != NULL) {
+		scope->failed = true;
+		longjmp(*scope->target, 1);
+	}
+	fatalx("out of memory");
+}
+
+/* p, just allocated (NULL: it failed), into the open scope's set. */
+static void *
+handed_out(void *p)
+{
+	size_t j;
+
+	if (p == NULL)
+		out_of_memory();
+	if (scope == NULL)
+		return p;
+	if (!scope_room(scope)) {
+		free(p);
+		out_of_memory();
+	}
+	for (j = slot_of(p, scope->cap); scope->live[j] != NULL &&
+	    scope->live[j] != TOMBSTONE; j = (j + 1) & (scope->cap - 1))
+		;
+	if (scope->live[j] == NULL)
+		scope->used++;
+	scope->live[j] = p;
+	scope->n++;
+	return p;
+}
+
 void *
 xmalloc(size_t n)
 {
-	void *p = malloc(n ? n : 1);
-
-	if (p == NULL)
-		fatalx("out of memory");
-	return p;
+	return handed_out(fails_now() ? NULL : malloc(n ? n : 1));
 }
 
 void *
 xcalloc(size_t n, size_t size)
 {
-	void *p = calloc(n ? n : 1, size ? size : 1);
-
-	if (p == NULL)
-		fatalx("out of memory");
-	return p;
+	return handed_out(fails_now() ? NULL :
+	    calloc(n ? n : 1, size ? size : 1));
 }
 
 void *
 xrealloc(void *p, size_t n)
 {
-	void *q = realloc(p, n ? n : 1);
+	void *q;
 
-	if (q == NULL)
-		fatalx("out of memory");
-	return q;
+	if (fails_now())
+		out_of_memory();	/* p is still there, and still known */
+	if (scope != NULL && p != NULL)
+		scope_forget(scope, p);
+	if ((q = realloc(p, n ? n : 1)) == NULL) {
+		if (p != NULL)
+			handed_out(p);	/* still there: known again */
+		out_of_memory();
+	}
+	return handed_out(q);
 }
 
 char *
 xstrdup(const char *s)
 {
-	char *p = strdup(s ? s : "");
-
-	if (p == NULL)
-		fatalx("out of memory");
-	return p;
+	return handed_out(fails_now() ? NULL : strdup(s ? s : ""));
 }
 
 char *
 xasprintf(const char *fmt, ...)
 {
 	va_list ap;
-	char *s;
+	char *s = NULL;
+	int n;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		fatalx("out of memory");
+	n = fails_now() ? -1 : vasprintf(&s, fmt, ap);
 	va_end(ap);
-	return s;
+	return handed_out(n < 0 ? NULL : s);
 }
+
+void
+xfree(void *p)
+{
+	if (scope != NULL && p != NULL)
+		scope_forget(scope, p);
+	free(p);
+}
+
+void *
+try_calloc(size_t n, size_t size)
+{
+	return fails_now() ? NULL : calloc(n ? n : 1, size ? size : 1);
+}
+
+void
+alloc_scope_begin(struct alloc_scope *sc)
+{
+	sc->target = &sc->jump;
+	sc->live = NULL;
+	sc->cap = sc->n = sc->used = 0;
+	sc->failed = false;
+	sc->nheld = 0;
+	scope = sc;
+}
+
+void
+alloc_scope_end(struct alloc_scope *sc)
+{
+	free(sc->live);
+	sc->live = NULL;
+	sc->cap = sc->n = sc->used = 0;
+	scope = NULL;
+}
+
+void
+alloc_scope_unwind(struct alloc_scope *sc)
+{
+	scope = NULL;
+	while (sc->nheld > 0) {
+		sc->nheld--;
+		sc->held[sc->nheld].release(sc->held[sc->nheld].p);
+	}
+	for (size_t i = 0; i < sc->cap; i++)
+		if (sc->live[i] != NULL && sc->live[i] != TOMBSTONE)
+			free(sc->live[i]);
+	alloc_scope_end(sc);
+}
+
+void
+alloc_hold(void *p, void (*release)(void *))
+{
+	if (scope == NULL)
+		return;
+	if (scope->nheld == (int)(sizeof(scope->held) / sizeof(scope->held[0])))
+		fatalx("alloc_hold: too many");
+	scope->held[scope->nheld].p = p;
+	scope->held[scope->nheld].release = release;
+	scope->nheld++;
+}
+
+void
+alloc_let_go(void *p)
+{
+	if (scope == NULL)
+		return;
+	for (int i = scope->nheld - 1; i >= 0; i--)
+		if (scope->held[i].p == p) {
+			scope->held[i] = scope->held[--scope->nheld];
+			return;
+		}
+}
+
+jmp_buf *
+alloc_shield(jmp_buf *jb)
+{
+	jmp_buf *prev;
+
+	if (scope == NULL)
+		return NULL;
+	prev = scope->target;
+	scope->target = jb;
+	return prev;
+}
+
+void
+alloc_unshield(jmp_buf *prev)
+{
+	if (scope != NULL && prev != NULL)
+		scope->target = prev;
+}
+
+bool
+alloc_failed(void)
+{
+	return scope != NULL && scope->failed;
+}
+
+void
+alloc_check(void)
+{
+	if (alloc_failed())
+		longjmp(scope->jump, 1);
+}
+
+#define free(p) xfree(p)
 
 int
 tokenize(const char *s, char tok[][TOKEN_LEN], int max, const char **err)

@@ -2,16 +2,75 @@
 #ifndef CTLBRIDGE_UTIL_H
 #define CTLBRIDGE_UTIL_H
 
+#include <setjmp.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>	/* before free becomes xfree below */
 
-/* Allocation that cannot fail: configuration loading gives up on OOM. */
+/*
+ * Allocation that does not return NULL.  Outside a load it ends the
+ * program when memory runs out.  Inside an alloc_scope (config_load: a
+ * reload must keep the running set when memory runs out) it jumps back to
+ * the scope's setjmp instead, where everything the x* functions handed out
+ * since the scope began and not freed yet is freed (alloc_scope_unwind).
+ * For that, what is freed must be known: util.h makes free() xfree(),
+ * which forgets a block before freeing it.
+ */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void xfree(void *p);
+#define free(p) xfree(p)
+/* calloc that may return NULL (the caller copes), and is counted by the
+ * test hook below like the x* functions: for what a reload allocates
+ * after its load (engine states, target values). */
+void *try_calloc(size_t n, size_t size);
+
+struct alloc_scope {
+	jmp_buf jump;		/* the scope's setjmp: memory ran out */
+	jmp_buf *target;	/* where running out lands now: jump, or a
+				 * shield around a library's callback */
+	void **live;		/* hash set of the blocks handed out */
+	size_t cap, n, used;	/* slots, blocks, blocks + tombstones */
+	bool failed;
+	struct { void *p; void (*release)(void *); } held[4];
+	int nheld;
+};
+/*
+ *	struct alloc_scope sc;
+ *	if (setjmp(sc.jump) != 0) { alloc_scope_unwind(&sc); ...; return NULL; }
+ *	alloc_scope_begin(&sc);
+ *	... x* calls, directly or deep down ...
+ *	alloc_scope_end(&sc);		(what was handed out is the caller's)
+ * Scopes do not nest.
+ */
+void alloc_scope_begin(struct alloc_scope *sc);
+void alloc_scope_end(struct alloc_scope *sc);
+void alloc_scope_unwind(struct alloc_scope *sc);
+/* A resource to release if the scope unwinds while it is open (a DIR);
+ * alloc_let_go before releasing it normally. */
+void alloc_hold(void *p, void (*release)(void *));
+void alloc_let_go(void *p);
+/*
+ * Around a callback from a library that keeps memory of its own on the
+ * stack between (inih): a jump must not skip the library's frames.  The
+ * shield catches it (shield returns the previous target, NULL outside a
+ * scope; after a caught jump, alloc_failed() is true and the callback
+ * returns at once; every later one must be skipped); once the library
+ * has returned and freed its memory, alloc_check() jumps on.
+ */
+jmp_buf *alloc_shield(jmp_buf *jb);
+void alloc_unshield(jmp_buf *prev);
+bool alloc_failed(void);
+void alloc_check(void);
+
+/* Test hook: the n-th x* or try_calloc allocation from now fails as if
+ * memory ran out (0: none); returns how many were made since the last
+ * call. */
+long alloc_fail_at(long n);
 
 #define TOKEN_MAX 32
 #define TOKEN_LEN 256
