@@ -66,6 +66,7 @@ struct controller {
 				 * compiled (one cause, one message) */
 	char *title;		/* "Korg nanoKONTROL2" */
 	char *port_pattern;	/* glob, case-insensitive; plain text matches anywhere */
+	uint8_t channel;	/* [controller] channel, 0-based */
 	struct control *controls;
 	int ncontrols;
 	/* lookup: control index or CONTROL_NONE */

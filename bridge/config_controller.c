@@ -706,6 +706,7 @@ controller_load(const char *path, const char *name, struct diag_list *dl)
 		control_line(&L, L.controls.items[i].key,
 		    L.controls.items[i].value, L.controls.items[i].line);
 	pending_free(&L.controls);
+	L.c->channel = (uint8_t)L.default_channel;
 	free(L.names.slots);
 	free(L.messages.slots);
 	if (!L.seen_controller)

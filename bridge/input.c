@@ -129,15 +129,23 @@ int
 inputs_open(struct inputs *in, struct loop *loop, int surface,
     const char *pattern, const struct input_spec *specs, int nspecs)
 {
-	const char *alsa_pat[INPUT_MAX + 1], *jack_pat[INPUT_MAX + 1];
-	int nalsa = 0, njack = 0;
-	bool want_alsa = false, want_jack = false, is_auto = nspecs == 0;
 	char name[32];
 
 	if (surface == 1)
 		snprintf(name, sizeof(name), "ctlbridge");
 	else
 		snprintf(name, sizeof(name), "ctlbridge-%d", surface);
+	return inputs_open_as(in, loop, name, surface, pattern, specs, nspecs);
+}
+
+int
+inputs_open_as(struct inputs *in, struct loop *loop, const char *name,
+    int surface, const char *pattern, const struct input_spec *specs,
+    int nspecs)
+{
+	const char *alsa_pat[INPUT_MAX + 1], *jack_pat[INPUT_MAX + 1];
+	int nalsa = 0, njack = 0;
+	bool want_alsa = false, want_jack = false, is_auto = nspecs == 0;
 	for (int i = 0; i < nspecs; i++) {
 		const struct input_spec *sp = &specs[i];
 		const char *pat = sp->arg ? sp->arg : pattern;

@@ -76,6 +76,10 @@ struct inputs {
  */
 int inputs_open(struct inputs *in, struct loop *loop, int surface,
     const char *pattern, const struct input_spec *specs, int nspecs);
+/* The same with the MIDI clients called name ("ctlbridge-learn"). */
+int inputs_open_as(struct inputs *in, struct loop *loop, const char *name,
+    int surface, const char *pattern, const struct input_spec *specs,
+    int nspecs);
 void inputs_close(struct inputs *in);
 /* MIDI bytes (whole messages) to the controller, through every input. */
 void inputs_send(struct inputs *in, const uint8_t *bytes, size_t len);

@@ -19,6 +19,7 @@
 #include "bridge.h"
 #include "config.h"
 #include "control.h"
+#include "learn.h"
 #include "log.h"
 #include "util.h"
 
@@ -36,6 +37,7 @@ usage(FILE *out)
 	    "       ctlbridge check [-c DIR] [FILE]...\n"
 	    "       ctlbridge switch [--control PID|PORT] [--surface N] PROFILE\n"
 	    "       ctlbridge status|reload [--control PID|PORT]\n"
+	    "       ctlbridge learn [-c DIR] [-m SPEC]... [-n COUNT] [CONTROLLER NAME...]\n"
 	    "\n"
 	    "  -c DIR        configuration directory holding mappings/ and profiles/\n"
 	    "  -p PROFILE    role profile to start in (default: engineer); each -p\n"
@@ -307,6 +309,20 @@ cmd_control(int argc, char **argv)
 	return ch;
 }
 
+/* A subcommand of its own file, given the default search path (its -c
+ * DIR replaces it). */
+static int
+with_dirs(int (*fn)(int, char **, char *const *, int), int argc, char **argv)
+{
+	char *dirs[4];
+	int n = default_dirs(dirs), rc;
+
+	rc = fn(argc, argv, dirs, n);
+	for (int i = 0; i < n; i++)
+		free(dirs[i]);
+	return rc;
+}
+
 /*
  * -p PROFILE starts a surface; the -m SPEC after it are its inputs (-m
  * before any -p belong to the first surface).  0, or -1 said.
@@ -369,6 +385,8 @@ main(int argc, char **argv)
 	log_init("ctlbridge", 0);
 	if (argc > 1 && strcmp(argv[1], "check") == 0)
 		return cmd_check(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "learn") == 0)
+		return with_dirs(learn_main, argc - 1, argv + 1);
 	if (argc > 1 && (strcmp(argv[1], "switch") == 0 ||
 	    strcmp(argv[1], "status") == 0 || strcmp(argv[1], "reload") == 0))
 		return cmd_control(argc - 1, argv + 1);
