@@ -396,6 +396,14 @@ no_such_profile(const struct bridge *br, const char *name)
 
 static void surface_claims(struct surface *sf, const struct surface_spec *spec);
 
+void
+bridge_log_sources(const struct config *cfg)
+{
+	for (int i = 0; i < cfg->nprofiles; i++)
+		log_debug("profile %s: %s", cfg->profiles[i]->name,
+		    cfg->profiles[i]->file);
+}
+
 static int
 setup_surface(struct bridge *br, const struct surface_spec *spec)
 {
@@ -541,6 +549,8 @@ bridge_start(struct bridge *br, const struct bridge_options *opt)
 		    running, opt->nsurfaces, &dl);
 	}
 	diag_log(&dl, LOG_PRIO_ERR);
+	if (br->cfg)
+		bridge_log_sources(br->cfg);
 	if (dl.errors) {
 		log_errx("%d error%s in the configuration; not starting "
 		    "(run 'ctlbridge check' to see them again)", dl.errors,

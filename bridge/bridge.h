@@ -229,6 +229,9 @@ void journal_open(struct surface *sf);
 void journal_write(struct surface *sf, const struct binding *b, double value);
 void journal_close(struct surface *sf);
 
+/* -v: the file each loaded profile came from (start-up and reload). */
+void bridge_log_sources(const struct config *cfg);
+
 /* ---- reload.c ---- */
 
 /* Load everything anew and swap it in, or keep the running set; 0 or -1.

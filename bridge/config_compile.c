@@ -46,6 +46,8 @@ struct bline {
 	struct binding proto;	/* what each binding of the line starts as */
 	struct ranged track, marker, plugin;
 	bool step_set, accel_set, min_set, max_set, trigger_set;
+	unsigned options_seen;	/* bit per option_words[] entry */
+	bool warned_button;	/* a level on a button, said once a line */
 };
 
 #define line_error(bl, ...) \
@@ -272,8 +274,14 @@ option(struct bline *bl, char *t)
 	if (eq)
 		*eq = '\0';
 	for (size_t i = 0; i < sizeof(option_words) / sizeof(*option_words); i++)
-		if (strcmp(t, option_words[i].word) == 0)
+		if (strcmp(t, option_words[i].word) == 0) {
+			/* track=1..8 track=2: a slip, not a choice */
+			if (bl->options_seen & 1u << i)
+				line_warning(bl, "option '%s' is given twice; the "
+				    "last one counts", t);
+			bl->options_seen |= 1u << i;
 			return option_words[i].set(bl, t, v, eq != NULL);
+		}
 	line_error(bl, "unknown option '%s' (expected track, marker, plugin, "
 	    "label, profile, min, max, invert, taper, trigger, step, accel, "
 	    "pickup, guard)", t);
@@ -436,6 +444,17 @@ line_control(struct bline *bl, const char *name, bool *reported)
 			    ctl->line);
 		*reported = true;
 		return -1;
+	}
+	/* play = track.gain: a press sends the top of the range, a release
+	 * the bottom (+6 dB, then silence); min= max= or trigger= say it
+	 * is meant, and a meter on a button is a clip lamp */
+	if (ctl->mode == MODE_BUTTON && bl->a->type == ACTION_CONTINUOUS &&
+	    !bl->a->display && !bl->min_set && !bl->max_set &&
+	    !bl->trigger_set && !bl->warned_button) {
+		line_warning(bl, "'%s' is a button and %s sets a level: a press "
+		    "sends the top of its range and a release the bottom (bind "
+		    "a fader or knob, or give min= and max=)", name, bl->a->name);
+		bl->warned_button = true;
 	}
 	if (bl->trigger_set && ctl->mode == MODE_ABSOLUTE &&
 	    bl->a->type == ACTION_CONTINUOUS) {

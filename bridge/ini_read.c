@@ -124,6 +124,14 @@ reader(char *str, int num, void *stream)
 		s = "";
 	} else if (c->in_broken_section && *s != '[') {
 		s = "";		/* said once, at the header */
+	} else if (*s == '[' && utf8_invalid(s) != NULL) {
+		const char *bad = utf8_invalid(s);
+		diag_error(c->dl, c->path, c->line, "'%.*s\\x%02X...' is not "
+		    "valid UTF-8 (save the file as UTF-8; the lines up to the "
+		    "next [section] are skipped)", (int)(bad - s), s,
+		    (unsigned char)*bad);
+		c->in_broken_section = true;
+		s = "";
 	} else if (*s == '[') {
 		c->in_broken_section = false;
 		/* report the section here: inih only tells us of sections with keys */
@@ -145,10 +153,32 @@ reader(char *str, int num, void *stream)
 	return str;
 }
 
+/* Names, labels and text values go to the DAW, the journal (CSV) and the
+ * log: text that is not UTF-8 (a file saved as Latin-1) is an error at its
+ * line, shown with the bad byte escaped, and the line is not used. */
+static bool
+utf8_ok(struct ini_reader_ctx *c, const char *name, const char *value)
+{
+	const char *bad = utf8_invalid(name);
+	const char *text = name;
+
+	if (bad == NULL && (bad = utf8_invalid(value)) != NULL)
+		text = value;
+	if (bad == NULL)
+		return true;
+	diag_error(c->dl, c->path, c->line, "'%.*s\\x%02X...' is not valid "
+	    "UTF-8 (save the file as UTF-8)", (int)(bad - text), text,
+	    (unsigned char)*bad);
+	return false;
+}
+
 static int
 handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct ini_reader_ctx *c = user;
+
+	if (!utf8_ok(c, name, value))
+		return 1;
 
 	/* inih's own section name keeps the blanks of "[ controls ]" and is
 	 * cut at 50 characters; ours is trimmed, as on_section saw it */

@@ -206,6 +206,7 @@ reload(struct bridge *br, const char *why)
 		br->reload_failed = true;
 		return -1;
 	}
+	bridge_log_sources(cfg);
 	br->last_reload = dl;
 	br->reload_failed = false;
 	log_info("reloaded (%s): %d profiles, in %.1f ms", why, cfg->nprofiles,

@@ -505,3 +505,37 @@ is_regular_file(const char *path)
 
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
+
+const char *
+utf8_invalid(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	while (*s) {
+		unsigned c = *s;
+		int more;
+		unsigned cp, min;
+
+		if (c < 0x80) {
+			s++;
+			continue;
+		}
+		if ((c & 0xE0) == 0xC0)
+			more = 1, cp = c & 0x1F, min = 0x80;
+		else if ((c & 0xF0) == 0xE0)
+			more = 2, cp = c & 0x0F, min = 0x800;
+		else if ((c & 0xF8) == 0xF0)
+			more = 3, cp = c & 0x07, min = 0x10000;
+		else
+			return (const char *)s;
+		for (int i = 1; i <= more; i++) {
+			if ((s[i] & 0xC0) != 0x80)
+				return (const char *)s;
+			cp = cp << 6 | (s[i] & 0x3F);
+		}
+		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+			return (const char *)s;
+		s += more + 1;
+	}
+	return NULL;
+}

@@ -125,4 +125,8 @@ bool ends_with(const char *s, const char *suffix);
 FILE *fopen_regular(const char *path);
 bool is_regular_file(const char *path);
 
+/* The first byte of s that is not part of valid UTF-8 (overlong forms,
+ * surrogates and code points past U+10FFFF included), NULL if none. */
+const char *utf8_invalid(const char *s);
+
 #endif

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "util.h"
 #include "diag.h"
 #include "input.h"
 
@@ -260,6 +261,7 @@ test_bad_files_coverage(void **state)
 		"warn-unsupported", "prof-missing-plugin", "daw-split-not-toggle",
 		"daw-split-with-value", "daw-plugin-no-plugin", "daw-meter-range",
 		"daw-none-misplaced", "daw-bad-report", "prof-missing-daw-meter",
+		"prof-not-utf8", "warn-level-on-button", "warn-option-twice",
 	};
 	char path[256];
 
@@ -1063,6 +1065,30 @@ test_broken_files_not_in_use(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* What counts as UTF-8: the loader's check of names, labels and values. */
+static void
+test_utf8_invalid(void **state)
+{
+	static const char *const good[] = { "", "Verse", "Caf\xc3\xa9",
+	    "\xe2\x82\xac", "\xf0\x9f\x8e\xb9", "\xf4\x8f\xbf\xbf" };
+	static const struct { const char *s; int at; } bad[] = {
+		{ "Caf\xe9", 3 },			/* Latin-1 */
+		{ "\xc0\xaf", 0 },			/* overlong '/' */
+		{ "\xe0\x80\xaf", 0 },		/* overlong, 3 bytes */
+		{ "a\xed\xa0\x80", 1 },		/* a surrogate */
+		{ "\xf4\x90\x80\x80", 0 },		/* past U+10FFFF */
+		{ "ab\xe2\x82", 2 },			/* cut short */
+		{ "\x80", 0 },				/* a lone continuation */
+		{ "\xff", 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++)
+		assert_null(utf8_invalid(good[i]));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		assert_ptr_equal(utf8_invalid(bad[i].s), bad[i].s + bad[i].at);
+}
+
 static void
 test_port_pattern_match(void **state)
 {
@@ -1157,6 +1183,7 @@ main(void)
 		cmocka_unit_test(test_many_controls),
 		cmocka_unit_test(test_one_cause_one_message),
 		cmocka_unit_test(test_broken_files_not_in_use),
+		cmocka_unit_test(test_utf8_invalid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

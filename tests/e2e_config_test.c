@@ -160,7 +160,7 @@ static void
 test_user_dir_made_after_start(void **state)
 {
 	struct fixture *f = *state;
-	char *args[] = { "-p", "engineer", NULL };
+	char *args[] = { "-p", "engineer", "-v", NULL };
 	char *status[] = { "status", NULL };
 	char *reload[] = { "reload", NULL };
 	char dir[400], path[450], want[600], *out, *text;
@@ -196,6 +196,11 @@ test_user_dir_made_after_start(void **state)
 	snprintf(path, sizeof(path), "%s/engineer.ini", dir);
 	write_text(path, text);
 	assert_true(proc_wait_output(&f->bridge, "reloaded (files changed)", 3000));
+	/* -v says where each profile came from */
+	snprintf(want, sizeof(want), "debug: profile engineer: %s\n", path);
+	assert_non_null(strstr(proc_output(&f->bridge), want));
+	assert_non_null(strstr(proc_output(&f->bridge), "debug: profile "
+	    "producer: "));
 	press_play(f);
 	expect_one(f, "/add_marker");
 	assert_int_equal(cli(f, &out, status), 0);
