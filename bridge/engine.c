@@ -248,8 +248,11 @@ emit(struct engine *eng, struct control_state *st, const struct binding *b,
 	out->binding = b;
 	out->value = b->action->unit == UNIT_DB ? clamp_db(value, b->db_floor) :
 	    value;
-	if (inert(b))
+	if (inert(b)) {
+		out->why = ENGINE_WHY_INERT;
 		return ENGINE_NOTHING;
+	}
+	out->why = ENGINE_WHY_SENT;
 	eng->sent++;
 	return ENGINE_SEND;
 }
@@ -288,6 +291,7 @@ switch_event(struct engine *eng, struct control_state *st,
 	if (e == EDGE_PRESS && b->guard && !inert(b) &&
 	    guard_holds(eng, st, b, now)) {
 		out->binding = b;
+		out->why = ENGINE_WHY_GUARD;
 		return ENGINE_GUARDED;
 	}
 	switch (b->trigger) {
@@ -342,7 +346,8 @@ continuous_press(struct engine *eng, struct control_state *st,
  */
 static bool
 pickup_waits(const struct engine *eng, const struct control *c,
-    const struct control_state *st, const struct binding *b, double pos)
+    const struct control_state *st, const struct binding *b, double pos,
+    double *wantp)
 {
 	double target = engine_target_value(eng, b), want, step;
 
@@ -351,6 +356,7 @@ pickup_waits(const struct engine *eng, const struct control *c,
 	want = binding_position(b, target);
 	if (b->invert)
 		want = 1 - want;
+	*wantp = want;
 	step = 1.0 / (c->max > 0 ? c->max : 127);
 	if (fabs(pos - want) <= step)
 		return false;
@@ -390,8 +396,10 @@ relative_event(struct engine *eng, const struct control *c,
 
 	if (b == NULL) {
 		eng->unbound++;
+		out->why = ENGINE_WHY_UNBOUND;
 		return ENGINE_NOTHING;
 	}
+	out->binding = b;
 	if ((ticks = relative_event_ticks(c, ev)) == 0)
 		return ENGINE_NOTHING;
 	if (b->action->type != ACTION_CONTINUOUS)
@@ -435,8 +443,10 @@ edge_event(struct engine *eng, const struct control *c,
 		st->held = b;
 	if (b == NULL) {
 		eng->unbound++;
+		out->why = ENGINE_WHY_UNBOUND;
 		return ENGINE_NOTHING;
 	}
+	out->binding = b;
 	if (b->action->type == ACTION_CONTINUOUS)
 		return continuous_press(eng, st, b, e, out);
 	return switch_event(eng, st, b, e, now, out);
@@ -448,14 +458,21 @@ absolute_event(struct engine *eng, const struct control *c,
     struct control_state *st, const struct binding *b, double pos,
     struct engine_output *out)
 {
+	double want;
+
 	if (b == NULL) {
 		eng->unbound++;
+		out->why = ENGINE_WHY_UNBOUND;
 		st->pos = pos;
 		return ENGINE_NOTHING;
 	}
-	if (st->pickup && pickup_waits(eng, c, st, b, pos)) {
+	if (st->pickup && pickup_waits(eng, c, st, b, pos, &want)) {
 		st->pos = pos;
 		eng->held_back++;
+		out->binding = b;
+		out->why = ENGINE_WHY_PICKUP;
+		out->want = want;
+		out->at = pos;
 		return ENGINE_NOTHING;
 	}
 	st->pickup = false;
@@ -476,19 +493,29 @@ engine_event(struct engine *eng, const struct midi_event *ev, uint64_t now,
 	uint16_t ci;
 	int bi;
 
+	out->binding = NULL;
+	out->control = -1;
+	out->why = ENGINE_WHY_IDLE;
 	ci = controller_lookup(eng->controller, ev);
 	if (ci == CONTROL_NONE) {
 		eng->unbound++;
+		out->why = ENGINE_WHY_UNMATCHED;
 		return ENGINE_NOTHING;
 	}
+	out->control = ci;
 	c = &eng->controller->controls[ci];
 	st = &eng->state[ci];
-	if (is_echo(eng, c, st, ev, now))
+	if (is_echo(eng, c, st, ev, now)) {
+		out->why = ENGINE_WHY_ECHO;
 		return ENGINE_NOTHING;	/* where feedback just moved it */
+	}
 	bi = p->by_control[ci];
 	b = bi >= 0 ? &p->bindings[bi] : NULL;
-	if (b && b->action->display)
+	if (b && b->action->display) {
+		out->binding = b;
+		out->why = ENGINE_WHY_DISPLAY;
 		return ENGINE_NOTHING;	/* a meter shows the DAW's level */
+	}
 	if (c->mode == MODE_RELATIVE)
 		return relative_event(eng, c, st, b, ev, now, out);
 	/* an increment/decrement is not a position: only encoders take it */

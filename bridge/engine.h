@@ -59,9 +59,29 @@ struct engine {
 #define TOUCH_WINDOW_NS 300000000ull
 #define FEEDBACK_MAX 16		/* bytes of one control's feedback */
 
+/* Why an event sent what it sent, or nothing: filled by every
+ * engine_event, without allocating, for the monitor and the -v log. */
+enum engine_why {
+	ENGINE_WHY_SENT,	/* out is to be sent or done */
+	ENGINE_WHY_UNMATCHED,	/* no control of the controller sends it */
+	ENGINE_WHY_UNBOUND,	/* a control the profile leaves unbound */
+	ENGINE_WHY_PICKUP,	/* waits to meet its target: want, at */
+	ENGINE_WHY_GUARD,	/* guard=recording: press again within 1 s */
+	ENGINE_WHY_ECHO,	/* a motor fader's echo of feedback */
+	ENGINE_WHY_DISPLAY,	/* bound to a meter: shows, never sends */
+	ENGINE_WHY_IDLE,	/* no press, release or tick to act on (a
+				 * release of a press-only action, a fader
+				 * inside its hysteresis, an LSB) */
+	ENGINE_WHY_INERT,	/* bound to an action that sends nothing */
+};
+
 struct engine_output {
-	const struct binding *binding;
+	const struct binding *binding;	/* NULL: none took the event */
 	double value;		/* in the action's unit, clamped for the DAW */
+	int control;		/* index in the controller, -1: unmatched */
+	enum engine_why why;
+	double want, at;	/* pick-up: the position to meet, and where
+				 * the control is (0..1) */
 };
 
 /* With state for p's controller; NULL when out of memory. */
@@ -78,7 +98,9 @@ enum engine_result {
 				 * will do it */
 };
 
-/* An event at now (CLOCK_MONOTONIC ns); an enum engine_result. */
+/* An event at now (CLOCK_MONOTONIC ns); an enum engine_result.  out is
+ * filled whatever the result: control, why, and for a pick-up wait the
+ * position to meet and the control's. */
 int engine_event(struct engine *eng, const struct midi_event *ev, uint64_t now,
     struct engine_output *out);
 

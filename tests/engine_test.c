@@ -865,6 +865,72 @@ test_guard(void **state)
 	target_values_free(tv);
 }
 
+/* ---- why nothing was sent ---- */
+
+/* Every event says what became of it: the control it matched (or none),
+ * and why it sent nothing: unmatched, unbound, a pick-up wait with the
+ * position to meet and the control's, the record guard, a release with
+ * nothing to do. */
+static void
+test_outcome(void **state)
+{
+	const struct profile *x = config_profile(fx.shipped, "engineer-xtouch");
+	struct target_values *tv = target_values_new(fx.shipped->ntargets);
+	struct engine *s = new_engine(fx.engineer);
+	struct engine *p = new_engine(fx.producer);
+	struct engine *g = new_engine(x);
+	const struct binding *f1 = binding_of(fx.engineer, "fader1");
+	struct engine_output out;
+
+	(void)state;
+	assert_non_null(tv);
+	s->values = tv;
+	/* a message no control sends: channel 2 cc 0 */
+	assert_int_equal(send_ev(s, mk(MIDI_CC, 1, 0, 64, 0), &out), 0);
+	assert_int_equal(out.why, ENGINE_WHY_UNMATCHED);
+	assert_int_equal(out.control, -1);
+	assert_null(out.binding);
+	/* sent: the control and its binding */
+	assert_int_equal(cc(s, 0, 100, &out), ENGINE_SEND);
+	assert_int_equal(out.why, ENGINE_WHY_SENT);
+	assert_int_equal(out.control, f1->control);
+	assert_ptr_equal(out.binding, f1);
+	/* the producer leaves fader 1 free */
+	assert_int_equal(cc(p, 0, 100, &out), 0);
+	assert_int_equal(out.why, ENGINE_WHY_UNBOUND);
+	assert_int_equal(out.control, f1->control);
+	assert_null(out.binding);
+	/* after a switch the fader waits to meet its target (100/127, as
+	 * the DAW holds it), here from 25/127 */
+	assert_int_equal(cc(s, 0, 25, &out), ENGINE_SEND);
+	engine_switch(s, fx.engineer);
+	tv->v[f1->target] = binding_value(f1, 100.0 / 127);
+	assert_int_equal(cc(s, 0, 40, &out), 0);
+	assert_int_equal(out.why, ENGINE_WHY_PICKUP);
+	assert_ptr_equal(out.binding, f1);
+	assert_true(fabs(out.want - 100.0 / 127) < 1e-9);
+	assert_true(fabs(out.at - 40.0 / 127) < 1e-9);
+	assert_int_equal(cc(s, 0, 100, &out), ENGINE_SEND);
+	assert_int_equal(out.why, ENGINE_WHY_SENT);
+	/* play's release: bound, nothing to send */
+	assert_int_equal(cc(s, 41, 127, &out), ENGINE_SEND);
+	assert_int_equal(cc(s, 41, 0, &out), 0);
+	assert_int_equal(out.why, ENGINE_WHY_IDLE);
+	assert_non_null(out.binding);
+	/* the guard while the DAW records */
+	g->values = tv;
+	tv->v[x->record_target] = 1;
+	tv->v[x->play_target] = 1;
+	assert_int_equal(event_at(g, note_of(x, "button12", true), T0, &out),
+	    ENGINE_GUARDED);
+	assert_int_equal(out.why, ENGINE_WHY_GUARD);
+	assert_ptr_equal(out.binding, binding_of(x, "button12"));
+	free_engine(s);
+	free_engine(p);
+	free_engine(g);
+	target_values_free(tv);
+}
+
 /* ---- lifecycle ---- */
 
 static void
@@ -937,6 +1003,7 @@ main(void)
 		cmocka_unit_test(test_nrpn_delta),
 		cmocka_unit_test(test_rebind),
 		cmocka_unit_test(test_guard),
+		cmocka_unit_test(test_outcome),
 		cmocka_unit_test(test_engine_new),
 		cmocka_unit_test(test_relative_ticks),
 	};
