@@ -41,13 +41,22 @@ trace_message(const struct surface *sf, const struct engine_output *out,
 
 /* ---- feedback to the controller ---- */
 
+/* MIDI to the controller for a control (-1: none), and to the monitors. */
+static void
+send_midi(struct surface *sf, int control, const uint8_t *bytes, int n)
+{
+	inputs_send(&sf->in, bytes, (size_t)n);
+	if (sf->br->nmonitors)
+		monitor_feedback(sf, control, bytes, (size_t)n);
+}
+
 static void
 show(struct surface *sf, const struct binding *b, double value, uint64_t now)
 {
 	uint8_t out[FEEDBACK_MAX];
 	int n = engine_feedback(sf->eng, b, value, now, out);
 
-	inputs_send(&sf->in, out, (size_t)n);
+	send_midi(sf, b->control, out, n);
 }
 
 /* Every control bound to target id on this surface to its value. */
@@ -96,7 +105,7 @@ bridge_resync(struct surface *sf)
 			n = engine_feedback(sf->eng, b, v, now, out);
 		else if (c->mode == MODE_BUTTON)
 			n = engine_feedback_switch(sf->eng, ci, false, now, out);
-		inputs_send(&sf->in, out, (size_t)n);
+		send_midi(sf, ci, out, n);
 	}
 }
 
@@ -137,15 +146,21 @@ daw_message(void *ctx, const struct osc_in *msg)
 		struct feedback_match m;
 		int id;
 
-		if (!daw_link_from(sf, pk->from) ||
-		    !daw_link_report(sf, msg, pk->now, &m))
+		if (!daw_link_from(sf, pk->from))
 			continue;
+		if (!daw_link_report(sf, msg, pk->now, &m)) {
+			if (br->nmonitors)
+				monitor_daw(sf, msg, NULL, -1);
+			continue;
+		}
 		/* the engineer's level view: a clip is worth a line */
 		if (m.action->display && m.action->unit == UNIT_DB && m.value >= 0)
 			log_warnx_limited(&sf->clip_warn, "surface %d: track %d "
 			    "clips (%+.1f dB)", sf->index, m.track, m.value);
 		id = config_target_of(br->cfg, sf->eng->profile, m.action, m.track,
 		    m.marker, m.plugin);
+		if (br->nmonitors)
+			monitor_daw(sf, msg, &m, id);
 		if (id < 0)
 			continue;	/* nothing of ours is bound to it */
 		br->values->v[id] = feedback_value(m.action, m.value);
@@ -197,9 +212,11 @@ bridge_action(struct surface *sf, const struct binding *b)
 
 /* ---- the event path ---- */
 
-/* What the engine gave out: sent to the DAW, or done here. */
+/* What the engine gave out: sent to the DAW, or done here; did (NULL
+ * unless a monitor is attached) says which. */
 static void
-send_output(struct surface *sf, const struct engine_output *out, uint64_t now)
+send_output(struct surface *sf, const struct engine_output *out, uint64_t now,
+    char *did, size_t didlen)
 {
 	const struct binding *b = out->binding;
 	/* every output of a switch is a press, but a momentary's 0 */
@@ -207,21 +224,57 @@ send_output(struct surface *sf, const struct engine_output *out, uint64_t now)
 	    !(b->trigger == TRIGGER_MOMENTARY && out->value == 0);
 	struct osc_context args = { 0, 0, 0 };
 
-	if (!session_before_send(sf, b, press, now, &args))
+	if (!session_before_send(sf, b, press, now, &args)) {
+		if (did)
+			snprintf(did, didlen, "not sent (the log says why)");
 		return;
+	}
 	if (log_verbose >= 1)
 		trace_message(sf, out, &args);
 	/* before a switch: the old role's journal has its last word */
 	if (b->action->type != ACTION_CONTINUOUS)
 		journal_write(sf, b, out->value);
-	if (b->action->internal)
+	if (b->action->internal) {
 		bridge_action(sf, b);
-	else if (osc_send_binding(&sf->link.address, &sf->br->osc, b,
-	    out->value, &args) == 0 && press) {
-		if (b->action->type == ACTION_TOGGLE)
+		if (did)
+			snprintf(did, didlen, "profile %s", sf->eng->profile->name);
+	} else if (osc_send_binding(&sf->link.address, &sf->br->osc, b,
+	    out->value, &args) == 0) {
+		if (did) {
+			const struct osc_msg *msg = binding_msg(b, out->value);
+			char text[256];
+			snprintf(did, didlen, "sent %s%s", msg->address,
+			    osc_msg_format(msg, out->value, &args, text,
+			    sizeof(text)));
+		}
+		if (press && b->action->type == ACTION_TOGGLE)
 			show_unreported(sf, b, now);
-		session_after_send(sf, b, now);
-	}
+		if (press)
+			session_after_send(sf, b, now);
+	} else if (did)
+		snprintf(did, didlen, "send failed (nothing listens at %s?)",
+		    sf->link.address.url);
+}
+
+/* -v: why a move did nothing, when that would leave a user puzzled: a
+ * fader waiting for pick-up after a switch, a message no control sends.
+ * Rate-limited: a fader sweeps a hundred values a second. */
+static void
+log_silence(struct surface *sf, const struct midi_event *ev,
+    const struct engine_output *out)
+{
+	char name[64];
+
+	if (out->why == ENGINE_WHY_PICKUP)
+		log_debug_limited(&sf->pickup_log, "surface %d: %s: pick-up: "
+		    "waiting for %.2f, at %.2f (%s in %s)", sf->index,
+		    sf->eng->controller->controls[out->control].name, out->want,
+		    out->at, out->binding->action->name, sf->eng->profile->name);
+	else if (out->why == ENGINE_WHY_UNMATCHED)
+		log_debug_limited(&sf->unmatched_log, "surface %d: unmatched: %s "
+		    "(no control of %s sends it)", sf->index,
+		    monitor_message_name(ev, name, sizeof(name)),
+		    sf->eng->controller->name);
 }
 
 /* The one path every MIDI event takes. */
@@ -231,11 +284,14 @@ deliver(void *ctx, const struct midi_event *ev)
 	struct surface *sf = ctx;
 	struct engine_output out;
 	uint64_t now = now_ns();
+	char did[320];
+	const struct profile *took = sf->eng->profile;	/* a switch may follow */
 
 	sf->eng->events++;
 	switch (engine_event(sf->eng, ev, now, &out)) {
 	case ENGINE_SEND:
-		send_output(sf, &out, now);
+		send_output(sf, &out, now, sf->br->nmonitors ? did : NULL,
+		    sizeof(did));
 		break;
 	case ENGINE_GUARDED:
 		log_info("surface %d: recording: press %s again to %s", sf->index,
@@ -243,6 +299,10 @@ deliver(void *ctx, const struct midi_event *ev)
 		    out.binding->action->name);
 		break;
 	}
+	if (out.why > ENGINE_WHY_SENT && log_verbose >= 1)
+		log_silence(sf, ev, &out);
+	if (sf->br->nmonitors)
+		monitor_midi(sf, took, ev, &out, did);
 	if (sf->br->retired)
 		reload_release(sf->br);
 }
@@ -433,6 +493,8 @@ setup_surface(struct bridge *br, const struct surface_spec *spec)
 	    sizeof(sf->in.sink.cc14_mask));
 	sf->journal.warn = (struct ratelimit)RATELIMIT_INIT(10);
 	sf->clip_warn = (struct ratelimit)RATELIMIT_INIT(5);
+	sf->pickup_log = (struct ratelimit)RATELIMIT_INIT(1);
+	sf->unmatched_log = (struct ratelimit)RATELIMIT_INIT(1);
 	sf->no_playhead_warn = (struct ratelimit)RATELIMIT_INIT(2);
 	sf->no_section_warn = (struct ratelimit)RATELIMIT_INIT(2);
 	sf->no_end_warn = (struct ratelimit)RATELIMIT_INIT(2);
@@ -501,6 +563,7 @@ bridge_stop(struct bridge *br)
 		engine_free(sf->eng);
 	}
 	watch_free(br->watch);
+	monitor_close(br);
 	control_withdraw(br->runtime_file);
 	osc_port_close(&br->osc);
 	if (br->sigfd >= 0)

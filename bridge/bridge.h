@@ -110,6 +110,8 @@ struct surface {
 	struct playhead playhead;
 	struct journal journal;
 	struct ratelimit clip_warn;
+	/* -v: a control waiting for pick-up, a message no control sends */
+	struct ratelimit pickup_log, unmatched_log;
 	/* why a press could not mark or loop a section, each reason its
 	 * own limit: stuck or random input must not flood the log */
 	struct ratelimit no_playhead_warn, no_section_warn, no_end_warn;
@@ -141,6 +143,16 @@ struct retired {
 	struct retired *next;
 };
 
+/* A `ctlbridge monitor` attached: its address, and when its lease ends
+ * unless it renews it. */
+struct monitor {
+	struct sockaddr_in addr;
+	uint64_t until_ns;
+};
+
+#define MONITOR_MAX 8
+#define MONITOR_LEASE_NS 6000000000ull
+
 struct bridge {
 	struct loop *loop;
 	struct config *cfg;
@@ -167,6 +179,10 @@ struct bridge {
 	struct ratelimit control_warn;
 	uint64_t refused;		/* datagrams from senders not heard */
 	struct ratelimit refused_warn;
+	/* monitors attached: the event path looks at nmonitors only */
+	struct monitor monitors[MONITOR_MAX];
+	int nmonitors;
+	int monitor_timer;		/* the earliest lease's end, 0 if none */
 };
 
 /* ---- bridge.c ---- */
@@ -241,6 +257,33 @@ int reload(struct bridge *br, const char *why);
 void reload_release(struct bridge *br);
 /* At exit: free them all. */
 void reload_free_retired(struct bridge *br);
+
+/* ---- monitor.c ---- */
+
+/* A monitor at from attaches or renews its lease (stop: detaches); 0, or
+ * -1 when MONITOR_MAX are attached; msg says which. */
+int monitor_attach(struct bridge *br, const struct sockaddr_in *from,
+    bool stop, char *msg, size_t len);
+void monitor_close(struct bridge *br);
+/* One line to every monitor: a MIDI event and what became of it (did:
+ * what send_output did, for a sent one); a DAW message (m NULL: no action
+ * read it; target -1: none of this surface's); MIDI sent to the
+ * controller for a control (-1: none).  p: the profile that took the
+ * event (a switch it made is already done). */
+void monitor_midi(struct surface *sf, const struct profile *p,
+    const struct midi_event *ev,
+    const struct engine_output *out, const char *did);
+void monitor_daw(struct surface *sf, const struct osc_in *msg,
+    const struct feedback_match *m, int target);
+void monitor_feedback(struct surface *sf, int control, const uint8_t *bytes,
+    size_t n);
+/* ctlbridge monitor: attach to the bridge on port, print its events
+ * (raw: the tab-separated lines as they come) that pass the filters,
+ * until a signal; the exit status. */
+int monitor_run(int port, bool raw, char *const *filters, int nfilters);
+/* The message as a controller file would name it: "ch 2 cc 0". */
+const char *monitor_message_name(const struct midi_event *ev, char *buf,
+    size_t len);
 
 /* ---- control.c (the server side; control.h has the protocol) ---- */
 

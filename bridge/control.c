@@ -313,8 +313,8 @@ reply_diags(struct bridge *br, const struct sockaddr_in *to, bool ok,
 static void
 serve_status(struct bridge *br, const struct sockaddr_in *to)
 {
-	char *text[2 * BRIDGE_MAX_SURFACES + 2];
-	const char *lines[2 * BRIDGE_MAX_SURFACES + 2 + 65];
+	char *text[2 * BRIDGE_MAX_SURFACES + 3];
+	const char *lines[2 * BRIDGE_MAX_SURFACES + 3 + 65];
 	int n = 0, ntext = 0;
 	size_t len = 0;
 	char *path;
@@ -358,6 +358,10 @@ serve_status(struct bridge *br, const struct sockaddr_in *to)
 	}
 	text[ntext++] = path;
 	lines[n++] = path;
+	if (br->nmonitors) {
+		text[ntext] = xasprintf("monitors: %d attached", br->nmonitors);
+		lines[n++] = text[ntext++];
+	}
 	/* the diagnostics of the last reload: why it was rejected, or what
 	 * it warned of (a file no running surface uses, not loaded) */
 	text[ntext] = xasprintf("last reload: %s", br->reload_failed ?
@@ -480,6 +484,13 @@ control_serve(struct bridge *br, const char *buf, size_t len,
 		serve_status(br, from);
 	else if (strcmp(path, "/ctlbridge/reload") == 0)
 		serve_reload(br, from);
+	else if (strcmp(path, "/ctlbridge/monitor") == 0) {
+		char msg[200];
+		bool stop = argc >= 1 && types[0] == 's' &&
+		    strcmp((const char *)argv[0], "stop") == 0;
+		int rc = monitor_attach(br, from, stop, msg, sizeof(msg));
+		reply_line(br, from, rc == 0, msg);
+	}
 	else if (strcmp(path, "/ctlbridge/profile") == 0 && argc >= 1 &&
 	    types[0] == 's') {
 		int32_t surface = 0;
@@ -490,7 +501,7 @@ control_serve(struct bridge *br, const char *buf, size_t len,
 		char msg[300];
 		snprintf(msg, sizeof(msg), "unknown request %.100s,%.20s (expected "
 		    "/ctlbridge/profile s [i], /ctlbridge/status, "
-		    "/ctlbridge/reload)", path, types);
+		    "/ctlbridge/reload, /ctlbridge/monitor [s])", path, types);
 		reply_line(br, from, false, msg);
 	}
 	lo_message_free(m);

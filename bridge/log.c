@@ -192,26 +192,59 @@ now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-void
-log_warnx_limited(struct ratelimit *rl, const char *fmt, ...)
+static void
+log_prio(int prio, const char *fmt, ...) LOG_PRINTF(2, 3);
+
+static void
+log_prio(int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(prio, fmt, ap, NULL);
+	va_end(ap);
+}
+
+static void
+vlog_limited(struct ratelimit *rl, int prio, const char *fmt, va_list ap)
 {
 	uint64_t now = now_ns();
 	char buf[1024];
-	va_list ap;
 
 	if (rl->last_ns != 0 && now - rl->last_ns < rl->interval_ns) {
 		rl->suppressed++;
 		return;
 	}
-	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
 	if (rl->suppressed)
-		log_warnx("%s (%u more like this suppressed)", buf, rl->suppressed);
+		log_prio(prio, "%s (%u more like this suppressed)", buf,
+		    rl->suppressed);
 	else
-		log_warnx("%s", buf);
+		log_prio(prio, "%s", buf);
 	rl->last_ns = now;
 	rl->suppressed = 0;
+}
+
+void
+log_warnx_limited(struct ratelimit *rl, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog_limited(rl, LOG_PRIO_WARNING, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_debug_limited(struct ratelimit *rl, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (log_verbose < 1)
+		return;
+	va_start(ap, fmt);
+	vlog_limited(rl, LOG_PRIO_DEBUG, fmt, ap);
+	va_end(ap);
 }
 
 /* FNV-1a: cheap, and collisions only cost a line not said */

@@ -50,6 +50,8 @@ struct ratelimit {
 };
 #define RATELIMIT_INIT(seconds) { 0, (uint64_t)(seconds) * 1000000000ull, 0 }
 void log_warnx_limited(struct ratelimit *rl, const char *fmt, ...) LOG_PRINTF(2, 3);
+/* The same at debug level (-v): nothing at all without it. */
+void log_debug_limited(struct ratelimit *rl, const char *fmt, ...) LOG_PRINTF(2, 3);
 
 /*
  * Lines said once per condition: a retry that meets the same lines again

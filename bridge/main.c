@@ -3,6 +3,8 @@
  *   ctlbridge [-c DIR] [-p PROFILE [-m SPEC]...]... [-o HOST:PORT] [-P PORT] [-v]
  *   ctlbridge check [-c DIR] [FILE]...
  *   ctlbridge switch|status|reload [--control PID|PORT] ...
+ *   ctlbridge monitor [--control PID|PORT] [--raw] [FILTER...]
+ *   ctlbridge ports [-c DIR]
  * Exit status: 0 ok, 1 runtime or configuration error, 2 wrong usage.
  */
 #include <sys/stat.h>
@@ -38,6 +40,8 @@ usage(FILE *out)
 	    "       ctlbridge switch [--control PID|PORT] [--surface N] PROFILE\n"
 	    "       ctlbridge status|reload [--control PID|PORT]\n"
 	    "       ctlbridge learn [-c DIR] [-m SPEC]... [-n COUNT] [CONTROLLER NAME...]\n"
+	    "       ctlbridge monitor [--control PID|PORT] [--raw] [FILTER...]\n"
+	    "       ctlbridge ports [-c DIR]\n"
 	    "\n"
 	    "  -c DIR        configuration directory holding mappings/ and profiles/\n"
 	    "  -p PROFILE    role profile to start in (default: engineer); each -p\n"
@@ -323,6 +327,42 @@ with_dirs(int (*fn)(int, char **, char *const *, int), int argc, char **argv)
 	return rc;
 }
 
+/* ctlbridge monitor [--control PID|PORT] [--raw] [FILTER...] */
+static int
+cmd_monitor(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "control", required_argument, NULL, 'C' },
+		{ "raw", no_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *pick = NULL;
+	bool raw = false;
+	int ch, port, rc;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "C:rh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'C':
+			pick = optarg;
+			break;
+		case 'r':
+			raw = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if ((port = bridge_port(pick, &rc)) == 0)
+		return rc;
+	return monitor_run(port, raw, argv + optind, argc - optind);
+}
+
 /*
  * -p PROFILE starts a surface; the -m SPEC after it are its inputs (-m
  * before any -p belong to the first surface).  0, or -1 said.
@@ -390,6 +430,8 @@ main(int argc, char **argv)
 	if (argc > 1 && (strcmp(argv[1], "switch") == 0 ||
 	    strcmp(argv[1], "status") == 0 || strcmp(argv[1], "reload") == 0))
 		return cmd_control(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "monitor") == 0)
+		return cmd_monitor(argc - 1, argv + 1);
 
 	memset(&opt, 0, sizeof(opt));
 	opt.dirs = dirs;
