@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdio.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,8 @@ struct alsa_midi {
 	struct alsa_source sources[ALSA_MAX_SOURCES];
 	struct midi_decoder fallback;	/* when every slot is taken */
 	struct ratelimit overrun_warn;
+	bool any_matched;		/* a port matched since the start */
+	struct log_once unmatched_said;
 };
 
 static void
@@ -77,31 +80,33 @@ alsa_connected(void *ctx)
 	a->sink.on_connected(a->sink.ctx);
 }
 
-/* Subscribe to client:port if its name matches and it is readable. */
-static void
+/* Subscribe to client:port if its name matches and it is readable.
+ * Returns 1 when it matches, 0 for a readable port that does not (name
+ * holds its name), -1 for one that is not a candidate. */
+static int
 consider_port(struct alsa_midi *a, snd_seq_port_info_t *pinfo,
-    snd_seq_client_info_t *cinfo)
+    snd_seq_client_info_t *cinfo, char *name, size_t namelen)
 {
 	unsigned caps = snd_seq_port_info_get_capability(pinfo);
 	int client = snd_seq_port_info_get_client(pinfo);
 	int port = snd_seq_port_info_get_port(pinfo);
 	snd_seq_port_subscribe_t *sub;
 	snd_seq_addr_t sender, dest;
-	char name[256];
 
 	if (client == a->my_client || client == SND_SEQ_CLIENT_SYSTEM)
-		return;
+		return -1;
 	if (caps & SND_SEQ_PORT_CAP_NO_EXPORT)
-		return;
-	snprintf(name, sizeof(name), "%s:%s", snd_seq_client_info_get_name(cinfo),
+		return -1;
+	snprintf(name, namelen, "%s:%s", snd_seq_client_info_get_name(cinfo),
 	    snd_seq_port_info_get_name(pinfo));
 	{
 		bool match = false;
 		for (int i = 0; i < a->npatterns && !match; i++)
 			match = port_pattern_match(a->patterns[i], name);
 		if (!match)
-			return;
+			return (caps & SND_SEQ_PORT_CAP_READ) ? 0 : -1;
 	}
+	a->any_matched = true;
 	/* the controller's input: our feedback goes there */
 	if ((caps & (SND_SEQ_PORT_CAP_WRITE | SND_SEQ_PORT_CAP_SUBS_WRITE)) ==
 	    (SND_SEQ_PORT_CAP_WRITE | SND_SEQ_PORT_CAP_SUBS_WRITE) &&
@@ -124,7 +129,7 @@ consider_port(struct alsa_midi *a, snd_seq_port_info_t *pinfo,
 	}
 	if ((caps & (SND_SEQ_PORT_CAP_READ | SND_SEQ_PORT_CAP_SUBS_READ)) !=
 	    (SND_SEQ_PORT_CAP_READ | SND_SEQ_PORT_CAP_SUBS_READ))
-		return;
+		return 1;
 	/* already subscribed: connecting is idempotent for hotplug */
 	snd_seq_port_subscribe_alloca(&sub);
 	sender.client = (unsigned char)client;
@@ -134,11 +139,12 @@ consider_port(struct alsa_midi *a, snd_seq_port_info_t *pinfo,
 	snd_seq_port_subscribe_set_sender(sub, &sender);
 	snd_seq_port_subscribe_set_dest(sub, &dest);
 	if (snd_seq_get_port_subscription(a->seq, sub) == 0)
-		return;
+		return 1;
 	if (snd_seq_connect_from(a->seq, a->my_port, client, port) < 0)
 		log_warnx("alsa: cannot connect %d:%d (%s)", client, port, name);
 	else
 		log_info("alsa: connected %d:%d (%s)", client, port, name);
+	return 1;
 }
 
 static void
@@ -146,6 +152,8 @@ scan_ports(struct alsa_midi *a, int only_client)
 {
 	snd_seq_client_info_t *cinfo;
 	snd_seq_port_info_t *pinfo;
+	char seen[1000] = "", name[256], line[1200];
+	size_t n = 0;
 
 	snd_seq_client_info_alloca(&cinfo);
 	snd_seq_port_info_alloca(&pinfo);
@@ -157,8 +165,21 @@ scan_ports(struct alsa_midi *a, int only_client)
 		snd_seq_port_info_set_client(pinfo, client);
 		snd_seq_port_info_set_port(pinfo, -1);
 		while (snd_seq_query_next_port(a->seq, pinfo) >= 0)
-			consider_port(a, pinfo, cinfo);
+			if (consider_port(a, pinfo, cinfo, name, sizeof(name)) == 0 &&
+			    n < sizeof(seen) - 1)
+				n += (size_t)snprintf(seen + n, sizeof(seen) - n,
+				    "%s%s", n ? ", " : "", name);
 	}
+	/* while nothing matched: what was there instead, once per set */
+	if (a->any_matched || n == 0)
+		return;
+	if (n >= sizeof(seen) - 1)
+		strcpy(seen + sizeof(seen) - 5, "...");
+	snprintf(line, sizeof(line), "alsa: no port matches '%s'%s; ports "
+	    "seen: %s", a->patterns[0], a->npatterns > 1 ? " (and the others)" :
+	    "", seen);
+	if (log_once_first(&a->unmatched_said, line))
+		log_info("%s", line);
 }
 
 static void
@@ -331,4 +352,36 @@ alsa_midi_send(struct alsa_midi *a, const uint8_t *bytes, size_t len)
 			return -1;
 	}
 	return 0;
+}
+
+void
+alsa_midi_connections(const struct alsa_midi *a,
+    void (*fn)(void *ctx, const char *port), void *ctx)
+{
+	snd_seq_query_subscribe_t *q;
+	snd_seq_addr_t root;
+	const struct { int port; int type; } own[2] = {
+		{ a->my_port, SND_SEQ_QUERY_SUBS_WRITE },	/* who writes to it */
+		{ a->out_port, SND_SEQ_QUERY_SUBS_READ },	/* whom it writes to */
+	};
+
+	snd_seq_query_subscribe_alloca(&q);
+	for (int k = 0; k < 2; k++) {
+		if (own[k].port < 0)
+			continue;
+		root.client = (unsigned char)a->my_client;
+		root.port = (unsigned char)own[k].port;
+		snd_seq_query_subscribe_set_root(q, &root);
+		snd_seq_query_subscribe_set_type(q, own[k].type);
+		snd_seq_query_subscribe_set_index(q, 0);
+		while (snd_seq_query_port_subscribers(a->seq, q) >= 0) {
+			const snd_seq_addr_t *o = snd_seq_query_subscribe_get_addr(q);
+			char name[32];
+			snprintf(name, sizeof(name), "%d:%d", o->client, o->port);
+			if (o->client != SND_SEQ_CLIENT_SYSTEM)
+				fn(ctx, name);
+			snd_seq_query_subscribe_set_index(q,
+			    snd_seq_query_subscribe_get_index(q) + 1);
+		}
+	}
 }

@@ -377,6 +377,37 @@ serve_status(struct bridge *br, const struct sockaddr_in *to)
 		free(text[i]);
 }
 
+struct port_lines {
+	char *text[256];
+	int n, surface;
+};
+
+static void
+port_line(void *ctx, const char *backend, const char *port)
+{
+	struct port_lines *pl = ctx;
+
+	if (pl->n < 256)
+		pl->text[pl->n++] = xasprintf("%d\t%s\t%s", pl->surface, backend,
+		    port);
+}
+
+/* Each port a surface is connected to: "SURFACE\tBACKEND\tPORT" lines,
+ * for `ctlbridge ports`. */
+static void
+serve_ports(struct bridge *br, const struct sockaddr_in *to)
+{
+	struct port_lines pl = { .n = 0 };
+
+	for (int i = 0; i < br->nsurfaces; i++) {
+		pl.surface = br->surfaces[i].index;
+		inputs_connections(&br->surfaces[i].in, port_line, &pl);
+	}
+	reply(br, to, true, (const char *const *)pl.text, pl.n);
+	for (int i = 0; i < pl.n; i++)
+		free(pl.text[i]);
+}
+
 /* The surface a switch to p is for: number surface (1-based), or with 0
  * the first that runs p's controller; NULL with the reason in msg. */
 static struct surface *
@@ -484,6 +515,8 @@ control_serve(struct bridge *br, const char *buf, size_t len,
 		serve_status(br, from);
 	else if (strcmp(path, "/ctlbridge/reload") == 0)
 		serve_reload(br, from);
+	else if (strcmp(path, "/ctlbridge/ports") == 0)
+		serve_ports(br, from);
 	else if (strcmp(path, "/ctlbridge/monitor") == 0) {
 		char msg[200];
 		bool stop = argc >= 1 && types[0] == 's' &&
@@ -501,7 +534,7 @@ control_serve(struct bridge *br, const char *buf, size_t len,
 		char msg[300];
 		snprintf(msg, sizeof(msg), "unknown request %.100s,%.20s (expected "
 		    "/ctlbridge/profile s [i], /ctlbridge/status, "
-		    "/ctlbridge/reload, /ctlbridge/monitor [s])", path, types);
+		    "/ctlbridge/reload, /ctlbridge/monitor [s], /ctlbridge/ports)", path, types);
 		reply_line(br, from, false, msg);
 	}
 	lo_message_free(m);

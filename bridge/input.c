@@ -224,3 +224,30 @@ inputs_send(struct inputs *in, const uint8_t *bytes, size_t len)
 	for (int i = 0; i < in->nraw; i++)
 		raw_midi_send(in->raw[i], bytes, len);
 }
+
+struct conn_ctx {
+	void (*fn)(void *ctx, const char *backend, const char *port);
+	void *ctx;
+	const char *backend;
+};
+
+static void
+conn_one(void *ctx, const char *port)
+{
+	struct conn_ctx *c = ctx;
+
+	c->fn(c->ctx, c->backend, port);
+}
+
+void
+inputs_connections(const struct inputs *in,
+    void (*fn)(void *ctx, const char *backend, const char *port), void *ctx)
+{
+	struct conn_ctx c = { fn, ctx, "jack" };
+
+	if (in->jack)
+		jack_midi_connections(in->jack, conn_one, &c);
+	c.backend = "alsa";
+	if (in->alsa)
+		alsa_midi_connections(in->alsa, conn_one, &c);
+}

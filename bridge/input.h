@@ -81,6 +81,10 @@ int inputs_open_as(struct inputs *in, struct loop *loop, const char *name,
     int surface, const char *pattern, const struct input_spec *specs,
     int nspecs);
 void inputs_close(struct inputs *in);
+/* The ports the inputs are connected to: backend ("jack", "alsa") and
+ * port (a JACK port's full name, an ALSA port's "CLIENT:PORT" numbers). */
+void inputs_connections(const struct inputs *in,
+    void (*fn)(void *ctx, const char *backend, const char *port), void *ctx);
 /* MIDI bytes (whole messages) to the controller, through every input. */
 void inputs_send(struct inputs *in, const uint8_t *bytes, size_t len);
 

@@ -43,6 +43,7 @@ struct jack_midi {
 	int wake_fd;			/* eventfd, written by JACK threads */
 	int retry_timer;
 	bool waiting_logged;
+	struct log_once unmatched_said;	/* the ports seen that did not match */
 	atomic_int ports_changed;	/* set by the registration callback */
 	atomic_int server_gone;		/* set by the shutdown callback */
 	atomic_int outputs_connected;	/* feedback reached a controller */
@@ -259,20 +260,44 @@ connect_outputs(struct jack_midi *j)
 	}
 }
 
+/* While nothing is connected: the ports that did not match, said once
+ * per set of ports (again when one appears), so that a pattern that
+ * matches nothing is seen for what it is. */
+static void
+say_unmatched(struct jack_midi *j, const char *seen)
+{
+	char line[1200];
+
+	if (jack_port_connected(j->port) > 0)
+		return;
+	snprintf(line, sizeof(line), "jack: no MIDI port matches '%s'%s; %s%s",
+	    j->patterns[0], j->npatterns > 1 ? " (and the others)" : "",
+	    *seen ? "ports seen: " : "no MIDI output port at all", seen);
+	if (log_once_first(&j->unmatched_said, line))
+		log_info("%s", line);
+}
+
 static void
 connect_matching(struct jack_midi *j)
 {
 	const char **ports;
 	const char *own = jack_port_name(j->port);
+	char seen[1000] = "";
+	size_t n = 0;
 
 	ports = jack_get_ports(j->client, NULL, JACK_DEFAULT_MIDI_TYPE,
 	    JackPortIsOutput);
 	for (int i = 0; ports && ports[i]; i++) {
 		jack_port_t *p = jack_port_by_name(j->client, ports[i]);
 		int rc;
-		if (p == NULL || jack_port_is_mine(j->client, p) ||
-		    !port_matches(j, p, ports[i]))
+		if (p == NULL || jack_port_is_mine(j->client, p))
 			continue;
+		if (!port_matches(j, p, ports[i])) {
+			if (n < sizeof(seen) - 1)
+				n += (size_t)snprintf(seen + n, sizeof(seen) - n,
+				    "%s%s", n ? ", " : "", ports[i]);
+			continue;
+		}
 		if (jack_port_connected_to(j->port, ports[i]))
 			continue;
 		rc = jack_connect(j->client, ports[i], own);
@@ -282,6 +307,9 @@ connect_matching(struct jack_midi *j)
 			log_warnx("jack: cannot connect %s -> %s", ports[i], own);
 	}
 	jack_free(ports);
+	if (n >= sizeof(seen) - 1)
+		strcpy(seen + sizeof(seen) - 5, "...");
+	say_unmatched(j, seen);
 	connect_outputs(j);
 }
 
@@ -396,6 +424,7 @@ open_client(struct jack_midi *j)
 		return -1;
 	}
 	jack_chatter_news();
+	log_once_reset(&j->unmatched_said);
 	log_info("jack: client %s ready, connecting ports matching '%s'%s",
 	    jack_get_client_name(j->client), j->patterns[0],
 	    j->npatterns > 1 ? " and more" : "");
@@ -536,4 +565,22 @@ jack_midi_send(struct jack_midi *j, const uint8_t *bytes, size_t len)
 		len -= n;
 	}
 	return 0;
+}
+
+void
+jack_midi_connections(const struct jack_midi *j,
+    void (*fn)(void *ctx, const char *port), void *ctx)
+{
+	jack_port_t *own[2];
+
+	if (j->client == NULL)
+		return;
+	own[0] = j->port;
+	own[1] = j->out_port;
+	for (int k = 0; k < 2; k++) {
+		const char **c = own[k] ? jack_port_get_connections(own[k]) : NULL;
+		for (int i = 0; c && c[i]; i++)
+			fn(ctx, c[i]);
+		jack_free(c);
+	}
 }

@@ -37,6 +37,10 @@ struct jack_midi *jack_midi_new(struct loop *loop, const struct jack_midi_option
 void jack_midi_free(struct jack_midi *j);
 bool jack_midi_connected(const struct jack_midi *j);
 
+/* The ports midi_in and midi_out are connected to, by full name. */
+void jack_midi_connections(const struct jack_midi *j,
+    void (*fn)(void *ctx, const char *port), void *ctx);
+
 /* Queue MIDI bytes (whole messages) for the output port "midi_out",
  * which connects to the controller's input ports by the same patterns.
  * 0, or -1 when there is no server or no room. */

@@ -22,6 +22,7 @@
 #include "config.h"
 #include "control.h"
 #include "learn.h"
+#include "ports.h"
 #include "log.h"
 #include "util.h"
 
@@ -430,6 +431,8 @@ main(int argc, char **argv)
 	if (argc > 1 && (strcmp(argv[1], "switch") == 0 ||
 	    strcmp(argv[1], "status") == 0 || strcmp(argv[1], "reload") == 0))
 		return cmd_control(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "ports") == 0)
+		return with_dirs(ports_main, argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "monitor") == 0)
 		return cmd_monitor(argc - 1, argv + 1);
 

@@ -1,5 +1,6 @@
 /*
- * ctlbridge monitor and the -v log of silent input, end to end: the real
+ * ctlbridge monitor, ctlbridge ports and the log of silent input, end to
+ * end: the real
  * bridge on a private jackd fed by a JACK MIDI source, a liblo receiver
  * as the DAW, and real `ctlbridge monitor` processes attached over the
  * control port (found through the bridge's runtime directory).
@@ -248,12 +249,108 @@ test_two_monitors_and_lease(void **state)
 	assert_true(proc_wait_output(&f->bridge, "detached", 3000));
 }
 
+/* `ctlbridge ARGS...` with env; its exit status, output in *out. */
+static int
+cli(char *const env[], char **out, char *const args[])
+{
+	char *argv[16] = { (char *)ctlbridge_path() };
+	struct proc p;
+	int n = 1, rc;
+
+	for (int i = 0; args[i]; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	assert_int_equal(proc_start(&p, argv, env, NULL), 0);
+	assert_true(proc_wait(&p, test_slow(10000)));
+	rc = WIFEXITED(p.status) ? WEXITSTATUS(p.status) : -1;
+	*out = strdup(p.output);
+	proc_free(&p);
+	return rc;
+}
+
+static void
+expect_in(const char *out, const char *text)
+{
+	if (strstr(out, text) == NULL) {
+		print_error("no '%s' in:\n%s\n", text, out);
+		fail();
+	}
+}
+
+/* ports: the source with its matching controller and the bridge that
+ * reads it (and writes its LEDs), a port no controller matches; with no
+ * JACK server, it says so and exits 0. */
+static void
+test_ports(void **state)
+{
+	struct fixture *f = *state;
+	struct midisrc *other = midisrc_new(f->jackd.name, "other");
+	char *env[] = { f->jackd.env, f->runtime_env, NULL };
+	char *nojack[] = { "JACK_DEFAULT_SERVER=ctlbridge-none", f->runtime_env,
+	    NULL };
+	char *args[] = { "ports", "-c", "tests/data/switch", NULL };
+	char *out, want[200];
+
+	assert_non_null(other);
+	assert_int_equal(cli(env, &out, args), 0);
+	snprintf(want, sizeof(want), "jack\tpads:out\tout\tpads\tbridge %d "
+	    "surface 1\t-\n", (int)f->bridge.pid);
+	expect_in(out, want);
+	snprintf(want, sizeof(want), "jack\tpads:in\tin\tpads\tbridge %d "
+	    "surface 1\t-\n", (int)f->bridge.pid);
+	expect_in(out, want);
+	expect_in(out, "jack\tother:out\tout\tnone\t-\t-\n");
+	/* the bridge's own ports are no controller's */
+	assert_null(strstr(out, "ctlbridge:midi_in"));
+	free(out);
+	midisrc_free(other);
+
+	assert_int_equal(cli(nojack, &out, args), 0);
+	expect_in(out, "# jack: no JACK server running\n");
+	if (strstr(out, "# alsa: no sequencer"))
+		expect_in(out, "# no ALSA sequencer and no JACK server: no MIDI "
+		    "ports to see\n");
+	free(out);
+}
+
+/* A surface waiting for its controller names the ports it saw instead,
+ * once, and again when a port appears. */
+static void
+test_waiting_names_ports(void **state)
+{
+	struct fixture *f = *state;
+	char *argv[] = { (char *)ctlbridge_path(), "-c", "tests/data/switch",
+	    "-p", "a", "-m", "jack:nosuch", "-o", f->daw, "--no-watch", NULL };
+	char *env[] = { f->jackd.env, f->runtime_env, NULL };
+	struct proc br;
+	struct midisrc *late;
+
+	assert_int_equal(proc_start(&br, argv, env, NULL), 0);
+	assert_true(proc_wait_output(&br, "jack: no MIDI port matches 'nosuch'; "
+	    "ports seen: ", test_slow(5000)));
+	expect_in(proc_output(&br), "pads:out");
+	late = midisrc_new(f->jackd.name, "late");
+	assert_non_null(late);
+	assert_true(proc_wait_output(&br, "late:out", test_slow(5000)));
+	assert_int_equal(count_substr(proc_output(&br), "no MIDI port matches"),
+	    2);
+	sleep_ms(300);
+	assert_int_equal(count_substr(proc_output(&br), "no MIDI port matches"),
+	    2);
+	midisrc_free(late);
+	proc_stop(&br);
+	proc_free(&br);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_monitor_raw, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_monitors_and_lease, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_ports, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_waiting_names_ports, setup,
 		    teardown),
 	};
 

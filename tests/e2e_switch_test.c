@@ -665,7 +665,7 @@ test_control_errors(void **state)
 	assert_string_equal(oscrecv_get(peer, 0), "/ctlbridge/reply ss \"error\" "
 	    "\"unknown request /ctlbridge/frobnicate, (expected "
 	    "/ctlbridge/profile s [i], /ctlbridge/status, /ctlbridge/reload, "
-	    "/ctlbridge/monitor [s])\"");
+	    "/ctlbridge/monitor [s], /ctlbridge/ports)\"");
 	assert_true(proc_wait_output(&f->bridge, "malformed OSC message", 3000));
 	assert_false(proc_wait(&f->bridge, 0));
 	oscrecv_free(peer);
