@@ -454,15 +454,7 @@ no_such_profile(const struct bridge *br, const char *name)
 	log_errx("no profile '%s' (profiles: %s)", name, names);
 }
 
-static void surface_claims(struct surface *sf, const struct surface_spec *spec);
 
-void
-bridge_log_sources(const struct config *cfg)
-{
-	for (int i = 0; i < cfg->nprofiles; i++)
-		log_debug("profile %s: %s", cfg->profiles[i]->name,
-		    cfg->profiles[i]->file);
-}
 
 static int
 setup_surface(struct bridge *br, const struct surface_spec *spec)
@@ -510,47 +502,10 @@ setup_surface(struct bridge *br, const struct surface_spec *spec)
 			    "with its default pattern: both will connect to every "
 			    "such device; give each its own -m", i + 1, sf->index,
 			    p->controller->name);
-	surface_claims(sf, spec);
 	return inputs_open(&sf->in, br->loop, sf->index,
 	    p->controller->port_pattern, spec->inputs, spec->ninputs);
 }
 
-/* What the surface reads, as "CONTROLLER KIND:PATTERN" lines. */
-static void
-surface_claims(struct surface *sf, const struct surface_spec *spec)
-{
-	const struct controller *c = sf->eng->controller;
-	char inputs[sizeof(sf->claims)];
-	size_t used = 0;
-
-	input_claims(c->port_pattern, spec->inputs, spec->ninputs, inputs,
-	    sizeof(inputs));
-	sf->claims[0] = '\0';
-	for (char *line = strtok(inputs, "\n"); line; line = strtok(NULL, "\n")) {
-		int w = snprintf(sf->claims + used, sizeof(sf->claims) - used,
-		    "%s %s\n", c->name, line);
-		if (w < 0 || (size_t)w >= sizeof(sf->claims) - used)
-			break;
-		used += (size_t)w;
-	}
-}
-
-/* Another bridge reading the same controller sends every press to the
- * DAW a second time: said at start, naming it (status says it too). */
-static void
-warn_claimed(const struct bridge *br)
-{
-	for (int i = 0; i < br->nsurfaces; i++) {
-		const struct surface *sf = &br->surfaces[i];
-		int pids[8], n = control_claimants(sf->claims, pids, 8);
-		for (int j = 0; j < n; j++)
-			log_warnx("surface %d: bridge %d reads controller '%s' "
-			    "too: every press would reach the DAW twice; stop one "
-			    "(ctlbridge status --control %d), or give each its "
-			    "own -m", sf->index, pids[j], sf->eng->controller->name,
-			    pids[j]);
-	}
-}
 
 void
 bridge_stop(struct bridge *br)
@@ -613,7 +568,7 @@ bridge_start(struct bridge *br, const struct bridge_options *opt)
 	}
 	diag_log(&dl, LOG_PRIO_ERR);
 	if (br->cfg)
-		bridge_log_sources(br->cfg);
+		reload_log_sources(br->cfg);
 	if (dl.errors) {
 		log_errx("%d error%s in the configuration; not starting "
 		    "(run 'ctlbridge check' to see them again)", dl.errors,
@@ -632,26 +587,7 @@ bridge_start(struct bridge *br, const struct bridge_options *opt)
 	for (int i = 0; i < opt->nsurfaces; i++)
 		if (setup_surface(br, &opt->surfaces[i]) < 0)
 			goto out;
-	warn_claimed(br);
-	{
-		char claims[BRIDGE_MAX_SURFACES * (sizeof(br->surfaces[0].claims) +
-		    64)];
-		size_t used = 0;
-		for (int i = 0; i < br->nsurfaces; i++)
-			for (char *p = br->surfaces[i].claims; *p; ) {
-				char *nl = strchr(p, '\n');
-				int w = snprintf(claims + used, sizeof(claims) - used,
-				    "claim %.*s\n", (int)(nl - p), p);
-				if (w > 0 && (size_t)w < sizeof(claims) - used)
-					used += (size_t)w;
-				p = nl + 1;
-			}
-		claims[used] = '\0';
-		if (control_announce(br->osc.port, claims, br->runtime_file,
-		    sizeof(br->runtime_file)) < 0)
-			log_warn("control: cannot announce port %d",
-			    br->osc.port);
-	}
+	control_announce_bridge(br);
 	log_info("control: OSC port %d (ctlbridge status|switch|reload)",
 	    br->osc.port);
 	if (!opt->no_watch)

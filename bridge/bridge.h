@@ -245,9 +245,6 @@ void journal_open(struct surface *sf);
 void journal_write(struct surface *sf, const struct binding *b, double value);
 void journal_close(struct surface *sf);
 
-/* -v: the file each loaded profile came from (start-up and reload). */
-void bridge_log_sources(const struct config *cfg);
-
 /* ---- reload.c ---- */
 
 /* Load everything anew and swap it in, or keep the running set; 0 or -1.
@@ -257,6 +254,8 @@ int reload(struct bridge *br, const char *why);
 void reload_release(struct bridge *br);
 /* At exit: free them all. */
 void reload_free_retired(struct bridge *br);
+/* -v: the file each loaded profile came from (start-up and reload). */
+void reload_log_sources(const struct config *cfg);
 
 /* ---- monitor.c ---- */
 
@@ -286,6 +285,10 @@ const char *monitor_message_name(const struct midi_event *ev, char *buf,
     size_t len);
 
 /* ---- control.c (the server side; control.h has the protocol) ---- */
+
+/* Say what the surfaces read in the runtime file (the command line finds
+ * the bridge there), warning of another bridge that reads the same. */
+void control_announce_bridge(struct bridge *br);
 
 /* A request on the bridge's port from a loopback sender: answer it. */
 void control_serve(struct bridge *br, const char *buf, size_t len,

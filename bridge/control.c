@@ -16,6 +16,7 @@
 
 #include "bridge.h"
 #include "control.h"
+#include "input.h"
 #include "util.h"
 
 #define CONTROL_TIMEOUT_MS 3000
@@ -253,6 +254,69 @@ control_reply_free(struct control_reply *reply)
 		free(reply->lines[i]);
 	free(reply->lines);
 	memset(reply, 0, sizeof(*reply));
+}
+
+/* ---- the runtime file of a running bridge ---- */
+
+/* What the surface reads, as "CONTROLLER KIND:PATTERN" lines. */
+static void
+surface_claims(struct surface *sf, const struct surface_spec *spec)
+{
+	const struct controller *c = sf->eng->controller;
+	char inputs[sizeof(sf->claims)];
+	size_t used = 0;
+
+	input_claims(c->port_pattern, spec->inputs, spec->ninputs, inputs,
+	    sizeof(inputs));
+	sf->claims[0] = '\0';
+	for (char *line = strtok(inputs, "\n"); line; line = strtok(NULL, "\n")) {
+		int w = snprintf(sf->claims + used, sizeof(sf->claims) - used,
+		    "%s %s\n", c->name, line);
+		if (w < 0 || (size_t)w >= sizeof(sf->claims) - used)
+			break;
+		used += (size_t)w;
+	}
+}
+
+/* Another bridge reading the same controller sends every press to the
+ * DAW a second time: said at start, naming it (status says it too). */
+static void
+warn_claimed(const struct bridge *br)
+{
+	for (int i = 0; i < br->nsurfaces; i++) {
+		const struct surface *sf = &br->surfaces[i];
+		int pids[8], n = control_claimants(sf->claims, pids, 8);
+		for (int j = 0; j < n; j++)
+			log_warnx("surface %d: bridge %d reads controller '%s' "
+			    "too: every press would reach the DAW twice; stop one "
+			    "(ctlbridge status --control %d), or give each its "
+			    "own -m", sf->index, pids[j], sf->eng->controller->name,
+			    pids[j]);
+	}
+}
+
+void
+control_announce_bridge(struct bridge *br)
+{
+	char claims[BRIDGE_MAX_SURFACES * (sizeof(br->surfaces[0].claims) + 64)];
+	size_t used = 0;
+
+	for (int i = 0; i < br->nsurfaces; i++)
+		surface_claims(&br->surfaces[i], &br->opt->surfaces[i]);
+	warn_claimed(br);
+	for (int i = 0; i < br->nsurfaces; i++)
+		for (char *p = br->surfaces[i].claims; *p; ) {
+			char *nl = strchr(p, '\n');
+			int w = snprintf(claims + used, sizeof(claims) - used,
+			    "claim %.*s\n", (int)(nl - p), p);
+			if (w > 0 && (size_t)w < sizeof(claims) - used)
+				used += (size_t)w;
+			p = nl + 1;
+		}
+	claims[used] = '\0';
+	if (control_announce(br->osc.port, claims, br->runtime_file,
+	    sizeof(br->runtime_file)) < 0)
+		log_warn("control: cannot announce port %d", br->osc.port);
 }
 
 /* ---- the server: the bridge answers ---- */

@@ -206,7 +206,7 @@ reload(struct bridge *br, const char *why)
 		br->reload_failed = true;
 		return -1;
 	}
-	bridge_log_sources(cfg);
+	reload_log_sources(cfg);
 	br->last_reload = dl;
 	br->reload_failed = false;
 	log_info("reloaded (%s): %d profiles, in %.1f ms", why, cfg->nprofiles,
@@ -238,4 +238,12 @@ reload_free_retired(struct bridge *br)
 		config_free(r->cfg);
 		free(r);
 	}
+}
+
+void
+reload_log_sources(const struct config *cfg)
+{
+	for (int i = 0; i < cfg->nprofiles; i++)
+		log_debug("profile %s: %s", cfg->profiles[i]->name,
+		    cfg->profiles[i]->file);
 }
