@@ -282,8 +282,10 @@ alloc_failed(void)
 void
 alloc_check(void)
 {
+	/* the innermost target: another library's frames may lie between
+	 * here and the scope's start */
 	if (alloc_failed())
-		longjmp(scope->jump, 1);
+		longjmp(*scope->target, 1);
 }
 
 #define free(p) xfree(p)

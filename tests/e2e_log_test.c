@@ -78,7 +78,11 @@ run_for(struct fixture *f, char *const argv[], char *const env[], int ms)
 {
 	assert_int_equal(proc_start(&f->bridge, argv, env, NULL), 0);
 	sleep_ms(test_slow(ms));
-	assert_false(proc_wait(&f->bridge, 0));
+	if (proc_wait(&f->bridge, 0)) {
+		print_error("the bridge ended early (status %d):\n%s\n",
+		    f->bridge.status, proc_output(&f->bridge));
+		fail();
+	}
 	proc_stop(&f->bridge);
 	return f->bridge.output;
 }
