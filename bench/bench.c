@@ -13,7 +13,10 @@
  *  5. reload: loading a configuration whose profile has 1000 bindings
  *     (parse, validate, compile), in process;
  *  6. feedback: a DAW's bundle of reports (gains and meters) walked,
- *     matched and resolved to their targets, in process.
+ *     matched and resolved to their targets, in process;
+ *  7. the monitor: a real bridge's event path (deliver) in process, with
+ *     no monitor attached and with one, for events that send OSC and for
+ *     events that match no control.
  * Nothing here asserts a time: it prints figures.  Run: make bench.
  */
 #include <sys/resource.h>
@@ -24,6 +27,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +36,7 @@
 
 #include <lo/lo.h>
 
+#include "bridge.h"
 #include "config.h"
 #include "engine.h"
 #include "feedback.h"
@@ -398,6 +403,139 @@ bench_switch(const char *bridge)
 	    "the new profile", lat, got, "switches");
 }
 
+/* A UDP socket on loopback: a DAW or a monitor that reads nothing (the
+ * kernel drops what overflows; the sender's cost is the same). */
+static int
+udp_sink(int *port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	bind(fd, (struct sockaddr *)&a, sizeof(a));
+	getsockname(fd, (struct sockaddr *)&a, &len);
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+static void
+drain_udp(int fd)
+{
+	char buf[2048];
+
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+}
+
+/* ns per event through deliver (the surface's sink) */
+static double
+deliver_run(struct surface *sf, int number, int n, int fd1, int fd2)
+{
+	struct midi_event ev = { .kind = MIDI_CC, .number = (uint16_t)number };
+	double t0, t = 0;
+
+	for (int i = 0; i < n; i += 1000) {
+		t0 = now_s();
+		for (int k = 0; k < 1000; k++) {
+			ev.value = (i + k) % 128;
+			sf->in.sink.on_event(sf->in.sink.ctx, &ev);
+		}
+		t += now_s() - t0;
+		drain_udp(fd1);
+		drain_udp(fd2);
+	}
+	return t * 1e9 / n;
+}
+
+static void
+bench_monitor(void)
+{
+	static struct bridge br;
+	static struct surface_spec spec = { .profile = "engineer" };
+	struct bridge_options opt = { 0 };
+	struct daw_override daw;
+	struct diag_list dl;
+	struct sockaddr_in mon = { .sin_family = AF_INET };
+	char *dirs[] = { "." }, text[64], msg[200], rt[256];
+	int dawport, monport, dawfd = udp_sink(&dawport),
+	    monfd = udp_sink(&monport), n = 200000;
+	double sent0, sent1, none0, none1;
+	sigset_t set;
+
+	snprintf(rt, sizeof(rt), "/tmp/%s", test_unique("ctlbridge-bench"));
+	mkdir(rt, 0700);
+	setenv("XDG_RUNTIME_DIR", rt, 1);
+	snprintf(text, sizeof(text), "127.0.0.1:%d", dawport);
+	diag_init(&dl);
+	daw_override_parse(text, &daw, &dl);
+	diag_free(&dl);
+	spec.inputs[0].type = INPUT_RAW;
+	spec.inputs[0].arg = "/dev/null";
+	spec.ninputs = 1;
+	opt.dirs = dirs;
+	opt.ndirs = 1;
+	opt.surfaces = &spec;
+	opt.nsurfaces = 1;
+	opt.daw = &daw;
+	opt.no_watch = true;
+	log_init("bench", -1);
+	if (bridge_start(&br, &opt) < 0) {
+		printf("monitor: the bridge did not start\n");
+		bridge_stop(&br);
+		return;
+	}
+	/* fader 1 (CC 0) sends; CC 0 on channel 2 matches nothing */
+	none0 = deliver_run(&br.surfaces[0], 0, n, dawfd, monfd);
+	{
+		struct midi_event ev = { .kind = MIDI_CC, .channel = 1 };
+		double t0 = now_s();
+		for (int i = 0; i < n; i++) {
+			ev.value = i % 128;
+			br.surfaces[0].in.sink.on_event(br.surfaces[0].in.sink.ctx,
+			    &ev);
+		}
+		none1 = (now_s() - t0) * 1e9 / n;
+	}
+	mon.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	mon.sin_port = htons((uint16_t)monport);
+	monitor_attach(&br, &mon, false, msg, sizeof(msg));
+	sent0 = deliver_run(&br.surfaces[0], 0, n, dawfd, monfd);
+	{
+		struct midi_event ev = { .kind = MIDI_CC, .channel = 1 };
+		double t0 = now_s(), t = 0;
+		for (int i = 0; i < n; i += 1000) {
+			t0 = now_s();
+			for (int k = 0; k < 1000; k++) {
+				ev.value = (i + k) % 128;
+				br.surfaces[0].in.sink.on_event(
+				    br.surfaces[0].in.sink.ctx, &ev);
+			}
+			t += now_s() - t0;
+			drain_udp(monfd);
+		}
+		sent1 = t * 1e9 / n;
+	}
+	printf("monitor, %d events through a real bridge's deliver (engineer "
+	    "profile):\n", n);
+	printf("  fader -> OSC, no monitor    %7.1f ns/event\n", none0);
+	printf("  fader -> OSC, one monitor   %7.1f ns/event  (+%.1f)\n", sent0,
+	    sent0 - none0);
+	printf("  unmatched, no monitor       %7.1f ns/event\n", none1);
+	printf("  unmatched, one monitor      %7.1f ns/event  (+%.1f)\n", sent1,
+	    sent1 - none1);
+	bridge_stop(&br);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	close(dawfd);
+	close(monfd);
+	rmdir(rt);
+	unsetenv("XDG_RUNTIME_DIR");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -414,8 +552,16 @@ main(int argc, char **argv)
 		return 1;
 	}
 	printf("ctlbridge benchmark (%ld cores)\n", sysconf(_SC_NPROCESSORS_ONLN));
+	if (getenv("BENCH_SCENARIO") && strcmp(getenv("BENCH_SCENARIO"),
+	    "monitor") == 0) {
+		bench_monitor();
+		config_free(cfg);
+		diag_free(&dl);
+		return 0;
+	}
 	bench_in_process(p);
 	bench_feedback(cfg, p);
+	bench_monitor();
 	bench_throughput(bridge);
 	bench_latency(bridge);
 	bench_switch(bridge);
