@@ -29,7 +29,7 @@ _ctlbridge()
 	local sub="" i words
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
-		check | switch | status | reload)
+		check | switch | status | reload | monitor | ports)
 			sub=${COMP_WORDS[i]}
 			break
 			;;
@@ -57,7 +57,7 @@ _ctlbridge()
 	esac
 	case $sub in
 	"")
-		words="check switch status reload -c -p -m -o -P --port --no-watch
+		words="check switch status reload monitor ports -c -p -m -o -P --port --no-watch
 		    -q -v -h --help --version"
 		;;
 	check)
@@ -75,6 +75,20 @@ _ctlbridge()
 		;;
 	status | reload)
 		words="--control -h --help"
+		;;
+	monitor)
+		words="--control --raw -h --help surface= control= action="
+		[[ $cur == -* ]] && words="--control --raw -h --help"
+		compopt -o nospace 2>/dev/null
+		mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")
+		local k
+		for k in "${!COMPREPLY[@]}"; do
+			[[ ${COMPREPLY[k]} == *= ]] || COMPREPLY[k]+=" "
+		done
+		return
+		;;
+	ports)
+		words="-c -h --help"
 		;;
 	esac
 	mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")
