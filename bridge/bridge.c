@@ -116,7 +116,7 @@ controller_connected(void *ctx)
 	const struct controller *c = sf->eng->controller;
 
 	if (c->init_len)
-		inputs_send(&sf->in, c->init, c->init_len);
+		send_midi(sf, -1, c->init, (int)c->init_len);
 	bridge_resync(sf);
 }
 

@@ -471,8 +471,12 @@ monitor_feedback(struct surface *sf, int control, const uint8_t *bytes,
 	tab(&l);
 	for (size_t i = 0; i < n && i < 16; i++)
 		add(&l, "%s%02X", i ? " " : "", bytes[i]);
+	if (n > 16)
+		add(&l, " ...");
 	tab(&l);
-	if (n == 3 && bytes[0] >= 0x80 && bytes[0] < 0xF0) {
+	if (bytes[0] == 0xF0)
+		add(&l, "sysex (%zu bytes)", n);
+	else if (n == 3 && bytes[0] >= 0x80 && bytes[0] < 0xF0) {
 		struct midi_event ev = { 0 };
 		char name[64];
 		uint8_t st = bytes[0] & 0xF0;
