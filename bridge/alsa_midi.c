@@ -355,7 +355,7 @@ alsa_midi_send(struct alsa_midi *a, const uint8_t *bytes, size_t len)
 }
 
 void
-alsa_midi_connections(const struct alsa_midi *a,
+alsa_midi_connections(const struct alsa_midi *a, bool outputs,
     void (*fn)(void *ctx, const char *port), void *ctx)
 {
 	snd_seq_query_subscribe_t *q;
@@ -366,7 +366,7 @@ alsa_midi_connections(const struct alsa_midi *a,
 	};
 
 	snd_seq_query_subscribe_alloca(&q);
-	for (int k = 0; k < 2; k++) {
+	for (int k = outputs; k < 1 + outputs; k++) {
 		if (own[k].port < 0)
 			continue;
 		root.client = (unsigned char)a->my_client;

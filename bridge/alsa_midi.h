@@ -25,8 +25,9 @@ struct alsa_midi *alsa_midi_new(struct loop *loop, const char *client_name,
     const char *const *patterns, int npatterns, const struct input_sink *sink,
     const char **why);
 void alsa_midi_free(struct alsa_midi *a);
-/* The ports midi_in reads and midi_out writes, as "CLIENT:PORT" numbers. */
-void alsa_midi_connections(const struct alsa_midi *a,
+/* The ports midi_in reads (outputs: false) or midi_out writes (true), as
+ * "CLIENT:PORT" numbers. */
+void alsa_midi_connections(const struct alsa_midi *a, bool outputs,
     void (*fn)(void *ctx, const char *port), void *ctx);
 /* Send MIDI bytes to every controller input port matching the patterns. */
 int alsa_midi_send(struct alsa_midi *a, const uint8_t *bytes, size_t len);

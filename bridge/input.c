@@ -245,9 +245,49 @@ inputs_connections(const struct inputs *in,
 {
 	struct conn_ctx c = { fn, ctx, "jack" };
 
-	if (in->jack)
-		jack_midi_connections(in->jack, conn_one, &c);
-	c.backend = "alsa";
-	if (in->alsa)
-		alsa_midi_connections(in->alsa, conn_one, &c);
+	for (int out = 0; out < 2; out++) {
+		c.backend = "jack";
+		if (in->jack)
+			jack_midi_connections(in->jack, out, conn_one, &c);
+		c.backend = "alsa";
+		if (in->alsa)
+			alsa_midi_connections(in->alsa, out, conn_one, &c);
+	}
+}
+
+struct name_buf {
+	char *buf;
+	size_t len, n;
+};
+
+static void
+name_one(void *ctx, const char *port)
+{
+	struct name_buf *nb = ctx;
+
+	if (nb->n < nb->len)
+		nb->n += (size_t)snprintf(nb->buf + nb->n, nb->len - nb->n, "%s%s",
+		    nb->buf[nb->n - 1] == ':' ? "" : ",", port);
+}
+
+const char *
+inputs_source_name(const struct inputs *in, uint8_t source, char *buf,
+    size_t len)
+{
+	struct name_buf nb = { buf, len, 0 };
+
+	if (source >= INPUT_SOURCE_RAW && source - INPUT_SOURCE_RAW < in->nraw) {
+		snprintf(buf, len, "raw:%s", raw_midi_path(
+		    in->raw[source - INPUT_SOURCE_RAW]));
+		return buf;
+	}
+	nb.n = (size_t)snprintf(buf, len, "%s:", source == INPUT_SOURCE_JACK ?
+	    "jack" : source == INPUT_SOURCE_ALSA ? "alsa" : "-");
+	if (source == INPUT_SOURCE_JACK && in->jack)
+		jack_midi_connections(in->jack, false, name_one, &nb);
+	else if (source == INPUT_SOURCE_ALSA && in->alsa)
+		alsa_midi_connections(in->alsa, false, name_one, &nb);
+	if (buf[nb.n - 1] == ':')
+		buf[nb.n - 1] = '\0';	/* none connected now */
+	return buf;
 }

@@ -568,19 +568,16 @@ jack_midi_send(struct jack_midi *j, const uint8_t *bytes, size_t len)
 }
 
 void
-jack_midi_connections(const struct jack_midi *j,
+jack_midi_connections(const struct jack_midi *j, bool outputs,
     void (*fn)(void *ctx, const char *port), void *ctx)
 {
-	jack_port_t *own[2];
+	jack_port_t *own = outputs ? j->out_port : j->port;
+	const char **c;
 
-	if (j->client == NULL)
+	if (j->client == NULL || own == NULL)
 		return;
-	own[0] = j->port;
-	own[1] = j->out_port;
-	for (int k = 0; k < 2; k++) {
-		const char **c = own[k] ? jack_port_get_connections(own[k]) : NULL;
-		for (int i = 0; c && c[i]; i++)
-			fn(ctx, c[i]);
-		jack_free(c);
-	}
+	c = jack_port_get_connections(own);
+	for (int i = 0; c && c[i]; i++)
+		fn(ctx, c[i]);
+	jack_free(c);
 }

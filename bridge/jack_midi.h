@@ -37,8 +37,9 @@ struct jack_midi *jack_midi_new(struct loop *loop, const struct jack_midi_option
 void jack_midi_free(struct jack_midi *j);
 bool jack_midi_connected(const struct jack_midi *j);
 
-/* The ports midi_in and midi_out are connected to, by full name. */
-void jack_midi_connections(const struct jack_midi *j,
+/* The ports midi_in (outputs: false) or midi_out (true) is connected to,
+ * by full name. */
+void jack_midi_connections(const struct jack_midi *j, bool outputs,
     void (*fn)(void *ctx, const char *port), void *ctx);
 
 /* Queue MIDI bytes (whole messages) for the output port "midi_out",

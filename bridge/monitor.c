@@ -318,16 +318,6 @@ add_action(struct line *l, const struct binding *b)
 		add(l, " profile=%s", b->profile);
 }
 
-static const char *
-source_name(uint8_t source)
-{
-	switch (source) {
-	case INPUT_SOURCE_ALSA: return "alsa";
-	case INPUT_SOURCE_JACK: return "jack";
-	default: return source >= INPUT_SOURCE_RAW ? "raw" : "-";
-	}
-}
-
 void
 monitor_midi(struct surface *sf, const struct profile *p,
     const struct midi_event *ev,
@@ -337,12 +327,11 @@ monitor_midi(struct surface *sf, const struct profile *p,
 	const char *ctl = out->control >= 0 ?
 	    eng->controller->controls[out->control].name : NULL;
 	struct line l;
-	char name[64];
+	char name[300];
 
 	head(&l, "midi", sf);
-	add(&l, "%s", source_name(ev->source));
-	if (ev->source > INPUT_SOURCE_RAW)
-		add(&l, "%d", ev->source - INPUT_SOURCE_RAW + 1);
+	add(&l, "%s", inputs_source_name(&sf->in, ev->source, name,
+	    sizeof(name)));
 	tab(&l);
 	add_bytes(&l, ev);
 	tab(&l);

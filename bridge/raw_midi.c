@@ -255,3 +255,9 @@ raw_midi_send(struct raw_midi *r, const uint8_t *bytes, size_t len)
 	    r->path, n < 0 ? strerror(errno) : "short write");
 	return -1;
 }
+
+const char *
+raw_midi_path(const struct raw_midi *r)
+{
+	return r->path;
+}

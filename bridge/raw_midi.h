@@ -21,6 +21,8 @@ struct raw_midi;
 struct raw_midi *raw_midi_new(struct loop *loop, const char *path,
     const struct input_sink *sink);
 void raw_midi_free(struct raw_midi *r);
+/* The path it reads. */
+const char *raw_midi_path(const struct raw_midi *r);
 /* Write feedback bytes back to a device input (opened read-write). */
 int raw_midi_send(struct raw_midi *r, const uint8_t *bytes, size_t len);
 

@@ -166,11 +166,11 @@ test_monitor_raw(void **state)
 	start_monitor(f, 0, 1, raw);
 	play_gestures(f);
 	expect_line(&f->mon[0], "midi\t");
-	expect_line(&f->mon[0], "\t1\tjack\tB0 00 64\tch 1 cc 0 = 100\tfader\ta\t"
+	expect_line(&f->mon[0], "\t1\tjack:pads:out\tB0 00 64\tch 1 cc 0 = 100\tfader\ta\t"
 	    "track.trim track=1\tsent /trim 1 11.4286\n");
-	expect_line(&f->mon[0], "\tjack\tB0 00 1E\tch 1 cc 0 = 30\tfader\ta\t"
+	expect_line(&f->mon[0], "\tjack:pads:out\tB0 00 1E\tch 1 cc 0 = 30\tfader\ta\t"
 	    "track.trim track=1\tpick-up: waiting for 0.79, at 0.24\n");
-	expect_line(&f->mon[0], "\tjack\tB1 00 40\tch 2 cc 0 = 64\tunmatched: "
+	expect_line(&f->mon[0], "\tjack:pads:out\tB1 00 40\tch 2 cc 0 = 64\tunmatched: "
 	    "ch 2 cc 0\ta\t-\tnot in controller pads\n");
 	expect_line(&f->mon[0], "\tB0 66 7F\tch 1 cc 102 = 127\tnext\ta\t"
 	    "profile.next\tprofile b\n");
