@@ -33,6 +33,7 @@ struct alsa_midi {
 	struct midi_decoder fallback;	/* when every slot is taken */
 	struct ratelimit overrun_warn;
 	bool any_matched;		/* a port matched since the start */
+	int cur_client, cur_port;	/* the source of the event decoded now */
 	struct log_once unmatched_said;
 };
 
@@ -205,6 +206,8 @@ handle_event(struct alsa_midi *a, snd_seq_event_t *ev)
 		break;
 	}
 	d = decoder_for(a, ev->source.client, ev->source.port);
+	a->cur_client = ev->source.client;
+	a->cur_port = ev->source.port;
 	alsa_seq_decode(d, ev, now_ns());
 }
 
@@ -384,4 +387,11 @@ alsa_midi_connections(const struct alsa_midi *a, bool outputs,
 			    snd_seq_query_subscribe_get_index(q) + 1);
 		}
 	}
+}
+
+void
+alsa_midi_current_source(const struct alsa_midi *a, int *client, int *port)
+{
+	*client = a->cur_client;
+	*port = a->cur_port;
 }

@@ -29,6 +29,9 @@ void alsa_midi_free(struct alsa_midi *a);
  * "CLIENT:PORT" numbers. */
 void alsa_midi_connections(const struct alsa_midi *a, bool outputs,
     void (*fn)(void *ctx, const char *port), void *ctx);
+/* While an event is delivered: the port it came from. */
+void alsa_midi_current_source(const struct alsa_midi *a, int *client,
+    int *port);
 /* Send MIDI bytes to every controller input port matching the patterns. */
 int alsa_midi_send(struct alsa_midi *a, const uint8_t *bytes, size_t len);
 

@@ -285,8 +285,12 @@ inputs_source_name(const struct inputs *in, uint8_t source, char *buf,
 	    "jack" : source == INPUT_SOURCE_ALSA ? "alsa" : "-");
 	if (source == INPUT_SOURCE_JACK && in->jack)
 		jack_midi_connections(in->jack, false, name_one, &nb);
-	else if (source == INPUT_SOURCE_ALSA && in->alsa)
-		alsa_midi_connections(in->alsa, false, name_one, &nb);
+	else if (source == INPUT_SOURCE_ALSA && in->alsa) {
+		int client, port;
+		alsa_midi_current_source(in->alsa, &client, &port);
+		nb.n += (size_t)snprintf(buf + nb.n, len - nb.n, "%d:%d", client,
+		    port);
+	}
 	if (buf[nb.n - 1] == ':')
 		buf[nb.n - 1] = '\0';	/* none connected now */
 	return buf;

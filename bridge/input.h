@@ -85,8 +85,9 @@ void inputs_close(struct inputs *in);
  * port (a JACK port's full name, an ALSA port's "CLIENT:PORT" numbers). */
 void inputs_connections(const struct inputs *in,
     void (*fn)(void *ctx, const char *backend, const char *port), void *ctx);
-/* The input an event's source is, for the monitor: "jack:PORT[,PORT]"
- * (what midi_in is connected to), "alsa:CLIENT:PORT[,...]", "raw:PATH";
+/* The input an event's source is, for the monitor, while it is
+ * delivered: "jack:PORT[,PORT]" (what midi_in is connected to: JACK
+ * merges them), "alsa:CLIENT:PORT" (the port that sent it), "raw:PATH";
  * into buf. */
 const char *inputs_source_name(const struct inputs *in, uint8_t source,
     char *buf, size_t len);
