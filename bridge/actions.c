@@ -116,7 +116,17 @@ action_at(int i)
 int
 action_index(const struct action_def *a)
 {
-	return (int)(a - catalog);
+	return a->user ? a->index : (int)(a - catalog);
+}
+
+int
+action_cmp(const struct action_def *a, const struct action_def *b)
+{
+	if (a->user != b->user)
+		return a->user ? 1 : -1;
+	if (a->user)
+		return strcmp(a->name, b->name);
+	return (a > b) - (a < b);
 }
 
 /* "unknown action" help: the actions of the group named, or the groups. */

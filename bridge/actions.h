@@ -60,12 +60,25 @@ struct action_def {
 				 * nothing is sent when the control moves */
 	enum action_effect effect;
 	const char *summary;
+	/* A user action ([actions] of a dialect, or a profile's one-off
+	 * "osc ADDRESS ARG..."): owned by the loaded set, never changed
+	 * after load.  index: its place in its dialect's tables (after the
+	 * catalog's), -1 for a one-off, which has no place there. */
+	bool user;
+	int index;
 };
 
+/* A catalog action by name; user actions are found through their
+ * dialect (dialect_action_find in config.h). */
 const struct action_def *action_find(const char *name);
 int action_count(void);
 const struct action_def *action_at(int i);
+/* The place of a in a dialect's tables: the catalog's own, or a user
+ * action's (-1 for a one-off). */
 int action_index(const struct action_def *a);
+/* Order of actions in target keys: the catalog's by index, then user
+ * actions by name (stable across reloads). */
+int action_cmp(const struct action_def *a, const struct action_def *b);
 /* Help for an unknown action name: the actions of its group ("transport
  * actions are play, stop, ...") or else the groups; returns buf. */
 const char *action_hint(const char *name, char *buf, size_t len);

@@ -77,7 +77,7 @@ show_unreported(struct surface *sf, const struct binding *b, uint64_t now)
 {
 	const struct profile *p = sf->eng->profile;
 
-	if (b->target >= 0 &&
+	if (b->target >= 0 && action_index(b->action) >= 0 &&
 	    p->dialect->reports[action_index(b->action)].unreported)
 		show_target(sf, b->target, now);
 }

@@ -101,6 +101,15 @@ struct dialect_action {
 	int line;
 };
 
+/* A user action: a name that is not the catalog's, defined in a dialect's
+ * [actions] (usable by every profile for that DAW), or a binding's own
+ * message ("osc ADDRESS ARG..."); its kind follows from its message and
+ * options.  Owned by the set, never changed after load. */
+struct user_action {
+	struct action_def def;	/* def.name and def.summary are owned here */
+	struct dialect_action da;	/* its message */
+};
+
 struct dialect {
 	char *name;
 	char *file;
@@ -116,6 +125,11 @@ struct dialect {
 	 * 0 being silence (meter_range = LOW HIGH [MAX]). */
 	double meter_low, meter_high, meter_max;
 	struct dialect_action *actions;	/* indexed by action_index() */
+	/* the actions its [actions] adds to the catalog, in file order:
+	 * user[k] has index action_count() + k */
+	struct user_action **user;
+	int nuser;
+	int nactions;		/* action_count() + nuser: the tables' size */
 	/* [feedback]: where the DAW reports an action's state when that is
 	 * not the command's own address (AbletonOSC's /get/ replies) */
 	struct dialect_action *reports;	/* indexed by action_index() */
@@ -200,6 +214,9 @@ struct profile {
 	/* feedback: first binding of each target (config.targets), -1 if
 	 * none; further ones chained through binding.next_same_target */
 	int *by_target;
+	/* the messages its "osc ADDRESS ARG..." bindings send */
+	struct user_action **oneoffs;
+	int noneoffs;
 };
 
 /* ---- the set ---- */
@@ -272,6 +289,12 @@ void config_free(struct config *cfg);
 const struct profile *config_profile(const struct config *cfg, const char *name);
 const struct controller *config_controller(const struct config *cfg, const char *name);
 const struct dialect *config_dialect(const struct config *cfg, const char *name);
+/* The action called name in d: the catalog's or one d adds; NULL if none
+ * (d NULL: the catalog only). */
+const struct action_def *dialect_action_find(const struct dialect *d,
+    const char *name);
+/* The i-th action of d's tables (0 <= i < d->nactions). */
+const struct action_def *dialect_action_at(const struct dialect *d, int i);
 /* The id of a target with key's content (from this set or another), or -1. */
 int config_target(const struct config *cfg, const struct target *key);
 /* The id of what p's DAW reports for a (a DAW report has no label), or

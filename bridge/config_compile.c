@@ -43,6 +43,7 @@ struct bline {
 	const char *key;
 	int line;
 	const struct action_def *a;
+	struct user_action *oneoff;	/* "osc ADDRESS ARG...": its message */
 	struct binding proto;	/* what each binding of the line starts as */
 	struct ranged track, marker, plugin;
 	bool step_set, accel_set, min_set, max_set, trigger_set;
@@ -509,6 +510,41 @@ add_binding(struct bline *bl, int ci, int n, const struct dialect_action *da)
 	p->by_control[ci] = p->nbindings++;
 }
 
+/* "osc ADDRESS ARG... key=value": the line's own message, kept by the
+ * profile. */
+static bool
+read_oneoff(struct bline *bl, const char *value)
+{
+	struct profile *p = bl->L->p;
+	struct user_action *u = xcalloc(1, sizeof(*u));
+	char rest[1024], tok[TOKEN_MAX][TOKEN_LEN];
+	const char *err;
+	int ntok;
+
+	value += strspn(value, " \t");
+	value += 3;	/* "osc" */
+	if (!user_action_define(u, NULL, value, true, rest, sizeof(rest),
+	    bl->L->dl, bl->L->path, bl->line)) {
+		user_action_free(u);
+		free(u);
+		return false;
+	}
+	p->oneoffs = xrealloc(p->oneoffs, (size_t)(p->noneoffs + 1) *
+	    sizeof(*p->oneoffs));
+	p->oneoffs[p->noneoffs++] = u;
+	bl->oneoff = u;
+	bl->a = &u->def;
+	line_defaults(bl, p->dialect);
+	if ((ntok = tokenize(rest, tok, TOKEN_MAX, &err)) < 0) {
+		line_error(bl, "%s in '%s'", err, rest);
+		return false;
+	}
+	for (int i = 0; i < ntok; i++)
+		if (!option(bl, tok[i]))
+			return false;
+	return true;
+}
+
 /* The action and its option words; false with a diagnostic. */
 static bool
 read_line(struct bline *bl, const char *value)
@@ -525,7 +561,9 @@ read_line(struct bline *bl, const char *value)
 		line_error(bl, "'%s' needs an action", bl->key);
 		return false;
 	}
-	if ((bl->a = action_find(tok[0])) == NULL) {
+	if (strcmp(tok[0], "osc") == 0)
+		return read_oneoff(bl, value);
+	if ((bl->a = dialect_action_find(bl->L->p->dialect, tok[0])) == NULL) {
 		char hint[400];
 		line_error(bl, "unknown action '%s' (%s)", tok[0],
 		    action_hint(tok[0], hint, sizeof(hint)));
@@ -561,7 +599,7 @@ binding_line(struct compiler *L, const struct pending_line *pl)
 	if (!read_line(&bl, pl->value) || !check_required(&bl) ||
 	    !check_value_range(&bl) || !check_counts(&bl, nnames))
 		goto out;
-	da = line_message(&bl, L->p->dialect);
+	da = bl.oneoff ? &bl.oneoff->da : line_message(&bl, L->p->dialect);
 	for (int n = 0; n < nnames && L->p->controller; n++) {
 		char name[TOKEN_LEN + 32];
 		int ci;
@@ -658,6 +696,11 @@ profile_free(struct profile *p)
 		free(b->profile);
 	}
 	free(p->bindings);
+	for (int i = 0; i < p->noneoffs; i++) {
+		user_action_free(p->oneoffs[i]);
+		free(p->oneoffs[i]);
+	}
+	free(p->oneoffs);
 	free(p->by_control);
 	free(p->by_target);
 	free(p->journal);

@@ -24,23 +24,6 @@ parse_template(struct dialect_loader *L, const struct action_def *a,
 	return template_parse(a, value, t, L->dl, L->path, line);
 }
 
-/* The '|' between ON and OFF in "ON | OFF", outside quotes; NULL if none. */
-static const char *
-split_bar(const char *value)
-{
-	bool quoted = false;
-
-	for (const char *p = value; *p; p++) {
-		if (quoted && *p == '\\' && (p[1] == '"' || p[1] == '\\'))
-			p++;
-		else if (*p == '"')
-			quoted = !quoted;
-		else if (*p == '|' && !quoted)
-			return p;
-	}
-	return NULL;
-}
-
 /* A [daw] key naming where the DAW reports one value (position =,
  * playhead =): an address with exactly one {value}. */
 static void
@@ -185,6 +168,33 @@ daw_key(struct dialect_loader *L, const char *key, const char *value, int line)
 		    "position, playhead)", key);
 }
 
+/* A new action of this dialect: "editor.zoom = /access_action s:...". */
+static void
+user_action(struct dialect_loader *L, const char *key, const char *value,
+    int line)
+{
+	struct dialect *d = L->d;
+	struct user_action *u = xcalloc(1, sizeof(*u));
+	size_t n = (size_t)d->nactions + 1;
+
+	if (!user_action_define(u, key, value, false, NULL, 0, L->dl, L->path,
+	    line)) {
+		user_action_free(u);
+		free(u);
+		return;
+	}
+	d->actions = xrealloc(d->actions, n * sizeof(*d->actions));
+	d->reports = xrealloc(d->reports, n * sizeof(*d->reports));
+	memset(&d->reports[n - 1], 0, sizeof(*d->reports));
+	d->user = xrealloc(d->user, (size_t)(d->nuser + 1) * sizeof(*d->user));
+	u->def.index = d->nactions;
+	d->user[d->nuser++] = u;
+	/* the table's entry is the user action's message; the user action
+	 * keeps ownership of its templates */
+	d->actions[n - 1] = u->da;
+	d->nactions = (int)n;
+}
+
 /* Where an action's line of [actions] or [feedback] goes, or NULL with a
  * diagnostic. */
 static struct dialect_action *
@@ -195,10 +205,16 @@ action_slot(struct dialect_loader *L, const char *section, const char *key,
 	const struct action_def *a;
 	struct dialect_action *da;
 
-	if ((a = *ap = action_find(key)) == NULL) {
+	if ((a = *ap = dialect_action_find(L->d, key)) == NULL) {
 		char hint[400];
 		diag_error(L->dl, L->path, line, "unknown action '%s' (%s)", key,
 		    action_hint(key, hint, sizeof(hint)));
+		return NULL;
+	}
+	if (a->user && !feedback) {
+		diag_error(L->dl, L->path, line,
+		    "action '%s' is already defined at line %d", key,
+		    L->d->actions[action_index(a)].line);
 		return NULL;
 	}
 	if (a->internal) {
@@ -303,6 +319,12 @@ on_key(void *user, const char *section, const char *key, const char *value,
 			    "key '%s' is outside any section", key);
 		return;
 	}
+	/* a name the catalog does not have: a new action of this DAW */
+	if (strcmp(section, "actions") == 0 &&
+	    dialect_action_find(L->d, key) == NULL) {
+		user_action(L, key, value, line);
+		return;
+	}
 	if ((da = action_slot(L, section, key, line, &a)) == NULL)
 		return;
 	if (strcmp(value, "unsupported") == 0)
@@ -326,6 +348,7 @@ dialect_load(const char *path, const char *name, struct diag_list *dl)
 	L.d->name = xstrdup(name);
 	L.d->file = xstrdup(path);
 	L.d->db_floor = -200;
+	L.d->nactions = action_count();
 	L.d->actions = xcalloc((size_t)action_count(), sizeof(*L.d->actions));
 	L.d->reports = xcalloc((size_t)action_count(), sizeof(*L.d->reports));
 	L.path = L.d->file;
@@ -351,12 +374,18 @@ dialect_free(struct dialect *d)
 {
 	if (d == NULL)
 		return;
+	/* a user action's message is its own (user_action_free) */
 	for (int i = 0; d->actions && i < action_count(); i++) {
 		template_free(&d->actions[i].msg);
 		template_free(&d->actions[i].msg_off);
 	}
-	for (int i = 0; d->reports && i < action_count(); i++)
+	for (int i = 0; d->reports && i < d->nactions; i++)
 		template_free(&d->reports[i].msg);
+	for (int i = 0; i < d->nuser; i++) {
+		user_action_free(d->user[i]);
+		free(d->user[i]);
+	}
+	free(d->user);
 	free(d->actions);
 	free(d->reports);
 	for (int i = 0; i < d->nhandshake; i++)
@@ -369,4 +398,22 @@ dialect_free(struct dialect *d)
 	free(d->title);
 	free(d->host);
 	free(d);
+}
+
+const struct action_def *
+dialect_action_find(const struct dialect *d, const char *name)
+{
+	const struct action_def *a = action_find(name);
+
+	for (int i = 0; a == NULL && d && i < d->nuser; i++)
+		if (strcmp(d->user[i]->def.name, name) == 0)
+			a = &d->user[i]->def;
+	return a;
+}
+
+const struct action_def *
+dialect_action_at(const struct dialect *d, int i)
+{
+	return i < action_count() ? action_at(i) :
+	    &d->user[i - action_count()]->def;
 }

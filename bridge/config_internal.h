@@ -50,6 +50,20 @@ char *daw_override_resolve(const struct daw_override *o, struct diag_list *dl);
 /* Number the targets of every profile and link bindings to them. */
 void config_assign_targets(struct config *cfg);
 
+/* The '|' between ON and OFF in "ON | OFF", outside quotes; NULL if none. */
+const char *split_bar(const char *value);
+
+/* A user action from the text after its name (or after "osc"): its
+ * message, then option words.  In a dialect (oneoff false) every option
+ * is the action's (range= unit= taper= default= step=); in a binding's
+ * "osc ..." range= and unit= are, and the other words are copied to
+ * rest for the binding.  false with a diagnostic at file:line; u then
+ * holds what user_action_free frees. */
+bool user_action_define(struct user_action *u, const char *name,
+    const char *value, bool oneoff, char *rest, size_t restlen,
+    struct diag_list *dl, const char *file, int line);
+void user_action_free(struct user_action *u);
+
 /* "name" from ".../name.ini" */
 char *file_stem(const char *path);
 

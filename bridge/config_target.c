@@ -27,7 +27,7 @@ cmp_target(const void *x, const void *y)
 	if ((c = strcmp(a->host, b->host)) != 0 ||
 	    (c = cmp_int(a->port, b->port)) != 0 ||
 	    (c = strcmp(a->dialect, b->dialect)) != 0 ||
-	    (c = cmp_int(action_index(a->action), action_index(b->action))) != 0 ||
+	    (c = action_cmp(a->action, b->action)) != 0 ||
 	    (c = cmp_int(a->track, b->track)) != 0 ||
 	    (c = cmp_int(a->marker, b->marker)) != 0 ||
 	    (c = cmp_int(a->plugin, b->plugin)) != 0)

@@ -14,9 +14,9 @@ match_table(const struct dialect *d, const struct dialect_action *table,
     const char *path, const char *types, lo_arg **argv, int argc,
     struct feedback_match *m)
 {
-	for (int i = 0; i < action_count(); i++) {
+	for (int i = 0; i < d->nactions; i++) {
 		const struct dialect_action *da = &table[i];
-		const struct action_def *a = action_at(i);
+		const struct action_def *a = dialect_action_at(d, i);
 
 		/* "none" in [feedback]: nothing the DAW says is a report */
 		if (!da->defined || da->unsupported || d->reports[i].unreported ||

@@ -22,6 +22,7 @@
 #include "util.h"
 #include "diag.h"
 #include "input.h"
+#include "feedback.h"
 
 #define TEST_CONFIG "tests/data/config"
 #define BAD_DIR "tests/data/bad"
@@ -262,6 +263,16 @@ test_bad_files_coverage(void **state)
 		"daw-split-with-value", "daw-plugin-no-plugin", "daw-meter-range",
 		"daw-none-misplaced", "daw-bad-report", "prof-missing-daw-meter",
 		"prof-not-utf8", "warn-level-on-button", "warn-option-twice",
+		"daw-user-no-dot", "daw-user-value-no-range",
+		"daw-user-range-no-value", "daw-user-bad-range",
+		"daw-user-range-not-numbers", "daw-user-unknown-option",
+		"daw-user-unknown-placeholder", "daw-user-bad-arg",
+		"daw-user-duplicate", "daw-user-feedback-trigger",
+		"daw-user-taper-not-gain", "daw-user-split-with-value",
+		"daw-user-text-level", "prof-osc-no-range", "prof-osc-bad-arg",
+		"prof-osc-no-address", "prof-osc-unknown-option",
+		"prof-osc-track-placeholder", "prof-user-min-on-trigger",
+		"prof-user-missing-track", "prof-user-outside-range",
 	};
 	char path[256];
 
@@ -854,6 +865,124 @@ test_dialect_templates(void **state)
 	config_free(cfg);
 }
 
+/* ---- user actions ---- */
+
+static const struct binding *
+bound(const struct profile *p, const char *control)
+{
+	int ci = controller_control(p->controller, control);
+
+	assert_true(ci >= 0);
+	assert_true(p->by_control[ci] >= 0);
+	return &p->bindings[p->by_control[ci]];
+}
+
+/* A dialect's [actions] adds actions of every kind, inferred from the
+ * message and its options; a binding's "osc ..." is one of its own. */
+static void
+test_user_actions(void **state)
+{
+	char *dirs[] = { "tests/data/user" };
+	struct config *cfg = load_clean(dirs, 1), *again;
+	const struct dialect *d = config_dialect(cfg, "userdaw");
+	const struct profile *p = config_profile(cfg, "user");
+	const struct action_def *a;
+	const struct binding *b;
+	struct feedback_match m;
+	lo_arg one = { .i = 1 }, *argv[] = { &one };
+
+	(void)state;
+	assert_non_null(d);
+	assert_non_null(p);
+	assert_int_equal(d->nuser, 6);
+	assert_int_equal(d->nactions, action_count() + 6);
+	assert_ptr_equal(dialect_action_find(d, "transport.play"),
+	    action_find("transport.play"));
+	assert_null(dialect_action_find(NULL, "editor.zoom"));
+	assert_null(dialect_action_find(d, "editor.nothing"));
+
+	a = dialect_action_find(d, "editor.zoom");
+	assert_non_null(a);
+	assert_true(a->user);
+	assert_int_equal(a->type, ACTION_TRIGGER);
+	assert_int_equal(a->params, 0);
+	assert_int_equal(action_index(a), action_count());
+	assert_ptr_equal(dialect_action_at(d, action_index(a)), a);
+
+	a = dialect_action_find(d, "editor.follow");
+	assert_int_equal(a->type, ACTION_TOGGLE);
+	assert_non_null(d->actions[action_index(a)].msg_off.address);
+
+	a = dialect_action_find(d, "send.level");
+	assert_int_equal(a->type, ACTION_CONTINUOUS);
+	assert_true(isinf(a->min) && a->min < 0);
+	assert_true(a->max == 6);
+	assert_int_equal(a->unit, UNIT_DB);
+	assert_int_equal(a->taper, TAPER_FADER);
+	assert_int_equal(a->params, PARAM_TRACK | PARAM_PLUGIN);
+	assert_int_equal(a->required, PARAM_TRACK | PARAM_PLUGIN);
+
+	a = dialect_action_find(d, "plugin.param");
+	assert_int_equal(a->type, ACTION_CONTINUOUS);
+	assert_true(a->min == -20 && a->max == 20 && a->def == 0);
+	assert_true(a->bipolar);
+	assert_int_equal(a->taper, TAPER_LINEAR);
+
+	a = dialect_action_find(d, "click.enable");
+	assert_int_equal(a->type, ACTION_TOGGLE);
+	a = dialect_action_find(d, "take.name");
+	assert_int_equal(a->type, ACTION_TRIGGER);
+	assert_int_equal(a->params, PARAM_TRACK | PARAM_LABEL);
+	assert_int_equal(a->required, PARAM_TRACK);
+
+	/* bindings: the dialect's message, filled in */
+	b = bound(p, "fader2");
+	assert_string_equal(b->action->name, "send.level");
+	assert_string_equal(b->msg.address, "/strip/send/gain");
+	assert_int_equal(b->msg.args[0].v.i, 2);
+	assert_int_equal(b->taper, TAPER_FADER);
+	b = bound(p, "mute2");
+	assert_string_equal(b->msg.args[1].v.s, "Lead Vox");
+
+	/* one-offs: the message as written is the action */
+	b = bound(p, "mute3");
+	assert_string_equal(b->action->name, "osc /strip/name i:1 s:LeadVox");
+	assert_int_equal(b->action->type, ACTION_TRIGGER);
+	assert_int_equal(action_index(b->action), -1);
+	assert_string_equal(b->msg.address, "/strip/name");
+	assert_int_equal(b->msg.nargs, 2);
+	assert_string_equal(b->msg.args[1].v.s, "LeadVox");
+	assert_true(b->target >= 0);
+	b = bound(p, "fader4");
+	assert_int_equal(b->action->type, ACTION_CONTINUOUS);
+	assert_true(b->min == -20 && b->max == 20 && b->invert);
+	b = bound(p, "rec");
+	assert_int_equal(b->action->type, ACTION_TOGGLE);
+	assert_int_equal(b->trigger, TRIGGER_MOMENTARY);
+
+	/* feedback: the [feedback] line of a user action finds its target */
+	b = bound(p, "mute1");
+	assert_int_equal(feedback_match(d, "/click/state", "i", argv, 1, &m), 1);
+	assert_ptr_equal(m.action, b->action);
+	assert_true(m.value == 1);
+	assert_int_equal(config_target_of(cfg, p, m.action, m.track, m.marker,
+	    m.plugin), b->target);
+
+	/* a reload finds the same targets by name, in another set */
+	again = load_clean(dirs, 1);
+	for (int i = 0; i < p->nbindings; i++) {
+		const struct binding *b1 = &p->bindings[i];
+		const struct binding *b2 =
+		    &config_profile(again, "user")->bindings[i];
+		if (b1->target < 0)
+			continue;
+		assert_int_equal(config_target(again, &cfg->targets[b1->target]),
+		    b2->target);
+	}
+	config_free(again);
+	config_free(cfg);
+}
+
 /* ---- -o and port patterns ---- */
 
 static void
@@ -1165,6 +1294,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bad_files_golden),
 		cmocka_unit_test(test_bad_files_coverage),
+		cmocka_unit_test(test_user_actions),
 		cmocka_unit_test(test_unsupported_warning_text),
 		cmocka_unit_test(test_shipped_config_clean),
 		cmocka_unit_test(test_profiles_against_every_dialect),
