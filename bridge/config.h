@@ -37,6 +37,20 @@ enum relative_format {
 	REL_BINARY_OFFSET,	/* 65..127 = +1..+63, 63..0 = -1..-64 */
 };
 
+/* Where a control is drawn on a cheat sheet ([layout]): a widget at a
+ * row and column of the controller's grid, 1-based, over tall rows and
+ * wide columns; layer names a shift or preset layer whose controls share
+ * the cell of the one without ("B", "SOLO"). */
+enum widget { WIDGET_NONE, WIDGET_FADER, WIDGET_KNOB, WIDGET_ENCODER,
+    WIDGET_BUTTON, WIDGET_PAD };
+
+struct control_place {
+	uint8_t widget;		/* enum widget; WIDGET_NONE: not placed */
+	uint8_t row, col, tall, wide;
+	char layer[16];
+	int line;
+};
+
 struct control {
 	char *name;
 	uint8_t kind;		/* enum control_kind */
@@ -50,6 +64,7 @@ struct control {
 	uint8_t on_value, off_value;	/* a lit / dark LED, for switches */
 	uint16_t led_number;	/* feedback goes to this number (led=N) */
 	int line;
+	struct control_place place;
 };
 
 #define CONTROL_NONE 0xFFFF
@@ -82,7 +97,11 @@ struct controller {
 	uint32_t cc14_mask[16];	/* to configure decoders */
 	uint8_t *init;		/* MIDI bytes to send when it connects */
 	size_t init_len;
+	int layout_line;	/* its [layout] section, 0 if none */
 };
+
+/* "fader", "knob" ... for a widget. */
+const char *widget_name(enum widget w);
 
 /* ---- DAW dialects ---- */
 

@@ -51,6 +51,7 @@ struct ctl_loader {
 	int cap;
 	bool seen_controller;
 	struct pending_lines controls;	/* read after [controller]'s channel */
+	struct pending_lines layout;	/* read after every control */
 	int section_line;
 	struct ctl_hash names;		/* by name */
 	struct ctl_hash messages;	/* by kind, channel and number */
@@ -562,10 +563,12 @@ on_section(void *user, const char *section, int line)
 
 	if (strcmp(section, "controller") == 0)
 		L->seen_controller = true;
+	else if (strcmp(section, "layout") == 0)
+		L->c->layout_line = line;
 	else if (strcmp(section, "controls") != 0)
 		diag_error(L->dl, L->path, line,
-		    "unknown section [%s] (expected [controller] or [controls])",
-		    section);
+		    "unknown section [%s] (expected [controller], [controls] or "
+		    "[layout])", section);
 }
 
 static void
@@ -602,6 +605,8 @@ on_key(void *user, const char *section, const char *key, const char *value,
 			    "port, channel, init)", key);
 	} else if (strcmp(section, "controls") == 0)
 		pending_add(&L->controls, key, value, line);
+	else if (strcmp(section, "layout") == 0)
+		pending_add(&L->layout, key, value, line);
 	else if (*section == '\0')
 		diag_error(L->dl, L->path, line,
 		    "key '%s' is outside any section", key);
@@ -706,6 +711,11 @@ controller_load(const char *path, const char *name, struct diag_list *dl)
 		control_line(&L, L.controls.items[i].key,
 		    L.controls.items[i].value, L.controls.items[i].line);
 	pending_free(&L.controls);
+	build_lookup(L.c);	/* names too: the layout needs them */
+	for (int i = 0; i < L.layout.count; i++)
+		layout_line(L.c, path, L.layout.items[i].key,
+		    L.layout.items[i].value, L.layout.items[i].line, dl);
+	pending_free(&L.layout);
 	L.c->channel = (uint8_t)L.default_channel;
 	free(L.names.slots);
 	free(L.messages.slots);
@@ -719,7 +729,6 @@ controller_load(const char *path, const char *name, struct diag_list *dl)
 	if (L.c->title == NULL)
 		L.c->title = xstrdup(name);
 	L.c->errors = dl->errors - errors;
-	build_lookup(L.c);
 	return L.c;
 }
 

@@ -8,6 +8,10 @@
 struct controller *controller_load(const char *path, const char *name,
     struct diag_list *dl);
 void controller_free(struct controller *c);
+/* One [layout] line of c (its controls all read): places the controls
+ * named, or adds a diagnostic. */
+void layout_line(struct controller *c, const char *path, const char *key,
+    const char *value, int line, struct diag_list *dl);
 
 struct dialect *dialect_load(const char *path, const char *name,
     struct diag_list *dl);

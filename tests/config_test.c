@@ -273,6 +273,10 @@ test_bad_files_coverage(void **state)
 		"prof-osc-no-address", "prof-osc-unknown-option",
 		"prof-osc-track-placeholder", "prof-user-min-on-trigger",
 		"prof-user-missing-track", "prof-user-outside-range",
+		"ctl-layout-unknown-widget", "ctl-layout-no-control",
+		"ctl-layout-placed-twice", "ctl-layout-overlap",
+		"ctl-layout-uneven-range", "ctl-layout-bad-row",
+		"ctl-layout-unknown-word", "ctl-layout-no-column",
 	};
 	char path[256];
 
