@@ -6,6 +6,8 @@
 #   make test-ardour  the bridge against a real headless Ardour
 #   make test-valgrind  the tests under valgrind's memcheck
 #   make fuzz       each libFuzzer target FUZZ_SECONDS (60) under ASan+UBSan
+#   make sheets     the cheat sheet of every shipped profile, HTML and PNG,
+#                   under build/sheets (headless Chromium)
 #   make install    PREFIX=/usr/local DESTDIR=   (make uninstall the same)
 #
 # Two stages.  The targets that install missing packages (run, test,
@@ -15,7 +17,7 @@
 # other target goes straight to the second stage.
 ifneq ($(CTLBRIDGE_STAGE),build)
 
-DEPS_GOALS = run test test-asan test-valgrind test-ardour bench fuzz
+DEPS_GOALS = run test test-asan test-valgrind test-ardour bench fuzz sheets
 .PHONY: deps $(DEPS_GOALS)
 .DEFAULT_GOAL := all
 
@@ -77,7 +79,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_LDFLAGS_config = -Wl,--wrap=getaddrinfo
 FUZZ_LDFLAGS_control = -Wl,--wrap=getaddrinfo
 
-.PHONY: all run test test-asan test-valgrind test-ardour install uninstall clean deps check-config bench pkgcheck FORCE \
+.PHONY: all run sheets test test-asan test-valgrind test-ardour install uninstall clean deps check-config bench pkgcheck FORCE \
     fuzz fuzz-run
 
 all: $(BUILD)/ctlbridge
@@ -128,6 +130,9 @@ $(BUILD)/tests/%: tests/%.c $(TEST_HOBJ) $(BUILD)/libctlbridge.a
 
 run: $(BUILD)/ctlbridge
 	./$(BUILD)/ctlbridge $(ARGS)
+
+sheets: $(BUILD)/ctlbridge
+	@sh dist/make-sheets $(BUILD)
 
 test: $(BUILD)/ctlbridge $(TEST_BIN) $(FUZZ_REPLAY)
 	@BUILD=$(BUILD) OPT='$(OPT)' SANITIZE='$(SANITIZE)' \

@@ -164,3 +164,153 @@ action_hint(const char *name, char *buf, size_t len)
 	}
 	return buf;
 }
+
+/*
+ * Cheat-sheet labels, in the words of the README's role tables: %T the
+ * track, %M the marker, %P the plugin, %R the profile, %L the label (for
+ * a take's, what follows "{take}": "TAKE {take} keep" is "keep").  The
+ * second form is for a binding with a label.
+ */
+static const struct {
+	const char *action, *plain, *labelled;
+} short_labels[] = {
+	{ "profile.switch", "Role: %R", NULL },
+	{ "profile.next", "Next role", NULL },
+	{ "profile.previous", "Previous role", NULL },
+	{ "transport.play", "Play", NULL },
+	{ "transport.stop", "Stop", NULL },
+	{ "transport.toggle", "Play/Stop", NULL },
+	{ "transport.record", "Record", NULL },
+	{ "transport.start", "To start", NULL },
+	{ "transport.end", "To end", NULL },
+	{ "transport.rewind", "Rewind", NULL },
+	{ "transport.forward", "Forward", NULL },
+	{ "transport.loop", "Loop", NULL },
+	{ "marker.add", "Add marker", "Marker: %L" },
+	{ "marker.section", "Section marker", "Marker: %L" },
+	{ "loop.section", "Loop section", NULL },
+	{ "marker.next", "Next marker", NULL },
+	{ "marker.previous", "Prev marker", NULL },
+	{ "marker.goto", "To marker %M", NULL },
+	{ "take.new", "New take", "New take" },
+	{ "take.keep", "Take: keep", "Take: %L" },
+	{ "take.rate", "Take: rate", "Take: %L" },
+	{ "take.discard", "Discard take", NULL },
+	{ "bank.next", "Next bank", NULL },
+	{ "bank.previous", "Prev bank", NULL },
+	{ "session.save", "Save", NULL },
+	{ "edit.undo", "Undo", NULL },
+	{ "edit.redo", "Redo", NULL },
+	{ "track.recarm", "Arm T%T", NULL },
+	{ "track.mute", "Mute T%T", NULL },
+	{ "track.solo", "Solo T%T", NULL },
+	{ "track.select", "Select T%T", NULL },
+	{ "track.bypass", "Bypass T%T FX%P", NULL },
+	{ "track.gain", "Gain T%T", NULL },
+	{ "track.fader", "Fader T%T", NULL },
+	{ "track.trim", "Trim T%T", NULL },
+	{ "track.pan", "Pan T%T", NULL },
+	{ "master.gain", "Master gain", NULL },
+	{ "track.meter", "Meter T%T", NULL },
+};
+
+static int
+short_label_at(const struct action_def *a)
+{
+	for (size_t i = 0; a && i < sizeof(short_labels) / sizeof(short_labels[0]); i++)
+		if (strcmp(short_labels[i].action, a->name) == 0)
+			return (int)i;
+	return -1;
+}
+
+bool
+action_has_short_label(const struct action_def *a)
+{
+	return short_label_at(a) >= 0;
+}
+
+/* A label as the sheet shows it: a take's without its "TAKE {take}",
+ * any other with {take} as "n". */
+static void
+label_words(const char *label, bool take, char *out, size_t len)
+{
+	const char *t = strstr(label, "{take}");
+	size_t n = 0;
+
+	if (take && t) {
+		t += 6;
+		while (*t == ' ')
+			t++;
+		snprintf(out, len, "%s", t);
+		return;
+	}
+	for (const char *p = label; *p && n + 1 < len; p++) {
+		if (strncmp(p, "{take}", 6) == 0) {
+			out[n++] = 'n';
+			p += 5;
+		} else
+			out[n++] = *p;
+	}
+	out[n] = '\0';
+}
+
+const char *
+action_short_label(const struct action_def *a, int track, int marker,
+    int plugin, const char *label, const char *profile, char *buf,
+    size_t len)
+{
+	int at = short_label_at(a);
+	char words[128];
+	const char *fmt;
+	size_t n = 0;
+
+	if (len == 0)
+		return buf;
+	buf[0] = '\0';
+	if (at < 0) {
+		snprintf(buf, len, "%s", a ? a->name : "");
+		return buf;
+	}
+	words[0] = '\0';
+	if (label && *label)
+		label_words(label, strncmp(a->name, "take.", 5) == 0, words,
+		    sizeof(words));
+	fmt = *words && short_labels[at].labelled ? short_labels[at].labelled :
+	    short_labels[at].plain;
+	for (const char *p = fmt; *p && n + 1 < len; p++) {
+		char num[16];
+		const char *ins = NULL;
+		if (*p != '%' || p[1] == '\0') {
+			buf[n++] = *p;
+			continue;
+		}
+		switch (*++p) {
+		case 'T':
+			snprintf(num, sizeof(num), "%d", track);
+			ins = num;
+			break;
+		case 'M':
+			snprintf(num, sizeof(num), "%d", marker);
+			ins = num;
+			break;
+		case 'P':
+			snprintf(num, sizeof(num), "%d", plugin);
+			ins = num;
+			break;
+		case 'R':
+			ins = profile ? profile : "?";
+			break;
+		case 'L':
+			ins = words;
+			break;
+		default:
+			ins = "%";
+			break;
+		}
+		n += (size_t)snprintf(buf + n, len - n, "%s", ins);
+		if (n >= len)
+			n = len - 1;
+	}
+	buf[n] = '\0';
+	return buf;
+}

@@ -83,4 +83,16 @@ int action_cmp(const struct action_def *a, const struct action_def *b);
  * actions are play, stop, ...") or else the groups; returns buf. */
 const char *action_hint(const char *name, char *buf, size_t len);
 
+/*
+ * What a binding does, in a few words, as a cheat sheet labels its
+ * control ("Gain T1", "Arm T1", "Marker: Verse", "Take: keep", "Role:
+ * producer"): the action with its track, marker, plugin, label and
+ * profile (0 or NULL when it has none).  Returns buf.
+ */
+const char *action_short_label(const struct action_def *a, int track,
+    int marker, int plugin, const char *label, const char *profile,
+    char *buf, size_t len);
+/* The short label's words of every action have been written (tests). */
+bool action_has_short_label(const struct action_def *a);
+
 #endif

@@ -23,6 +23,7 @@
 #include "control.h"
 #include "learn.h"
 #include "ports.h"
+#include "sheet.h"
 #include "log.h"
 #include "util.h"
 
@@ -43,6 +44,7 @@ usage(FILE *out)
 	    "       ctlbridge learn [-c DIR] [-m SPEC]... [-n COUNT] [CONTROLLER NAME...]\n"
 	    "       ctlbridge monitor [--control PID|PORT] [--raw] [FILTER...]\n"
 	    "       ctlbridge ports [-c DIR]\n"
+	    "       ctlbridge sheet [-c DIR] [-o FILE] PROFILE...\n"
 	    "\n"
 	    "  -c DIR        configuration directory holding mappings/ and profiles/\n"
 	    "  -p PROFILE    role profile to start in (default: engineer); each -p\n"
@@ -428,6 +430,8 @@ main(int argc, char **argv)
 		return cmd_check(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "learn") == 0)
 		return with_dirs(learn_main, argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "sheet") == 0)
+		return with_dirs(sheet_main, argc - 1, argv + 1);
 	if (argc > 1 && (strcmp(argv[1], "switch") == 0 ||
 	    strcmp(argv[1], "status") == 0 || strcmp(argv[1], "reload") == 0))
 		return cmd_control(argc - 1, argv + 1);

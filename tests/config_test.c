@@ -1292,6 +1292,88 @@ test_profiles_against_every_dialect(void **state)
 	config_free(shipped);
 }
 
+/* Every action has its cheat-sheet words, in the README's language. */
+static void
+test_short_labels(void **state)
+{
+	char buf[128];
+
+	(void)state;
+	for (int i = 0; i < action_count(); i++)
+		if (!action_has_short_label(action_at(i)))
+			fail_msg("no short label for %s", action_at(i)->name);
+	assert_string_equal(action_short_label(action_find("track.gain"), 1, 0,
+	    0, NULL, NULL, buf, sizeof(buf)), "Gain T1");
+	assert_string_equal(action_short_label(action_find("track.recarm"), 8,
+	    0, 0, NULL, NULL, buf, sizeof(buf)), "Arm T8");
+	assert_string_equal(action_short_label(action_find("marker.section"), 0,
+	    0, 0, "Verse", NULL, buf, sizeof(buf)), "Marker: Verse");
+	assert_string_equal(action_short_label(action_find("take.keep"), 0, 0,
+	    0, "TAKE {take} keep", NULL, buf, sizeof(buf)), "Take: keep");
+	assert_string_equal(action_short_label(action_find("take.new"), 0, 0,
+	    0, "TAKE {take}", NULL, buf, sizeof(buf)), "New take");
+	assert_string_equal(action_short_label(action_find("marker.add"), 0, 0,
+	    0, "after {take}", NULL, buf, sizeof(buf)), "Marker: after n");
+	assert_string_equal(action_short_label(action_find("track.bypass"), 3,
+	    0, 2, NULL, NULL, buf, sizeof(buf)), "Bypass T3 FX2");
+	assert_string_equal(action_short_label(action_find("profile.switch"), 0,
+	    0, 0, NULL, "producer", buf, sizeof(buf)), "Role: producer");
+	assert_string_equal(action_short_label(action_find("marker.goto"), 0, 4,
+	    0, NULL, NULL, buf, sizeof(buf)), "To marker 4");
+	/* a buffer too small is cut, never overrun */
+	assert_string_equal(action_short_label(action_find("track.gain"), 12, 0,
+	    0, NULL, NULL, buf, 6), "Gain ");
+}
+
+/* The shipped controllers' [layout]: every control placed, where the
+ * unit has it. */
+static void
+test_shipped_layouts(void **state)
+{
+	char *dirs[] = { "." };
+	struct diag_list dl;
+	struct config *cfg;
+	const struct controller *c;
+	const struct control *k;
+
+	(void)state;
+	diag_init(&dl);
+	cfg = config_load(dirs, 1, NULL, &dl);
+	assert_int_equal(dl.errors, 0);
+	for (int i = 0; i < cfg->ncontrollers; i++) {
+		c = cfg->controllers[i];
+		assert_true(c->layout_line > 0);
+		for (int j = 0; j < c->ncontrols; j++)
+			if (!c->controls[j].place.widget)
+				fail_msg("%s: %s is not placed", c->name,
+				    c->controls[j].name);
+	}
+	c = config_controller(cfg, "nanokontrol2");
+	k = &c->controls[controller_control(c, "fader3")];
+	assert_int_equal(k->place.widget, WIDGET_FADER);
+	assert_int_equal(k->place.row, 2);
+	assert_int_equal(k->place.col, 12);
+	assert_int_equal(k->place.tall, 3);
+	k = &c->controls[controller_control(c, "knob8")];
+	assert_int_equal(k->place.col, 21);
+	assert_int_equal(k->place.wide, 2);
+	c = config_controller(cfg, "midimix");
+	k = &c->controls[controller_control(c, "solo4")];
+	assert_string_equal(k->place.layer, "SOLO");
+	assert_int_equal(k->place.row, 4);
+	assert_int_equal(k->place.col, 4);
+	c = config_controller(cfg, "apcmini");
+	k = &c->controls[controller_control(c, "pad1")];
+	assert_int_equal(k->place.widget, WIDGET_PAD);
+	assert_int_equal(k->place.row, 8);	/* the grid's bottom row */
+	assert_int_equal(k->place.col, 1);
+	k = &c->controls[controller_control(c, "scene8")];
+	assert_int_equal(k->place.row, 8);
+	assert_int_equal(k->place.col, 9);
+	diag_free(&dl);
+	config_free(cfg);
+}
+
 int
 main(void)
 {
@@ -1299,6 +1381,8 @@ main(void)
 		cmocka_unit_test(test_bad_files_golden),
 		cmocka_unit_test(test_bad_files_coverage),
 		cmocka_unit_test(test_user_actions),
+		cmocka_unit_test(test_short_labels),
+		cmocka_unit_test(test_shipped_layouts),
 		cmocka_unit_test(test_unsupported_warning_text),
 		cmocka_unit_test(test_shipped_config_clean),
 		cmocka_unit_test(test_profiles_against_every_dialect),
