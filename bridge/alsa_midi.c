@@ -100,6 +100,8 @@ consider_port(struct alsa_midi *a, snd_seq_port_info_t *pinfo,
 		return -1;
 	snprintf(name, namelen, "%s:%s", snd_seq_client_info_get_name(cinfo),
 	    snd_seq_port_info_get_name(pinfo));
+	if (port_is_bridge(name))
+		return -1;	/* another bridge: its feedback */
 	{
 		bool match = false;
 		for (int i = 0; i < a->npatterns && !match; i++)

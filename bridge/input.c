@@ -96,6 +96,13 @@ port_pattern_match(const char *pattern, const char *port_name)
 	return strcasestr(port_name, pattern) != NULL;
 }
 
+bool
+port_is_bridge(const char *port_name)
+{
+	return strncmp(port_name, "ctlbridge", 9) == 0 &&
+	    (port_name[9] == ':' || port_name[9] == '-');
+}
+
 /* A backend's own copy of the sink, stamped with its source id. */
 static struct input_sink
 sink_for(const struct inputs *in, uint8_t source)

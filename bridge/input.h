@@ -105,5 +105,9 @@ int input_claims(const char *pattern, const struct input_spec *specs,
 /* Does a port name match a controller port pattern?  A glob (* ? [),
  * case-insensitive; plain text matches anywhere. */
 bool port_pattern_match(const char *pattern, const char *port_name);
+/* A port of a ctlbridge client ("ctlbridge:midi_out", "ctlbridge-learn:
+ * midi_in"): its MIDI is a bridge's feedback, never read as a controller's
+ * (learn matching every port beside a running bridge). */
+bool port_is_bridge(const char *port_name);
 
 #endif

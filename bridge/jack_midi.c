@@ -290,7 +290,8 @@ connect_matching(struct jack_midi *j)
 	for (int i = 0; ports && ports[i]; i++) {
 		jack_port_t *p = jack_port_by_name(j->client, ports[i]);
 		int rc;
-		if (p == NULL || jack_port_is_mine(j->client, p))
+		if (p == NULL || jack_port_is_mine(j->client, p) ||
+		    port_is_bridge(ports[i]))
 			continue;
 		if (!port_matches(j, p, ports[i])) {
 			if (n < sizeof(seen) - 1)

@@ -1,11 +1,13 @@
-# bash completion for ctlbridge(1): subcommands, options, profile names
-# (the .ini files in the profiles/ of the search path, or of -c DIR), MIDI
-# input kinds.  Installed by make install; needs nothing from the
+# bash completion for ctlbridge(1): subcommands, options, profile and
+# controller names (the .ini files in the profiles/ and
+# mappings/controllers/ of the search path, or of -c DIR), control names
+# of a controller for learn, MIDI input kinds.  Installed by make install; needs nothing from the
 # bash-completion package.
 
-_ctlbridge_profiles()
+# the .ini names in SUBDIR of the search path (or -c DIR)
+_ctlbridge_names()
 {
-	local dir f conf="" i
+	local dir f conf="" i sub=$1
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		[[ ${COMP_WORDS[i]} == -c ]] && conf=${COMP_WORDS[i + 1]}
 	done
@@ -15,12 +17,17 @@ _ctlbridge_profiles()
 		set -- "${XDG_CONFIG_HOME:-$HOME/.config}/ctlbridge" "@DATADIR@"
 	fi
 	for dir; do
-		for f in "$dir"/profiles/*.ini; do
+		for f in "$dir"/$sub/*.ini; do
 			[[ -e $f ]] || continue
 			f=${f##*/}
 			printf '%s\n' "${f%.ini}"
 		done
 	done | sort -u
+}
+
+_ctlbridge_profiles()
+{
+	_ctlbridge_names profiles
 }
 
 _ctlbridge()
@@ -29,7 +36,7 @@ _ctlbridge()
 	local sub="" i words
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
-		check | switch | status | reload | monitor | ports)
+		check | switch | status | reload | monitor | ports | learn | sheet)
 			sub=${COMP_WORDS[i]}
 			break
 			;;
@@ -51,13 +58,20 @@ _ctlbridge()
 		mapfile -t COMPREPLY < <(compgen -W "auto alsa: jack: raw:" -- "$cur")
 		return
 		;;
-	-o | -P | --port | --control | --surface)
+	-P | --port | --control | --surface | -n)
+		return
+		;;
+	-o)
+		if [[ $sub == sheet ]]; then
+			compopt -o filenames 2>/dev/null
+			mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+		fi
 		return
 		;;
 	esac
 	case $sub in
 	"")
-		words="check switch status reload monitor ports -c -p -m -o -P --port --no-watch
+		words="check switch status reload monitor ports learn sheet -c -p -m -o -P --port --no-watch
 		    -q -v -h --help --version"
 		;;
 	check)
@@ -89,6 +103,26 @@ _ctlbridge()
 		;;
 	ports)
 		words="-c -h --help"
+		;;
+	learn)
+		# the controller first, then names (none to offer: new ones)
+		words="-c -m -n -h --help"
+		if [[ $cur != -* ]]; then
+			local n=0
+			for ((i = i + 1; i < COMP_CWORD; i++)); do
+				case ${COMP_WORDS[i]} in
+				-c | -m | -n) ((i++)) ;;
+				-*) ;;
+				*) ((n++)) ;;
+				esac
+			done
+			((n == 0)) && words=$(_ctlbridge_names mappings/controllers)
+			((n > 0)) && words=""
+		fi
+		;;
+	sheet)
+		words="-c -o -h --help"
+		[[ $cur != -* ]] && words=$(_ctlbridge_profiles)
 		;;
 	esac
 	mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")

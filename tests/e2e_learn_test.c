@@ -247,6 +247,44 @@ test_jack(void **state)
 	jackd_stop(&jackd);
 }
 
+/* -m jack alone listens to every port but a bridge's: the LEDs a running
+ * bridge sends are no control. */
+static void
+test_jack_every_port_but_a_bridge(void **state)
+{
+	struct fixture *f = *state;
+	struct jackd jackd;
+	struct midisrc *src, *bridge;
+	char *argv[] = { (char *)ctlbridge_path(), "learn", "-n", "1", "-m",
+	    "jack", NULL };
+	char *env[] = { jackd.env, NULL };
+
+	memset(&jackd, 0, sizeof(jackd));
+	assert_int_equal(jackd_start(&jackd, test_unique("ctlb-learn")), 0);
+	src = midisrc_new(jackd.name, "anydevice");
+	bridge = midisrc_new(jackd.name, "ctlbridge-2");
+	assert_non_null(src);
+	assert_non_null(bridge);
+	assert_int_equal(proc_start(&f->learn, argv, env, NULL), 0);
+	if (!midisrc_wait_connected(src, 1, 8000)) {
+		midisrc_print_graph(src);
+		fprintf(stderr, "# %s", proc_output(&f->learn));
+		fail();
+	}
+	/* the bridge's feedback: an LED lit and dark */
+	midisrc_send(bridge, (const uint8_t[]){ 0xB0, 45, 127 }, 3);
+	midisrc_send(bridge, (const uint8_t[]){ 0xB0, 45, 0 }, 3);
+	midisrc_send(src, (const uint8_t[]){ 0x90, 40, 90 }, 3);
+	midisrc_send(src, (const uint8_t[]){ 0x80, 40, 0 }, 3);
+	assert_true(proc_wait(&f->learn, 5000));
+	expect(proc_output(&f->learn), "pad1 = note 40 button");
+	assert_null(strstr(f->learn.output, "cc 45"));
+	assert_null(strstr(f->learn.output, "ctlbridge-2:out"));
+	midisrc_free(bridge);
+	midisrc_free(src);
+	jackd_stop(&jackd);
+}
+
 /* learn nanokontrol2 NAME... into a copy: the user's directory has none
  * yet, so the shipped file is copied there first. */
 static void
@@ -339,6 +377,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fine_and_nrpn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_input_ends_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_jack, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_jack_every_port_but_a_bridge,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_into_controller_file, setup,
 		    teardown),
 	};
