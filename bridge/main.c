@@ -5,6 +5,8 @@
  *   ctlbridge switch|status|reload [--control PID|PORT] ...
  *   ctlbridge monitor [--control PID|PORT] [--raw] [FILTER...]
  *   ctlbridge ports [-c DIR]
+ *   ctlbridge learn [-c DIR] [-m SPEC]... [-n COUNT] [CONTROLLER NAME...]
+ *   ctlbridge sheet [-c DIR] [-o FILE] PROFILE...
  * Exit status: 0 ok, 1 runtime or configuration error, 2 wrong usage.
  */
 #include <sys/stat.h>
