@@ -1,8 +1,8 @@
-# bash completion for ctlbridge(1): subcommands, options, profile and
-# controller names (the .ini files in the profiles/ and
-# mappings/controllers/ of the search path, or of -c DIR), control names
-# of a controller for learn, MIDI input kinds.  Installed by make
-# install; needs nothing from the bash-completion package.
+# bash completion for ctlbridge(1): subcommands, options, profile names
+# and, for learn, controller names (the .ini files in the profiles/ and
+# mappings/controllers/ of the search path, or of -c DIR), MIDI input
+# kinds.  Installed by make install; needs nothing from the
+# bash-completion package.
 
 # the .ini names in SUBDIR of the search path (or -c DIR)
 _ctlbridge_names()
