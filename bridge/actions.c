@@ -268,7 +268,12 @@ action_short_label(const struct action_def *a, int track, int marker,
 		return buf;
 	buf[0] = '\0';
 	if (at < 0) {
-		snprintf(buf, len, "%s", a ? a->name : "");
+		/* a user action (a dialect's own): its name, track, label */
+		n = (size_t)snprintf(buf, len, "%s", a ? a->name : "");
+		if (track > 0 && n < len)
+			n += (size_t)snprintf(buf + n, len - n, " T%d", track);
+		if (label && *label && n < len)
+			snprintf(buf + n, len - n, ": %s", label);
 		return buf;
 	}
 	words[0] = '\0';
