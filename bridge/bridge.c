@@ -185,6 +185,7 @@ bridge_switch(struct surface *sf, const struct profile *p, const char *why,
 	if (daw_link_retarget(sf, p, err, errlen) < 0)
 		return -1;
 	engine_switch(sf->eng, p);
+	daw_link_switched(sf);
 	log_info("surface %d: profile %s (%s), was %s", sf->index, p->name, why,
 	    old->name);
 	journal_open(sf);

@@ -212,6 +212,9 @@ int daw_link_open(struct surface *sf, const struct profile *p);
  * anew, its playhead unknown); 0, or -1 with err (the old link stays). */
 int daw_link_retarget(struct surface *sf, const struct profile *p, char *err,
     size_t errlen);
+/* After the surface's profile changed (switch, reload): the link's timer
+ * follows the new dialect (a handshake, a heartbeat, or none: no wakeup). */
+void daw_link_switched(struct surface *sf);
 void daw_link_close(struct surface *sf);
 /* Does a datagram from this address come from the surface's DAW? */
 bool daw_link_from(const struct surface *sf, const struct sockaddr_in *from);

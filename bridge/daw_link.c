@@ -17,11 +17,45 @@
 #include "loop.h"
 #include "util.h"
 
-#define LINK_TICK_NS 1000000000ull
 #define RETRY_MIN_NS 1000000000ull
 #define RETRY_MAX_NS 10000000000ull
 
-/* Not heard from: greet it at the next tick, backing off from there. */
+static void link_tick(void *ctx);
+
+/* When the link next has something to do: greet a DAW not heard from at
+ * its back-off time; notice a UDP DAW silent past its heartbeat; nothing
+ * (0) for a dialect without a handshake, or a DAW heard over TCP or
+ * without a heartbeat.  The timer sleeps until then: no wakeup a second
+ * that has nothing to do. */
+static uint64_t
+link_deadline(const struct surface *sf)
+{
+	const struct daw_link *l = &sf->link;
+	const struct dialect *d = sf->eng->profile->dialect;
+
+	if (d->nhandshake == 0)
+		return 0;
+	if (!l->heard)
+		return l->next_try_ns;
+	if (d->heartbeat_s > 0 && l->address.proto == OSC_UDP)
+		return l->last_heard_ns + (uint64_t)d->heartbeat_s * 1000000000ull +
+		    1;
+	return 0;
+}
+
+static void
+link_arm(struct surface *sf, uint64_t now)
+{
+	struct daw_link *l = &sf->link;
+	uint64_t at = link_deadline(sf);
+
+	if (l->timer > 0)
+		loop_cancel_timer(sf->br->loop, l->timer);
+	l->timer = at == 0 ? 0 : loop_add_timer(sf->br->loop, at > now ?
+	    at - now : 0, link_tick, sf);
+}
+
+/* Not heard from: greet it now, backing off from there. */
 static void
 link_reset(struct surface *sf, uint64_t now)
 {
@@ -49,23 +83,26 @@ link_tick(void *ctx)
 	const struct dialect *d = sf->eng->profile->dialect;
 	uint64_t now = now_ns();
 
-	l->timer = loop_add_timer(sf->br->loop, LINK_TICK_NS, link_tick, sf);
-	if (d->nhandshake == 0)
-		return;
-	if (l->heard && d->heartbeat_s > 0 && l->address.proto == OSC_UDP &&
-	    now - l->last_heard_ns > (uint64_t)d->heartbeat_s * 1000000000ull) {
-		log_warnx("surface %d: %s silent for %d s; asking for feedback "
-		    "again", sf->index, d->title, d->heartbeat_s);
-		link_reset(sf, now);
+	l->timer = 0;		/* one-shot: it fired */
+	if (d->nhandshake > 0) {
+		if (l->heard && d->heartbeat_s > 0 &&
+		    l->address.proto == OSC_UDP && now - l->last_heard_ns >
+		    (uint64_t)d->heartbeat_s * 1000000000ull) {
+			log_warnx("surface %d: %s silent for %d s; asking for "
+			    "feedback again", sf->index, d->title,
+			    d->heartbeat_s);
+			link_reset(sf, now);
+		}
+		if (!l->heard && now >= l->next_try_ns) {
+			handshake(sf);
+			if (l->address.proto == OSC_TCP)
+				l->heard = true;	/* no answer can come back */
+			l->next_try_ns = now + l->retry_ns;
+			l->retry_ns = l->retry_ns * 2 > RETRY_MAX_NS ?
+			    RETRY_MAX_NS : l->retry_ns * 2;
+		}
 	}
-	if (!l->heard && now >= l->next_try_ns) {
-		handshake(sf);
-		if (l->address.proto == OSC_TCP)
-			l->heard = true;	/* no answer can come back: once */
-		l->next_try_ns = now + l->retry_ns;
-		l->retry_ns = l->retry_ns * 2 > RETRY_MAX_NS ? RETRY_MAX_NS :
-		    l->retry_ns * 2;
-	}
+	link_arm(sf, now);
 }
 
 int
@@ -77,6 +114,13 @@ daw_link_open(struct surface *sf, const struct profile *p)
 	link_reset(sf, now_ns());
 	link_tick(sf);
 	return 0;
+}
+
+void
+daw_link_switched(struct surface *sf)
+{
+	/* another dialect may greet, or beat, differently */
+	link_arm(sf, now_ns());
 }
 
 static bool
@@ -101,9 +145,14 @@ daw_link_retarget(struct surface *sf, const struct profile *p, char *err,
 	}
 	daw_address_close(&sf->link.address);
 	sf->link.address = t;
-	/* another DAW: greet it; the playhead was the other DAW's */
+	/* another DAW: greet it (at the next turn of the loop, once the
+	 * surface runs p: link_arm reads the running profile's dialect);
+	 * the playhead was the other DAW's */
 	playhead_reset(&sf->playhead);
 	link_reset(sf, now_ns());
+	if (sf->link.timer > 0)
+		loop_cancel_timer(sf->br->loop, sf->link.timer);
+	sf->link.timer = loop_add_timer(sf->br->loop, 0, link_tick, sf);
 	return 0;
 }
 
@@ -169,13 +218,14 @@ daw_link_report(struct surface *sf, const struct osc_in *msg, uint64_t now,
 	const struct profile *p = sf->eng->profile;
 	const struct dialect *d = p->dialect;
 
+	sf->link.last_heard_ns = now;
 	if (!sf->link.heard) {
 		log_info("surface %d: %s answers; feedback on", sf->index,
 		    d->title);
 		sf->link.heard = true;
 		sf->link.retry_ns = RETRY_MIN_NS;
+		link_arm(sf, now);	/* from greeting to the heartbeat */
 	}
-	sf->link.last_heard_ns = now;
 	if (d->position.address && strcmp(d->position.address, path) == 0) {
 		double v = message_position(msg);
 		if (!isnan(v))

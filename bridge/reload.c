@@ -157,6 +157,7 @@ swap_in(struct bridge *br, struct config *cfg, const struct profile **next,
 		 * a link that cannot move stays (osc_out.c said why) */
 		(void)daw_link_retarget(sf, next[i], err, sizeof(err));
 		engine_rebind_commit(sf->eng, next[i], values, states[i]);
+		daw_link_switched(sf);	/* its dialect may be another now */
 	}
 	target_values_free(br->values);
 	br->values = values;

@@ -238,6 +238,56 @@ test_presses_without_playhead_rate_limited(void **state)
 	}
 }
 
+/* The main thread's voluntary sleeps so far (each wakeup of poll). */
+static long
+main_thread_wakeups(pid_t pid)
+{
+	char path[64], line[128];
+	long n = -1;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)pid,
+	    (int)pid);
+	if ((fp = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), fp))
+		if (sscanf(line, "voluntary_ctxt_switches: %ld", &n) == 1)
+			break;
+	fclose(fp);
+	return n;
+}
+
+/* An idle bridge sleeps: with a DAW dialect that asks for nothing (no
+ * handshake, no heartbeat) and no MIDI, its main thread does not wake (it
+ * once woke every second for a link tick with nothing to do). */
+static void
+test_idle_bridge_sleeps(void **state)
+{
+	struct fixture *f = *state;
+	char spec[300];
+	char *argv[] = { (char *)ctlbridge_path(), "-c", "tests/data/switch",
+	    "-p", "a", "--no-watch", "-o", f->daw, "-m", spec, NULL };
+	long before, after;
+	int fd;
+
+	assert_int_equal(mkfifo(f->tmp, 0600), 0);
+	snprintf(spec, sizeof(spec), "raw:%s", f->tmp);
+	assert_int_equal(proc_start(&f->bridge, argv, NULL, NULL), 0);
+	fd = open(f->tmp, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_true(proc_wait_output(&f->bridge, "control: OSC port", 5000));
+	sleep_ms(500);		/* start-up settles */
+	before = main_thread_wakeups(f->bridge.pid);
+	sleep_ms(3500);
+	after = main_thread_wakeups(f->bridge.pid);
+	close(fd);
+	assert_true(before >= 0);
+	if (after - before > 1) {
+		print_error("%ld wakeups in 3.5 idle seconds\n", after - before);
+		fail();
+	}
+}
+
 /* Oversize sysex is dropped with a warning; what follows still works. */
 static void
 test_oversize_sysex(void **state)
@@ -529,6 +579,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_replay_capture, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stdin_running_status, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fifo, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_idle_bridge_sleeps, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_presses_without_playhead_rate_limited,
 		    setup, teardown),

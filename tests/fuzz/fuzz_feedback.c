@@ -14,10 +14,12 @@
 #include "engine.h"
 #include "feedback.h"
 #include "fuzz.h"
+#include "loop.h"
 
 #define MS UINT64_C(1000000)
 
 static struct config *cfg;
+static struct bridge br;	/* its loop: the DAW link's timer */
 
 struct run {
 	struct surface sf;
@@ -55,6 +57,8 @@ int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	cfg = fuzz_load(".");
+	if ((br.loop = loop_new()) == NULL)
+		abort();
 	return 0;
 }
 
@@ -69,6 +73,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&r, 0, sizeof(r));
 	r.now = 1000 * MS;
 	r.sf.index = 1;
+	r.sf.br = &br;
 	playhead_reset(&r.sf.playhead);
 	if ((r.sf.eng = engine_new(cfg->profiles[data[0] % cfg->nprofiles])) ==
 	    NULL || (tv = target_values_new(cfg->ntargets)) == NULL)
@@ -83,6 +88,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		feedback_walk(copy, size - 1, on_message, &r);
 		free(copy);
 	}
+	if (r.sf.link.timer > 0)
+		loop_cancel_timer(br.loop, r.sf.link.timer);
 	engine_free(r.sf.eng);
 	target_values_free(tv);
 	return 0;
