@@ -227,7 +227,7 @@ text_lines(FILE *out, double x, double y, const char *cls, const char *s,
 static int
 text_width(const struct control_place *pl)
 {
-	return (int)((pl->wide * CW - 14) / 8.6);
+	return (int)((pl->wide * CW - 14) / 9.8);
 }
 
 /* The line a layered control adds under its cell's label: "B: Trim T1". */
@@ -350,9 +350,9 @@ draw_control(FILE *out, const struct page *pg, int i, int first_line,
 		    pl->widget == WIDGET_PAD ? 3 : 9);
 		if (*label) {
 			char tmp[6][64];
-			int n = wrap(label, width - 1, lines, tmp);
+			int n = wrap(label, width, lines, tmp);
 			double ty = y + inset + bh / 2 - (n - 1) * 9 + 6;
-			text_lines(out, cx, ty, "label in", label, width - 1, lines,
+			text_lines(out, cx, ty, "label in", label, width, lines,
 			    18);
 		}
 		break;
@@ -409,28 +409,46 @@ draw_page(FILE *out, const struct page *pg)
 		fprintf(out, "<text class=\"caption\" x=\"%d\" y=\"%d\">not on the "
 		    "layout of the controller file</text>\n", PAD + 4,
 		    PAD + (pg->made_up_row - 1) * RH - 8);
-	for (int i = 0; i < nctl; i++) {
-		const struct control_place *pl = &pg->spots[i].pl;
-		int nlayers = 0, nth = 0, owner = -1;
-		/* who draws the cell: its control without a layer, else its
-		 * first; the others are lines under that one's label */
-		for (int j = 0; j < nctl; j++) {
-			const struct control_place *q = &pg->spots[j].pl;
-			if (q->row == pl->row && q->col == pl->col &&
-			    (owner < 0 || (*q->layer == '\0' &&
-			    *pg->spots[owner].pl.layer != '\0')))
-				owner = j;
+	/* who draws each cell: its control without a layer, else its first;
+	 * the others are lines under that one's label, as many in each cell
+	 * of a row as in its fullest, so that a row's widgets match */
+	{
+		size_t ncells = (size_t)(pg->rows + 1) * (size_t)(pg->cols + 1);
+		int *owner = xmalloc(ncells * sizeof(int));
+		int *used = xcalloc(ncells, sizeof(int));
+		int *rowmax = xcalloc((size_t)pg->rows + 1, sizeof(int));
+		int *total = xcalloc(ncells, sizeof(int));
+#define CELL(pl) ((size_t)(pl)->row * (size_t)(pg->cols + 1) + (pl)->col)
+		for (size_t k = 0; k < ncells; k++)
+			owner[k] = -1;
+		for (int i = 0; i < nctl; i++) {
+			const struct control_place *pl = &pg->spots[i].pl;
+			int *o = &owner[CELL(pl)];
+			if (*o < 0 || (*pl->layer == '\0' &&
+			    *pg->spots[*o].pl.layer != '\0'))
+				*o = i;
 		}
-		for (int j = 0; j < nctl; j++) {
-			const struct control_place *q = &pg->spots[j].pl;
-			if (j == owner || q->row != pl->row || q->col != pl->col)
-				continue;
-			if (j < i)
-				nth += layer_lines(pg, j);
-			nlayers += layer_lines(pg, j);
+		for (int i = 0; i < nctl; i++) {
+			const struct control_place *pl = &pg->spots[i].pl;
+			if (owner[CELL(pl)] != i)
+				total[CELL(pl)] += layer_lines(pg, i);
+			if (total[CELL(pl)] > rowmax[pl->row])
+				rowmax[pl->row] = total[CELL(pl)];
 		}
-		draw_control(out, pg, i, nth, owner == i, nlayers);
-		fputc('\n', out);
+		for (int i = 0; i < nctl; i++) {
+			const struct control_place *pl = &pg->spots[i].pl;
+			bool draws = owner[CELL(pl)] == i;
+			draw_control(out, pg, i, used[CELL(pl)], draws,
+			    rowmax[pl->row]);
+			if (!draws)
+				used[CELL(pl)] += layer_lines(pg, i);
+			fputc('\n', out);
+		}
+#undef CELL
+		free(owner);
+		free(used);
+		free(rowmax);
+		free(total);
 	}
 	fputs("</svg>\n<ul class=\"legend\">", out);
 	fputs("<li><span class=\"sw transport\"></span>transport</li>"
@@ -476,10 +494,10 @@ static const char style[] =
 ".ctl .ring { fill: none; stroke: #8a939d; stroke-width: 3;"
 " stroke-dasharray: 3 3; }\n"
 ".ctl .tick { stroke: #15181c; stroke-width: 2.5; stroke-linecap: round; }\n"
-".ctl text { text-anchor: middle; font-size: 15px; }\n"
+".ctl text { text-anchor: middle; font-size: 16.5px; }\n"
 ".ctl .label { fill: #fff; font-weight: 600; }\n"
 ".ctl .label.in { fill: #15181c; }\n"
-".ctl .small { font-size: 12.5px; }\n"
+".ctl .small { font-size: 13.5px; }\n"
 ".ctl .layer-text { fill: #ffd479; font-size: 13px; font-weight: 600; }\n"
 ".ctl .layer-text.empty { fill: #8a939d; }\n"
 ".ctl .badge { fill: #b00020; font-size: 12px; font-weight: 700;"
