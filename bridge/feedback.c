@@ -22,6 +22,10 @@ match_table(const struct dialect *d, const struct dialect_action *table,
 		if (!da->defined || da->unsupported || d->reports[i].unreported ||
 		    a->internal || da->msg.address == NULL)
 			continue;
+		/* a user trigger has no state (Ardour reports every strip's
+		 * /strip/name, which track.name sends) */
+		if (a->user && a->type == ACTION_TRIGGER)
+			continue;
 		/* one message, or ON | OFF: which of the two matched is the
 		 * value */
 		for (int off = 0; off < 2; off++) {

@@ -26,6 +26,7 @@
 #include "learn.h"
 #include "ports.h"
 #include "sheet.h"
+#include "actions_cmd.h"
 #include "log.h"
 #include "util.h"
 
@@ -47,6 +48,7 @@ usage(FILE *out)
 	    "       ctlbridge monitor [--control PID|PORT] [--raw] [FILTER...]\n"
 	    "       ctlbridge ports [-c DIR]\n"
 	    "       ctlbridge sheet [-c DIR] [-o FILE] PROFILE...\n"
+	    "       ctlbridge actions [-c DIR] [DAW]\n"
 	    "\n"
 	    "  -c DIR        configuration directory holding mappings/ and profiles/\n"
 	    "  -p PROFILE    role profile to start in (default: engineer); each -p\n"
@@ -437,6 +439,8 @@ main(int argc, char **argv)
 	if (argc > 1 && (strcmp(argv[1], "switch") == 0 ||
 	    strcmp(argv[1], "status") == 0 || strcmp(argv[1], "reload") == 0))
 		return cmd_control(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "actions") == 0)
+		return with_dirs(actions_main, argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "ports") == 0)
 		return with_dirs(ports_main, argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "monitor") == 0)

@@ -58,10 +58,10 @@ teardown(void **state)
 }
 
 static void
-start(struct fixture *f, const char *profile)
+start_in(struct fixture *f, const char *dir, const char *profile)
 {
 	char daw[64];
-	char *argv[] = { (char *)ctlbridge_path(), "-c", "tests/data/feedback",
+	char *argv[] = { (char *)ctlbridge_path(), "-c", (char *)dir,
 	    "-p", (char *)profile, "-m", "jack:fbctl", "-o", daw, "-v", NULL };
 	char *env[] = { f->jackd.env, NULL };
 	const char *line;
@@ -75,6 +75,12 @@ start(struct fixture *f, const char *profile)
 	f->bridge_port = atoi(line + strlen("control: OSC port "));
 	assert_true(midisrc_wait_connected(f->ctl, 1, 5000));
 	assert_true(midisrc_wait_in_connected(f->ctl, 5000));
+}
+
+static void
+start(struct fixture *f, const char *profile)
+{
+	start_in(f, "tests/data/feedback", profile);
 }
 
 /* Start, and wait for the bridge's handshake: the DAW's socket is then
@@ -126,6 +132,55 @@ send3(struct midisrc *m, uint8_t a, uint8_t b, uint8_t c)
 	uint8_t msg[3] = { a, b, c };
 
 	assert_int_equal(midisrc_send(m, msg, 3), 0);
+}
+
+/* The next message the DAW got is want. */
+static void
+expect_osc(struct fixture *f, const char *want)
+{
+	assert_true(oscrecv_wait(f->daw, 1, 3000) >= 1);
+	if (strcmp(oscrecv_get(f->daw, 0), want) != 0) {
+		print_error("expected '%s', got '%s'\nbridge:\n%s\n", want,
+		    oscrecv_get(f->daw, 0), proc_output(&f->bridge));
+		fail();
+	}
+	oscrecv_clear(f->daw);
+}
+
+/* User actions end to end: a dialect's own trigger, toggle and level, a
+ * one-off message from the binding itself, and the DAW's report of a user
+ * action lighting its LED. */
+static void
+test_user_actions(void **state)
+{
+	struct fixture *f = *state;
+
+	start_in(f, "tests/data/fbuser", "u");
+	assert_true(oscrecv_wait(f->daw, 1, 3000) >= 1);
+	oscrecv_clear(f->daw);
+	send3(f->ctl, 0xB0, 41, 127);		/* play = editor.zoom */
+	expect_osc(f, "/access_action s \"Editor/zoom-to-session\"");
+	send3(f->ctl, 0xB0, 65, 127);		/* rec2 = osc /strip/name */
+	expect_osc(f, "/strip/name is 1 \"LeadVox\"");
+	send3(f->ctl, 0xB0, 0, 127);		/* motor = plugin.param */
+	expect_osc(f, "/plugin iif 1 2 20");
+	send3(f->ctl, 0xB0, 16, 1);		/* ring: one tick up */
+	expect_osc(f, "/send if 1 0.1");
+	send3(f->ctl, 0xB0, 64, 127);		/* rec1 = click.enable, on */
+	expect_osc(f, "/click i 1");
+	midisrc_clear_received(f->ctl);
+	daw_says(f, "/click/state", "i", 1);	/* the DAW says so: lit */
+	expect_midi(f, "B0 40 7F");
+	midisrc_clear_received(f->ctl);
+	daw_says(f, "/click/state", "i", 0);	/* turned off in the DAW */
+	expect_midi(f, "B0 40 00");
+	send3(f->ctl, 0xB0, 64, 127);		/* the latch follows: on again */
+	expect_osc(f, "/click i 1");
+	midisrc_clear_received(f->ctl);
+	daw_says(f, "/click/state", "i", 1);
+	expect_midi(f, "B0 40 7F");		/* heard before the press */
+	send3(f->ctl, 0xB0, 64, 127);
+	expect_osc(f, "/click i 0");
 }
 
 /* The handshake reaches the DAW; what the DAW reports lights the LEDs and
@@ -606,6 +661,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_user_actions, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_handshake_and_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_loops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_switch_resyncs, setup, teardown),
