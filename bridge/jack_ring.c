@@ -1,0 +1,117 @@
+#include <string.h>
+
+#include "jack_ring.h"
+
+/* The first byte of a record: 1..REC_SHORT_MAX is a short event's length */
+#define REC_CYCLE 0x00		/* u64 cycle_ns, u32 ns_per_frame_q8 */
+#define REC_SHORT_MAX 0xFD
+#define REC_LONG 0xFE		/* u16 length, the bytes */
+#define REC_FRAME 0xFF		/* u16 frame offset in the cycle */
+
+#define CYCLE_BYTES (1 + 8 + 4)
+#define FRAME_BYTES (1 + 2)
+
+void
+jack_ring_cycle(struct jack_ring_writer *w, uint64_t cycle_ns,
+    uint32_t ns_per_frame_q8)
+{
+	w->cycle_ns = cycle_ns;
+	w->ns_per_frame_q8 = ns_per_frame_q8;
+	w->frame = 0;
+	w->cycle_written = false;
+}
+
+bool
+jack_ring_put(jack_ringbuffer_t *rb, struct jack_ring_writer *w,
+    uint32_t frame, const uint8_t *bytes, size_t len)
+{
+	uint8_t rec[CYCLE_BYTES + FRAME_BYTES + 3 + JACK_RING_EVENT_MAX];
+	size_t n = 0;
+
+	if (len == 0 || len > JACK_RING_EVENT_MAX)
+		return false;
+	if (frame > UINT16_MAX)
+		frame = UINT16_MAX;
+	if (!w->cycle_written) {
+		rec[n++] = REC_CYCLE;
+		memcpy(rec + n, &w->cycle_ns, 8);
+		memcpy(rec + n + 8, &w->ns_per_frame_q8, 4);
+		n += 8 + 4;
+	}
+	if (frame != (w->cycle_written ? w->frame : 0)) {
+		uint16_t f = (uint16_t)frame;
+		rec[n++] = REC_FRAME;
+		memcpy(rec + n, &f, 2);
+		n += 2;
+	}
+	if (len <= REC_SHORT_MAX) {
+		rec[n++] = (uint8_t)len;
+	} else {
+		uint16_t l = (uint16_t)len;
+		rec[n++] = REC_LONG;
+		memcpy(rec + n, &l, 2);
+		n += 2;
+	}
+	memcpy(rec + n, bytes, len);
+	n += len;
+	if (jack_ringbuffer_write_space(rb) < n)
+		return false;
+	jack_ringbuffer_write(rb, (const char *)rec, n);
+	w->cycle_written = true;
+	w->frame = frame;
+	return true;
+}
+
+size_t
+jack_ring_drain(jack_ringbuffer_t *rb, struct jack_ring_reader *r,
+    void (*fn)(void *ctx, const uint8_t *bytes, size_t len, uint64_t time_ns),
+    void *ctx)
+{
+	uint8_t buf[3 + JACK_RING_EVENT_MAX];
+	size_t events = 0, avail;
+
+	while ((avail = jack_ringbuffer_read_space(rb)) > 0) {
+		size_t need, len;
+		uint8_t type;
+
+		jack_ringbuffer_peek(rb, (char *)&type, 1);
+		if (type == REC_CYCLE) {
+			if (avail < CYCLE_BYTES)
+				break;	/* cannot be: records are written whole */
+			jack_ringbuffer_read(rb, (char *)buf, CYCLE_BYTES);
+			memcpy(&r->cycle_ns, buf + 1, 8);
+			memcpy(&r->ns_per_frame_q8, buf + 9, 4);
+			r->time_ns = r->cycle_ns;
+			continue;
+		}
+		if (type == REC_FRAME) {
+			uint16_t f;
+			if (avail < FRAME_BYTES)
+				break;
+			jack_ringbuffer_read(rb, (char *)buf, FRAME_BYTES);
+			memcpy(&f, buf + 1, 2);
+			r->time_ns = r->cycle_ns +
+			    (((uint64_t)f * r->ns_per_frame_q8) >> 8);
+			continue;
+		}
+		if (type == REC_LONG) {
+			uint16_t l;
+			if (avail < 3)
+				break;
+			jack_ringbuffer_peek(rb, (char *)buf, 3);
+			memcpy(&l, buf + 1, 2);
+			len = l;
+			need = 3;
+		} else {
+			len = type;
+			need = 1;
+		}
+		if (avail < need + len || len > JACK_RING_EVENT_MAX)
+			break;
+		jack_ringbuffer_read_advance(rb, need);
+		jack_ringbuffer_read(rb, (char *)buf, len);
+		fn(ctx, buf, len, r->time_ns);
+		events++;
+	}
+	return events;
+}
