@@ -23,6 +23,8 @@
 #define JACK_RING_BYTES (256 * 1024)
 #define JACK_OUT_RING_BYTES (64 * 1024)
 #define JACK_RETRY_NS 2000000000ull
+#define JACK_RESCAN_NS 250000000ull	/* after a failed jack_connect */
+#define JACK_RESCAN_TRIES 8
 #define JACK_OUT_MAX 2048		/* largest feedback message (init sysex) */
 
 struct jack_midi {
@@ -43,6 +45,8 @@ struct jack_midi {
 	jack_ringbuffer_t *out_ring;	/* main thread -> process callback */
 	int wake_fd;			/* eventfd, written by JACK threads */
 	int retry_timer;
+	int rescan_timer;		/* a failed jack_connect tried again */
+	int rescan_tries;
 	bool waiting_logged;
 	struct log_once unmatched_said;	/* the ports seen that did not match */
 	atomic_int ports_changed;	/* set by the registration callback */
@@ -58,6 +62,30 @@ struct jack_midi {
 };
 
 static void jack_midi_try_open(void *ctx);
+static void connect_matching(struct jack_midi *j);
+
+/* A jack_connect failed (the server busy, a port half made): scan again a
+ * little later, a few times, rather than wait for another port to come. */
+static void
+rescan(void *ctx)
+{
+	struct jack_midi *j = ctx;
+
+	j->rescan_timer = 0;
+	if (j->client)
+		connect_matching(j);
+}
+
+static void
+connect_failed(struct jack_midi *j)
+{
+	if (j->rescan_timer > 0 || j->rescan_tries >= JACK_RESCAN_TRIES)
+		return;
+	j->rescan_tries++;
+	j->rescan_timer = loop_add_timer(j->loop, JACK_RESCAN_NS, rescan, j);
+	if (j->rescan_timer < 0)
+		j->rescan_timer = 0;
+}
 
 /*
  * libjack's own lines, through our log at -v.  It says every failed attempt
@@ -232,15 +260,15 @@ port_matches(struct jack_midi *j, jack_port_t *p, const char *name)
 	return false;
 }
 
-static void
+static bool
 connect_outputs(struct jack_midi *j)
 {
 	const char **ports;
 	const char *own;
-	bool connected = false;
+	bool connected = false, failed = false;
 
 	if (j->out_port == NULL)
-		return;
+		return true;
 	own = jack_port_name(j->out_port);
 	ports = jack_get_ports(j->client, NULL, JACK_DEFAULT_MIDI_TYPE,
 	    JackPortIsInput);
@@ -253,6 +281,9 @@ connect_outputs(struct jack_midi *j)
 		if (jack_connect(j->client, own, ports[i]) == 0) {
 			log_info("jack: connected %s -> %s", own, ports[i]);
 			connected = true;
+		} else {
+			log_debug("jack: cannot connect %s -> %s", own, ports[i]);
+			failed = true;
 		}
 	}
 	jack_free(ports);
@@ -262,6 +293,7 @@ connect_outputs(struct jack_midi *j)
 		atomic_store(&j->outputs_connected, 1);
 		wake(j);
 	}
+	return !failed;
 }
 
 /* While nothing is connected: the ports that did not match, said once
@@ -288,6 +320,7 @@ connect_matching(struct jack_midi *j)
 	const char *own = jack_port_name(j->port);
 	char seen[1000] = "";
 	size_t n = 0;
+	bool failed = false;
 
 	ports = jack_get_ports(j->client, NULL, JACK_DEFAULT_MIDI_TYPE,
 	    JackPortIsOutput);
@@ -308,14 +341,23 @@ connect_matching(struct jack_midi *j)
 		rc = jack_connect(j->client, ports[i], own);
 		if (rc == 0 || rc == EEXIST)
 			log_info("jack: connected %s -> %s", ports[i], own);
-		else
-			log_warnx("jack: cannot connect %s -> %s", ports[i], own);
+		else {
+			log_warnx("jack: cannot connect %s -> %s%s", ports[i], own,
+			    j->rescan_tries < JACK_RESCAN_TRIES ?
+			    "; trying again" : "");
+			failed = true;
+		}
 	}
 	jack_free(ports);
 	if (n >= sizeof(seen) - 1)
 		strcpy(seen + sizeof(seen) - 5, "...");
 	say_unmatched(j, seen);
-	connect_outputs(j);
+	if (!connect_outputs(j))
+		failed = true;
+	if (failed)
+		connect_failed(j);
+	else
+		j->rescan_tries = 0;
 }
 
 static void
@@ -339,6 +381,10 @@ close_client(struct jack_midi *j)
 		jack_deactivate(j->client);
 		jack_client_close(j->client);
 	}
+	if (j->rescan_timer > 0)
+		loop_cancel_timer(j->loop, j->rescan_timer);
+	j->rescan_timer = 0;
+	j->rescan_tries = 0;
 	j->client = NULL;
 	j->port = NULL;
 	j->out_port = NULL;
@@ -376,8 +422,10 @@ on_wake(void *ctx, int fd, short revents)
 		    over - j->xruns_reported == 1 ? "" : "s");
 		j->xruns_reported = over;
 	}
-	if (atomic_exchange(&j->ports_changed, 0) && j->client)
+	if (atomic_exchange(&j->ports_changed, 0) && j->client) {
+		j->rescan_tries = 0;	/* news: a failure may try again */
 		connect_matching(j);
+	}
 	if (atomic_exchange(&j->outputs_connected, 0) && j->client &&
 	    j->sink.on_connected)
 		j->sink.on_connected(j->sink.ctx);
