@@ -537,8 +537,8 @@ static const char style[] =
 " break-after: page; page-break-after: always; break-inside: avoid; }\n"
 "  .page:last-child { break-after: auto; page-break-after: auto; }\n"
 "  .page.tall { page: tall; }\n"
-"  svg.layout { max-height: 160mm; }\n"
-"  .page.tall svg.layout { max-height: 235mm; }\n"
+"  svg.layout { max-height: 150mm; }\n"
+"  .page.tall svg.layout { max-height: 205mm; }\n"
 "}\n";
 
 static void

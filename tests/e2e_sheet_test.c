@@ -289,6 +289,48 @@ test_engineer_and_producer(void **state)
 	assert_true(st.st_size > 20000);
 }
 
+/* Printed (Chromium's print to PDF, its default paper): one page per
+ * role, a wide controller and a tall one. */
+static void
+test_one_printed_page_per_role(void **state)
+{
+	static const char *const pairs[] = { "engineer producer",
+	    "engineer-apcmini producer-apcmini" };
+	char html[400], cmd[1200], pdf[300];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		FILE *fp;
+		char *buf;
+		long len;
+		make_sheet(pairs[i], html, sizeof(html));
+		snprintf(pdf, sizeof(pdf), "%s/sheet.pdf", tmp);
+		snprintf(cmd, sizeof(cmd), "'%s' --headless --no-sandbox "
+		    "--disable-gpu --disable-background-networking "
+		    "--user-data-dir='%s/chromium' --no-pdf-header-footer "
+		    "--print-to-pdf='%s' 'file://%s' >/dev/null 2>&1", chromium(),
+		    tmp, pdf, html);
+		assert_int_equal(system(cmd), 0);
+		fp = fopen(pdf, "rb");
+		assert_non_null(fp);
+		fseek(fp, 0, SEEK_END);
+		len = ftell(fp);
+		fseek(fp, 0, SEEK_SET);
+		buf = calloc(1, (size_t)len + 1);
+		assert_int_equal(fread(buf, 1, (size_t)len, fp), (size_t)len);
+		fclose(fp);
+		/* one media box per page; binary-safe count */
+		{
+			int pages = 0;
+			for (long k = 0; k + 9 <= len; k++)
+				pages += memcmp(buf + k, "/MediaBox", 9) == 0;
+			if (pages != 2)
+				fail_msg("%s: %d printed pages, not 2", pairs[i], pages);
+		}
+		free(buf);
+	}
+}
+
 static void
 test_errors(void **state)
 {
@@ -318,6 +360,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_engineer_and_producer, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_one_printed_page_per_role,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 	};
 
