@@ -98,35 +98,21 @@ start_bridge(struct fixture *f, char *const args[])
 	assert_true(proc_wait_output(&f->bridge, "control: OSC port", 5000));
 }
 
-/* `ctlbridge ARGS...` as a user runs it; its exit status, and its output
- * in *out (caller frees). */
+/* `ctlbridge ARGS...` as a user runs it, with the test's home. */
+static void
+assert_write_text(const char *path, const char *text)
+{
+	assert_int_equal(write_text(path, text), 0);
+}
+
 static int
 cli(struct fixture *f, char **out, char *const args[])
 {
-	char *argv[16] = { (char *)ctlbridge_path() };
 	char *env[] = { f->home_env, f->runtime_env, NULL };
-	struct proc p;
-	int n = 1, rc;
+	int rc = ctlbridge_run(env, args, 5000, out);
 
-	for (int i = 0; args[i]; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
-	assert_int_equal(proc_start(&p, argv, env, NULL), 0);
-	assert_true(proc_wait(&p, 5000));
-	rc = WIFEXITED(p.status) ? WEXITSTATUS(p.status) : -1;
-	*out = strdup(p.output);
-	proc_free(&p);
+	assert_non_null(*out);
 	return rc;
-}
-
-static void
-write_text(const char *path, const char *text)
-{
-	FILE *fp = fopen(path, "w");
-
-	assert_non_null(fp);
-	fputs(text, fp);
-	fclose(fp);
 }
 
 /* The nanoKONTROL2's play button, pressed and released. */
@@ -194,7 +180,7 @@ test_user_dir_made_after_start(void **state)
 		memcpy(strstr(play, "transport.play"), "marker.add    ", 14);
 	}
 	snprintf(path, sizeof(path), "%s/engineer.ini", dir);
-	write_text(path, text);
+	assert_write_text(path, text);
 	assert_true(proc_wait_output(&f->bridge, "reloaded (files changed)", 3000));
 	/* -v says where each profile came from */
 	snprintf(want, sizeof(want), "debug: profile engineer: %s\n", path);
@@ -214,7 +200,7 @@ test_user_dir_made_after_start(void **state)
 		char *play = strstr(text, "marker.add");
 		memcpy(play, "marker.addd", 11);
 	}
-	write_text(path, text);
+	assert_write_text(path, text);
 	free(text);
 	assert_true(proc_wait_output(&f->bridge, "rejected", 3000));
 	assert_int_equal(cli(f, &out, reload), 1);
@@ -269,7 +255,7 @@ test_broken_draft_does_not_block(void **state)
 
 	snprintf(draft, sizeof(draft), "%s/profiles/draft.ini", f->conf);
 	snprintf(engineer, sizeof(engineer), "%s/profiles/engineer.ini", f->conf);
-	write_text(draft, "[profile]\ncontroller = nanokontrol2\ndaw = ardour\n"
+	assert_write_text(draft, "[profile]\ncontroller = nanokontrol2\ndaw = ardour\n"
 	    "[bindings]\nplay = transport.plya\n");
 	start_bridge(f, args);
 	assert_non_null(strstr(proc_output(&f->bridge), "draft.ini: warning: not "

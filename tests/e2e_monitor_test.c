@@ -253,18 +253,9 @@ test_two_monitors_and_lease(void **state)
 static int
 cli(char *const env[], char **out, char *const args[])
 {
-	char *argv[16] = { (char *)ctlbridge_path() };
-	struct proc p;
-	int n = 1, rc;
+	int rc = ctlbridge_run(env, args, test_slow(10000), out);
 
-	for (int i = 0; args[i]; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
-	assert_int_equal(proc_start(&p, argv, env, NULL), 0);
-	assert_true(proc_wait(&p, test_slow(10000)));
-	rc = WIFEXITED(p.status) ? WEXITSTATUS(p.status) : -1;
-	*out = strdup(p.output);
-	proc_free(&p);
+	assert_non_null(*out);
 	return rc;
 }
 

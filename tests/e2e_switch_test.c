@@ -98,19 +98,10 @@ start_bridge(struct fixture *f, char *const extra[])
 static int
 cli(struct fixture *f, char **out, char *const args[])
 {
-	char *argv[16] = { (char *)ctlbridge_path() };
 	char *env[] = { f->runtime_env, NULL };
-	struct proc p;
-	int n = 1, rc;
+	int rc = ctlbridge_run(env, args, 5000, out);
 
-	for (int i = 0; args[i]; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
-	assert_int_equal(proc_start(&p, argv, env, NULL), 0);
-	assert_true(proc_wait(&p, 5000));
-	rc = WIFEXITED(p.status) ? WEXITSTATUS(p.status) : -1;
-	*out = strdup(p.output);
-	proc_free(&p);
+	assert_non_null(*out);
 	return rc;
 }
 
@@ -415,15 +406,10 @@ test_two_controllers_two_roles(void **state)
 }
 
 static void
-write_text(const char *path, const char *text)
+assert_write_text(const char *path, const char *text)
 {
-	FILE *fp = fopen(path, "w");
-
-	assert_non_null(fp);
-	fputs(text, fp);
-	fclose(fp);
+	assert_int_equal(write_text(path, text), 0);
 }
-
 /* Edits while running: a good edit applies by itself, a bad one keeps the
  * running set and says file:line, the fix applies; an editor's
  * write-temp-and-rename is one reload; SIGHUP and `ctlbridge reload` too;
@@ -450,14 +436,14 @@ test_reload_good_bad_good(void **state)
 
 	/* good: applies by itself */
 	snprintf(text, sizeof(text), "%spad1 = marker.goto marker=21\n", head);
-	write_text(path, text);
+	assert_write_text(path, text);
 	assert_true(proc_wait_output(&f->bridge, "reloaded (files changed)", 3000));
 	send3(f->src, 0x90, 36, 100);
 	expect_exactly(f, twenty, 1);
 
 	/* bad: the running set stays, and the error is reported exactly */
 	snprintf(text, sizeof(text), "%spad1 = marker.goto marker=0\n", head);
-	write_text(path, text);
+	assert_write_text(path, text);
 	assert_true(proc_wait_output(&f->bridge, "rejected", 3000));
 	{
 		char want[600];
@@ -477,7 +463,7 @@ test_reload_good_bad_good(void **state)
 
 	/* good again, saved the way editors do: temp file, then rename */
 	snprintf(text, sizeof(text), "%spad1 = marker.goto marker=31\n", head);
-	write_text(tmp, text);
+	assert_write_text(tmp, text);
 	assert_int_equal(rename(tmp, path), 0);
 	assert_true(proc_wait_output_count(&f->bridge,
 	    "reloaded (files changed)", 2, 3000));
@@ -541,7 +527,7 @@ test_reload_survives_what_crashed_it(void **state)
 	assert_true(midisrc_wait_connected(f->src, 1, 5000));
 
 	/* daw = misspelt, with a meter: rejected, the running set serves */
-	write_text(path, "[profile]\ncontroller = pads\ndaw = ecoh\n"
+	assert_write_text(path, "[profile]\ncontroller = pads\ndaw = ecoh\n"
 	    "[bindings]\nfader = track.meter track=1\n");
 	assert_true(proc_wait_output(&f->bridge, "rejected", 3000));
 	assert_non_null(strstr(proc_output(&f->bridge), "daw 'ecoh' not found"));
@@ -553,13 +539,13 @@ test_reload_survives_what_crashed_it(void **state)
 	 * fit one datagram and say what was left out */
 	for (int i = 0; i < 70; i++) {
 		snprintf(cmd, sizeof(cmd), "%s/profiles/x%d.ini", deep, i);
-		write_text(cmd, "[profile]\ncontroller = pads\ndaw = nosuchdaw\n"
+		assert_write_text(cmd, "[profile]\ncontroller = pads\ndaw = nosuchdaw\n"
 		    "[bindings]\n");
 	}
 	text = malloc(strlen(head) + 100);
 	assert_non_null(text);
 	sprintf(text, "%spad2 = nosuch.action\n", head);
-	write_text(path, text);
+	assert_write_text(path, text);
 	free(text);
 	assert_true(proc_wait_output_count(&f->bridge, "rejected", 2, 3000));
 	assert_int_equal(cli(f, &out, reload), 1);
@@ -590,7 +576,7 @@ test_reload_survives_what_crashed_it(void **state)
 	/* a flood of reload requests: a few reload, the rest are told */
 	snprintf(cmd, sizeof(cmd), "rm %s/profiles/x*.ini", deep);
 	assert_int_equal(system(cmd), 0);
-	write_text(path, head);
+	assert_write_text(path, head);
 	assert_true(proc_wait_output(&f->bridge, "reloaded (files changed)", 3000));
 	port = atoi(strstr(proc_output(&f->bridge), "control: OSC port ") +
 	    strlen("control: OSC port "));

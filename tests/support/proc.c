@@ -215,3 +215,34 @@ count_substr(const char *hay, const char *needle)
 		n++, hay++;
 	return n;
 }
+
+int
+ctlbridge_run(char *const env[], char *const args[], int timeout_ms, char **out)
+{
+	char *argv[32] = { (char *)ctlbridge_path() };
+	struct proc p;
+	int n = 1, rc = -1;
+
+	for (int i = 0; args[i] && n < 31; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	*out = NULL;
+	if (proc_start(&p, argv, env, NULL) < 0)
+		return -1;
+	if (proc_wait(&p, timeout_ms))
+		rc = WIFEXITED(p.status) ? WEXITSTATUS(p.status) : -1;
+	*out = strdup(proc_output(&p));
+	proc_free(&p);
+	return rc;
+}
+
+int
+write_text(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	if (fp == NULL)
+		return -1;
+	fputs(text, fp);
+	return fclose(fp);
+}

@@ -44,6 +44,14 @@ bool proc_wait_output_count(struct proc *p, const char *text, int n,
 void proc_print_log(struct proc *p, const char *const *skip);
 void proc_free(struct proc *p);
 
+/* `ctlbridge ARGS...` as a user runs it (a subcommand such as status),
+ * with env added: its exit status, -1 if it did not end in time; its
+ * output in *out (the caller frees). */
+int ctlbridge_run(char *const env[], char *const args[], int timeout_ms,
+    char **out);
+/* Write text to path (replacing it): 0, or -1. */
+int write_text(const char *path, const char *text);
+
 /* A unique name for servers and files of this test run. */
 const char *test_unique(const char *prefix);
 void sleep_ms(int ms);
