@@ -131,6 +131,92 @@ osc_msg_build(const struct osc_msg *m, double value,
 	return lm;
 }
 
+/* OSC's padding: a string's bytes, its NUL, zeros to a multiple of 4. */
+static bool
+put_string(char *buf, size_t len, size_t *n, const char *s)
+{
+	size_t l = strlen(s), padded = (l + 4) & ~(size_t)3;
+
+	if (padded > len - *n)
+		return false;
+	memcpy(buf + *n, s, l);
+	memset(buf + *n + l, 0, padded - l);
+	*n += padded;
+	return true;
+}
+
+static bool
+put_bytes(char *buf, size_t len, size_t *n, const void *p, size_t size)
+{
+	if (size > len - *n)
+		return false;
+	memcpy(buf + *n, p, size);
+	*n += size;
+	return true;
+}
+
+static bool
+put_u32(char *buf, size_t len, size_t *n, uint32_t v)
+{
+	v = htonl(v);
+	return put_bytes(buf, len, n, &v, sizeof(v));
+}
+
+static bool
+put_u64(char *buf, size_t len, size_t *n, uint64_t v)
+{
+	return put_u32(buf, len, n, (uint32_t)(v >> 32)) &&
+	    put_u32(buf, len, n, (uint32_t)v);
+}
+
+size_t
+osc_msg_write(const struct osc_msg *m, const char *address, double value,
+    const struct osc_context *ctx, char *buf, size_t len)
+{
+	char types[OSC_MAX_ARGS + 2];
+	size_t n = 0;
+	int nt = 0;
+
+	if (!ctx)
+		ctx = &no_context;
+	if (m->nargs > OSC_MAX_ARGS || !put_string(buf, len, &n, address))
+		return 0;
+	types[nt++] = ',';
+	for (int i = 0; i < m->nargs; i++) {
+		/* b turns into T or F with the value: fill in the type too */
+		char sbuf[256];
+		struct osc_arg a = fill_arg(m, i, value, ctx, sbuf, sizeof(sbuf));
+		types[nt++] = a.type;
+	}
+	types[nt] = '\0';
+	if (!put_string(buf, len, &n, types))
+		return 0;
+	for (int i = 0; i < m->nargs; i++) {
+		char sbuf[256];
+		struct osc_arg a = fill_arg(m, i, value, ctx, sbuf, sizeof(sbuf));
+		uint32_t u32;
+		uint64_t u64;
+		bool ok = true;
+		switch (a.type) {
+		case 'i': ok = put_u32(buf, len, &n, (uint32_t)a.v.i); break;
+		case 'h': ok = put_u64(buf, len, &n, (uint64_t)a.v.h); break;
+		case 'f':
+			memcpy(&u32, &a.v.f, sizeof(u32));
+			ok = put_u32(buf, len, &n, u32);
+			break;
+		case 'd':
+			memcpy(&u64, &a.v.d, sizeof(u64));
+			ok = put_u64(buf, len, &n, u64);
+			break;
+		case 's': ok = put_string(buf, len, &n, a.v.s); break;
+		default: break;	/* T F N I: the type says it all */
+		}
+		if (!ok)
+			return 0;
+	}
+	return n;
+}
+
 const char *
 osc_msg_format(const struct osc_msg *m, double value,
     const struct osc_context *ctx, char *buf, size_t len)

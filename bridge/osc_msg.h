@@ -54,6 +54,13 @@ bool osc_arg_parse(struct osc_arg *a, char type, const char *text);
  * result with lo_message_free(). */
 lo_message osc_msg_build(const struct osc_msg *m, double value,
     const struct osc_context *ctx);
+/* The most arguments osc_msg_write() writes. */
+#define OSC_MAX_ARGS 64
+/* The same message serialised into buf as one OSC packet, byte for byte
+ * what liblo's lo_message_serialise writes, without allocating: its
+ * size, or 0 when it does not fit in len bytes. */
+size_t osc_msg_write(const struct osc_msg *m, const char *address,
+    double value, const struct osc_context *ctx, char *buf, size_t len);
 /* The same arguments as text, " 3 0.5 \"TAKE 4\" T", into buf. */
 const char *osc_msg_format(const struct osc_msg *m, double value,
     const struct osc_context *ctx, char *buf, size_t len);

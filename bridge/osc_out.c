@@ -140,42 +140,66 @@ osc_build_message(const struct binding *b, double value,
 	return osc_msg_build(binding_msg(b, value), value, ctx);
 }
 
+/* One send failed: counted, and a rate-limited warning. */
+static int
+send_failed(struct daw_address *t, const char *address, int err)
+{
+	t->failed++;
+	log_warnx_limited(&t->warn, "osc: cannot send %s to %s: %s",
+	    address, t->url, t->proto == OSC_TCP ?
+	    lo_address_errstr(t->tcp) : err ? strerror(err) :
+	    "message too long");
+	return -1;
+}
+
+/* A datagram serialised in buf, to a UDP DAW. */
+static int
+send_datagram(struct daw_address *t, const struct osc_port *from,
+    const char *buf, size_t size)
+{
+	int err = 0;
+
+	/* ECONNREFUSED reports an earlier datagram nobody received, and
+	 * this one was not sent: say so, and send it again */
+	for (int tries = 0; tries < 2; tries++) {
+		if (sendto(from->fd, buf, size, 0, (struct sockaddr *)&t->sa,
+		    t->salen) == (ssize_t)size) {
+			t->sent++;
+			return 0;
+		}
+		if ((err = errno) != ECONNREFUSED)
+			break;
+		log_warnx_limited(&t->warn, "osc: nothing listens at %s (is "
+		    "the DAW running, with OSC on?)", t->url);
+	}
+	return send_failed(t, buf, err);	/* a datagram opens with its address */
+}
+
+/* m, filled in, to t: UDP serialised here without allocating, TCP
+ * through liblo. */
 static int
 send_message(struct daw_address *t, const struct osc_port *from,
-    const char *address, lo_message m)
+    const struct osc_msg *m, double value, const struct osc_context *ctx)
 {
 	char buf[1024];
-	size_t size = sizeof(buf);
-	int rc = -1, err = 0;
+	size_t size;
+	lo_message lm;
+	int rc;
 
-	if (t->proto == OSC_TCP) {
-		rc = lo_send_message(t->tcp, address, m);
-	} else if (lo_message_length(m, address) <= sizeof(buf) &&
-	    lo_message_serialise(m, address, buf, &size) != NULL) {
-		/* ECONNREFUSED reports an earlier datagram nobody received,
-		 * and this one was not sent: say so, and send it again */
-		for (int tries = 0; tries < 2 && rc < 0; tries++) {
-			if (sendto(from->fd, buf, size, 0,
-			    (struct sockaddr *)&t->sa, t->salen) == (ssize_t)size)
-				rc = 0;
-			else if ((err = errno) == ECONNREFUSED)
-				log_warnx_limited(&t->warn, "osc: nothing listens "
-				    "at %s (is the DAW running, with OSC on?)",
-				    t->url);
-			else
-				break;
-		}
+	if (t->proto != OSC_TCP) {
+		if ((size = osc_msg_write(m, m->address, value, ctx, buf,
+		    sizeof(buf))) == 0)
+			return send_failed(t, m->address, 0);
+		return send_datagram(t, from, buf, size);
 	}
-	if (rc < 0) {
-		t->failed++;
-		log_warnx_limited(&t->warn, "osc: cannot send %s to %s: %s",
-		    address, t->url, t->proto == OSC_TCP ?
-		    lo_address_errstr(t->tcp) : err ? strerror(err) :
-		    "message too long");
+	if ((lm = osc_msg_build(m, value, ctx)) == NULL)
 		return -1;
-	}
-	t->sent++;
-	return 0;
+	if ((rc = lo_send_message(t->tcp, m->address, lm)) < 0)
+		send_failed(t, m->address, 0);
+	else
+		t->sent++;
+	lo_message_free(lm);
+	return rc < 0 ? -1 : 0;
 }
 
 int
@@ -183,14 +207,10 @@ osc_send_binding(struct daw_address *t, const struct osc_port *from,
     const struct binding *b, double value, const struct osc_context *ctx)
 {
 	const struct osc_msg *msg = binding_msg(b, value);
-	lo_message m;
-	int rc;
 
-	if (msg->address == NULL || (m = osc_msg_build(msg, value, ctx)) == NULL)
+	if (msg->address == NULL)
 		return -1;
-	rc = send_message(t, from, msg->address, m);
-	lo_message_free(m);
-	return rc;
+	return send_message(t, from, msg, value, ctx);
 }
 
 /* A template of constants is expanded as a binding's message is, then
@@ -201,15 +221,11 @@ osc_send_template(struct daw_address *t, const struct osc_port *from,
 {
 	static const struct template_slots none;
 	struct osc_msg msg;
-	lo_message m;
-	int rc = -1;
+	int rc;
 
 	memset(&msg, 0, sizeof(msg));
 	template_expand(tm, &none, NULL, &msg);
-	if ((m = osc_msg_build(&msg, 0, NULL)) != NULL) {
-		rc = send_message(t, from, msg.address, m);
-		lo_message_free(m);
-	}
+	rc = send_message(t, from, &msg, 0, NULL);
 	osc_msg_free(&msg);
 	return rc;
 }

@@ -1,8 +1,11 @@
 /*
- * OSC out.  liblo builds and serialises each message; UDP datagrams leave
+ * OSC out.  A UDP message is serialised straight from the compiled
+ * message's filled-in arguments into a buffer (osc_msg_write, no
+ * allocation, the bytes liblo would write); UDP datagrams leave
  * from the bridge's own socket (struct osc_port), so that a DAW answering
  * to the sender (Ardour identifies a surface by its address and port)
- * answers to the bridge.  TCP targets go through liblo's lo_address.
+ * answers to the bridge.  TCP targets go through liblo (lo_message,
+ * lo_address).
  * Targets are opened when a profile is activated, from addresses already
  * numeric (resolved at load), never per event.  A send failure costs one
  * rate-limited warning, never the daemon.
