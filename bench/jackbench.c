@@ -5,7 +5,7 @@
  * process that stamps each event with CLOCK_MONOTONIC in its process
  * callback, and a UDP receiver in this process that takes the kernel's
  * arrival stamp of each datagram (SO_TIMESTAMPNS).  Between them, in
- * turns: the real ctlbridge (-m jack:ctlbridge-bench-src, the benchmark's
+ * turns: the real ctlbridge (-m jack:jackbench-src, the benchmark's
  * own controller, profile and dialect in bench/config/), and the floor
  * (bench/floor.c: a ringbuffer, an eventfd and one lo_send per event).
  * Both send /e i:track f:value for each event; track and value name the
@@ -55,7 +55,7 @@
 
 #include "proc.h"
 
-#define SRC_CLIENT "ctlbridge-bench-src"
+#define SRC_CLIENT "jackbench-src"
 #define FLOOR_CLIENT "ctlbridge-bench-floor"
 #define SRATE 48000
 #define NCONTROLS 1024			/* 16 channels x 64 CCs */
