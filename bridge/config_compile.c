@@ -649,6 +649,10 @@ compile_bindings(struct compiler *L, const struct profile_text *t)
 	p->bindings = xcalloc((size_t)n, sizeof(*p->bindings));
 	for (int i = 0; i < t->lines.count; i++)
 		binding_line(L, &t->lines.items[i]);
+	/* sized for every control while compiling; most are not bound */
+	if (p->nbindings < n)
+		p->bindings = xrealloc(p->bindings, (size_t)(p->nbindings ?
+		    p->nbindings : 1) * sizeof(*p->bindings));
 	if (t->indicator &&
 	    (p->indicator = controller_control(p->controller, t->indicator)) < 0)
 		diag_error(L->dl, t->file, t->indicator_line,
