@@ -315,6 +315,7 @@ input_finished(void *ctx, int err)
 
 	if (err)
 		sf->br->exit_code = 1;
+	sf->br->stopping = true;
 	loop_stop(sf->br->loop);
 }
 
@@ -420,6 +421,7 @@ on_signal(void *ctx, int fd, short revents)
 		return;
 	}
 	log_info("%s: stopping", strsignal((int)si.ssi_signo));
+	br->stopping = true;
 	loop_stop(br->loop);
 }
 
@@ -609,7 +611,15 @@ bridge_run(const struct bridge_options *opt)
 		bridge_stop(&br);
 		return 1;
 	}
-	loop_run(br.loop);
+	/* what one round of the loop sends leaves in one sendmmsg, right
+	 * after the round, before the loop waits again */
+	osc_batch_begin();
+	while (!br.stopping) {
+		osc_batch_flush();
+		if (loop_run_once(br.loop, -1) < 0)
+			break;
+	}
+	osc_batch_end();
 	for (int i = 0; i < br.nsurfaces; i++)
 		log_debug("surface %d: %llu MIDI events, %llu OSC messages sent, "
 		    "%llu failed, %llu held back by pick-up", i + 1,

@@ -155,6 +155,7 @@ struct monitor {
 
 struct bridge {
 	struct loop *loop;
+	bool stopping;		/* loop_stop() called: bridge_run's loop ends */
 	struct config *cfg;
 	const struct bridge_options *opt;
 	struct osc_port osc;

@@ -12,6 +12,22 @@
 #include "osc_out.h"
 #include "util.h"
 
+/* The batch: datagrams serialised one after another into bytes, each
+ * with its address and socket. */
+#define BATCH_MAX 64
+#define BATCH_BYTES 16384
+#define DATAGRAM_MAX 1024
+static struct {
+	bool open;
+	int n;
+	size_t used;
+	struct daw_address *to[BATCH_MAX];
+	int fd[BATCH_MAX];
+	struct iovec iov[BATCH_MAX];
+	struct mmsghdr mm[BATCH_MAX];
+	char bytes[BATCH_BYTES];
+} batch;
+
 int
 osc_port_open(struct osc_port *p, const char *host, int port)
 {
@@ -127,6 +143,12 @@ daw_address_open(struct daw_address *t, const char *host, int port,
 void
 daw_address_close(struct daw_address *t)
 {
+	/* what is queued for it leaves first: the batch holds t */
+	for (int i = 0; i < batch.n; i++)
+		if (batch.to[i] == t) {
+			osc_batch_flush();
+			break;
+		}
 	if (t->tcp)
 		lo_address_free(t->tcp);
 	free(t->url);
@@ -150,6 +172,84 @@ send_failed(struct daw_address *t, const char *address, int err)
 	    lo_address_errstr(t->tcp) : err ? strerror(err) :
 	    "message too long");
 	return -1;
+}
+
+
+void
+osc_batch_begin(void)
+{
+	batch.open = true;
+}
+
+void
+osc_batch_end(void)
+{
+	osc_batch_flush();
+	batch.open = false;
+}
+
+/* A run of datagrams to one socket, in order.  ECONNREFUSED reports an
+ * earlier datagram nobody received, and this one was not sent: say so,
+ * and send it again, once, as send_datagram does. */
+void
+osc_batch_flush(void)
+{
+	bool again = false;
+
+	for (int i = 0; i < batch.n;) {
+		int run = 1, k;
+		while (i + run < batch.n && batch.fd[i + run] == batch.fd[i])
+			run++;
+		if ((k = sendmmsg(batch.fd[i], &batch.mm[i], (unsigned)run,
+		    0)) > 0) {
+			for (int j = i; j < i + k; j++)
+				batch.to[j]->sent++;
+			i += k;
+			again = false;
+			continue;
+		}
+		struct daw_address *t = batch.to[i];
+		int err = k < 0 ? errno : EIO;
+		if (err == ECONNREFUSED && !again) {
+			log_warnx_limited(&t->warn, "osc: nothing listens at %s "
+			    "(is the DAW running, with OSC on?)", t->url);
+			again = true;
+			continue;
+		}
+		send_failed(t, batch.iov[i].iov_base, err);
+		i++;
+		again = false;
+	}
+	batch.n = 0;
+	batch.used = 0;
+}
+
+/* Room for one more datagram in the batch: where to write it, flushing
+ * first when the batch is full. */
+static char *
+batch_room(size_t *len)
+{
+	if (batch.n == BATCH_MAX || BATCH_BYTES - batch.used < DATAGRAM_MAX)
+		osc_batch_flush();
+	*len = DATAGRAM_MAX;
+	return batch.bytes + batch.used;
+}
+
+static void
+batch_add(struct daw_address *t, const struct osc_port *from, size_t size)
+{
+	int i = batch.n++;
+
+	batch.to[i] = t;
+	batch.fd[i] = from->fd;
+	batch.iov[i] = (struct iovec){ batch.bytes + batch.used, size };
+	memset(&batch.mm[i], 0, sizeof(batch.mm[i]));
+	batch.mm[i].msg_hdr.msg_name = &t->sa;
+	batch.mm[i].msg_hdr.msg_namelen = t->salen;
+	batch.mm[i].msg_hdr.msg_iov = &batch.iov[i];
+	batch.mm[i].msg_hdr.msg_iovlen = 1;
+	/* OSC's sizes are multiples of 4: the next one stays aligned */
+	batch.used += size;
 }
 
 /* A datagram serialised in buf, to a UDP DAW. */
@@ -181,16 +281,21 @@ static int
 send_message(struct daw_address *t, const struct osc_port *from,
     const struct osc_msg *m, double value, const struct osc_context *ctx)
 {
-	char buf[1024];
-	size_t size;
+	char one[DATAGRAM_MAX], *buf = one;
+	size_t size, len = sizeof(one);
 	lo_message lm;
 	int rc;
 
 	if (t->proto != OSC_TCP) {
+		if (batch.open)
+			buf = batch_room(&len);
 		if ((size = osc_msg_write(m, m->address, value, ctx, buf,
-		    sizeof(buf))) == 0)
+		    len)) == 0)
 			return send_failed(t, m->address, 0);
-		return send_datagram(t, from, buf, size);
+		if (!batch.open)
+			return send_datagram(t, from, buf, size);
+		batch_add(t, from, size);
+		return 0;
 	}
 	if ((lm = osc_msg_build(m, value, ctx)) == NULL)
 		return -1;

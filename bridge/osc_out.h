@@ -59,6 +59,15 @@ int osc_send_binding(struct daw_address *to, const struct osc_port *from,
 int osc_send_template(struct daw_address *to, const struct osc_port *from,
     const struct msg_template *m);
 
+/* Batching: between begin and end, UDP datagrams are queued (in order)
+ * and leave in one sendmmsg per flush; a full queue flushes early, and
+ * closing an address flushes first.  end flushes and stops queueing.
+ * A queued send counts as sent: its failure is counted and warned of
+ * at the flush. */
+void osc_batch_begin(void);
+void osc_batch_flush(void);
+void osc_batch_end(void);
+
 /* Build (without sending) b's message; the caller frees it with
  * lo_message_free(). */
 lo_message osc_build_message(const struct binding *b, double value,
