@@ -36,7 +36,7 @@ _ctlbridge()
 	local sub="" i words
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
-		check | switch | status | reload | monitor | ports | learn | sheet)
+		check | switch | status | reload | monitor | ports | learn | sheet | actions)
 			sub=${COMP_WORDS[i]}
 			break
 			;;
@@ -71,7 +71,7 @@ _ctlbridge()
 	esac
 	case $sub in
 	"")
-		words="check switch status reload monitor ports learn sheet -c -p -m -o -P --port --no-watch
+		words="check switch status reload monitor ports learn sheet actions -c -p -m -o -P --port --no-watch
 		    -q -v -h --help --version"
 		;;
 	check)
@@ -103,6 +103,10 @@ _ctlbridge()
 		;;
 	ports)
 		words="-c -h --help"
+		;;
+	actions)
+		words="-c -h --help"
+		[[ $cur != -* ]] && words=$(_ctlbridge_names mappings/daws)
 		;;
 	learn)
 		# the controller first, then names (none to offer: new ones)
