@@ -26,19 +26,6 @@
 #include "util.h"
 #include "watch.h"
 
-static void
-trace_message(const struct surface *sf, const struct engine_output *out,
-    const struct osc_context *ctx)
-{
-	const struct binding *b = out->binding;
-	const struct osc_msg *msg = binding_msg(b, out->value);
-	char args[256];
-
-	log_debug("%s -> %s%s", sf->eng->controller->controls[b->control].name,
-	    msg->address ? msg->address : b->action->name,
-	    osc_msg_format(msg, out->value, ctx, args, sizeof(args)));
-}
-
 /* ---- feedback to the controller ---- */
 
 /* MIDI to the controller for a control (-1: none), and to the monitors. */
@@ -231,7 +218,7 @@ send_output(struct surface *sf, const struct engine_output *out, uint64_t now,
 		return;
 	}
 	if (log_verbose >= 1)
-		trace_message(sf, out, &args);
+		trace_sent(sf, out, &args);
 	/* before a switch: the old role's journal has its last word */
 	if (b->action->type != ACTION_CONTINUOUS)
 		journal_write(sf, b, out->value);
@@ -257,27 +244,6 @@ send_output(struct surface *sf, const struct engine_output *out, uint64_t now,
 		    sf->link.address.url);
 }
 
-/* -v: why a move did nothing, when that would leave a user puzzled: a
- * fader waiting for pick-up after a switch, a message no control sends.
- * Rate-limited: a fader sweeps a hundred values a second. */
-static void
-log_silence(struct surface *sf, const struct midi_event *ev,
-    const struct engine_output *out)
-{
-	char name[64];
-
-	if (out->why == ENGINE_WHY_PICKUP)
-		log_debug_limited(&sf->pickup_log, "surface %d: %s: pick-up: "
-		    "waiting for %.2f, at %.2f (%s in %s)", sf->index,
-		    sf->eng->controller->controls[out->control].name, out->want,
-		    out->at, out->binding->action->name, sf->eng->profile->name);
-	else if (out->why == ENGINE_WHY_UNMATCHED)
-		log_debug_limited(&sf->unmatched_log, "surface %d: unmatched: %s "
-		    "(no control of %s sends it)", sf->index,
-		    monitor_message_name(ev, name, sizeof(name)),
-		    sf->eng->controller->name);
-}
-
 /* The one path every MIDI event takes. */
 static void
 deliver(void *ctx, const struct midi_event *ev)
@@ -301,7 +267,7 @@ deliver(void *ctx, const struct midi_event *ev)
 		break;
 	}
 	if (out.why > ENGINE_WHY_SENT && log_verbose >= 1)
-		log_silence(sf, ev, &out);
+		trace_silence(sf, ev, &out);
 	if (sf->br->nmonitors)
 		monitor_midi(sf, took, ev, &out, did);
 	if (sf->br->retired)
@@ -321,28 +287,6 @@ input_finished(void *ctx, int err)
 
 /* ---- the bridge's socket ---- */
 
-/* Who is heard on the bridge's port: this machine (control requests, a
- * DAW here) and the DAW hosts of the loaded profiles (any of them: a
- * switch may lead there).  Nobody else has anything to say to it. */
-static bool
-sender_allowed(const struct bridge *br, const struct sockaddr_in *from)
-{
-	struct in_addr a;
-
-	if (from->sin_family != AF_INET)
-		return false;
-	if ((ntohl(from->sin_addr.s_addr) >> 24) == 127)
-		return true;
-	for (int i = 0; i < br->nsurfaces; i++)
-		if (daw_link_from(&br->surfaces[i], from))
-			return true;
-	for (int i = 0; i < br->cfg->nprofiles; i++)
-		if (inet_pton(AF_INET, br->cfg->profiles[i]->host, &a) == 1 &&
-		    a.s_addr == from->sin_addr.s_addr)
-			return true;
-	return false;
-}
-
 /* Datagrams to the bridge's own port: control requests from this machine;
  * everything else is the DAW's (replies, feedback).  From a sender not
  * allowed, nothing is read. */
@@ -350,7 +294,7 @@ void
 bridge_datagram(struct bridge *br, const char *buf, size_t len,
     const struct sockaddr_in *from)
 {
-	if (!sender_allowed(br, from)) {
+	if (!control_sender_allowed(br, from)) {
 		br->refused++;
 		log_warnx_limited(&br->refused_warn, "osc: datagrams from %s "
 		    "ignored: not this machine, nor the DAW of a profile (%llu "
@@ -582,7 +526,7 @@ bridge_start(struct bridge *br, const struct bridge_options *opt)
 	    (br->values = target_values_new(br->cfg->ntargets)) == NULL)
 		goto out;
 	/* -L, else loopback unless a DAW is elsewhere; either way only
-	 * this machine and the DAWs are heard (sender_allowed) */
+	 * this machine and the DAWs are heard (control_sender_allowed) */
 	if (osc_port_open(&br->osc, opt->listen ? opt->listen :
 	    daw_is_local(br) ? "127.0.0.1" : "0.0.0.0", opt->osc_port) < 0)
 		goto out;

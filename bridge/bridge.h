@@ -261,6 +261,16 @@ void reload_free_retired(struct bridge *br);
 /* -v: the file each loaded profile came from (start-up and reload). */
 void reload_log_sources(const struct config *cfg);
 
+/* ---- trace.c ---- */
+
+/* -v: a message sent, as the sender formats it. */
+void trace_sent(const struct surface *sf, const struct engine_output *out,
+    const struct osc_context *ctx);
+/* -v: why an event sent nothing, where a user would wonder (pick-up,
+ * unmatched); rate-limited. */
+void trace_silence(struct surface *sf, const struct midi_event *ev,
+    const struct engine_output *out);
+
 /* ---- monitor.c ---- */
 
 /* A monitor at from attaches or renews its lease (stop: detaches); 0, or
@@ -289,6 +299,11 @@ const char *monitor_message_name(const struct midi_event *ev, char *buf,
     size_t len);
 
 /* ---- control.c (the server side; control.h has the protocol) ---- */
+
+/* Who is heard on the bridge's port: this machine (control requests, a
+ * DAW here) and the DAW hosts of the loaded profiles. */
+bool control_sender_allowed(const struct bridge *br,
+    const struct sockaddr_in *from);
 
 /* Say what the surfaces read in the runtime file (the command line finds
  * the bridge there), warning of another bridge that reads the same. */

@@ -321,6 +321,29 @@ control_announce_bridge(struct bridge *br)
 
 /* ---- the server: the bridge answers ---- */
 
+/* Who is heard on the bridge's port: this machine (control requests, a
+ * DAW here) and the DAW hosts of the loaded profiles (any of them: a
+ * switch may lead there).  Nobody else has anything to say to it. */
+bool
+control_sender_allowed(const struct bridge *br, const struct sockaddr_in *from)
+{
+	struct in_addr a;
+
+	if (from->sin_family != AF_INET)
+		return false;
+	if ((ntohl(from->sin_addr.s_addr) >> 24) == 127)
+		return true;
+	for (int i = 0; i < br->nsurfaces; i++)
+		if (daw_link_from(&br->surfaces[i], from))
+			return true;
+	for (int i = 0; i < br->cfg->nprofiles; i++)
+		if (inet_pton(AF_INET, br->cfg->profiles[i]->host, &a) == 1 &&
+		    a.s_addr == from->sin_addr.s_addr)
+			return true;
+	return false;
+}
+
+
 /* One datagram, whatever the diagnostics hold: lines are added while the
  * message fits (liblo's serialiser trusts the size it is given), and what
  * does not fit is counted in a last line; the log has them all. */

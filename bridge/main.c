@@ -409,8 +409,42 @@ surface_option(int ch, const char *arg, struct surface_spec *surfaces,
 	return 0;
 }
 
-int
-main(int argc, char **argv)
+/* ctlbridge SUBCOMMAND ...: its exit status, or -1 when argv[1] names no
+ * subcommand (then it is the bridge itself). */
+static int
+subcommand(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*run)(int, char **);
+		int (*run_with_dirs)(int, char **, char *const *, int);
+	} cmds[] = {
+		{ "check", cmd_check, NULL },
+		{ "switch", cmd_control, NULL },
+		{ "status", cmd_control, NULL },
+		{ "reload", cmd_control, NULL },
+		{ "monitor", cmd_monitor, NULL },
+		{ "learn", NULL, learn_main },
+		{ "sheet", NULL, sheet_main },
+		{ "actions", NULL, actions_main },
+		{ "ports", NULL, ports_main },
+	};
+
+	if (argc < 2)
+		return -1;
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(*cmds); i++)
+		if (strcmp(argv[1], cmds[i].name) == 0)
+			return cmds[i].run ? cmds[i].run(argc - 1, argv + 1) :
+			    with_dirs(cmds[i].run_with_dirs, argc - 1, argv + 1);
+	return -1;
+}
+
+/* The bridge's own options.  0, or the exit status to leave with (-h and
+ * --version: 0 after printing, returned as -1 so main exits 0). */
+static int
+bridge_options(int argc, char **argv, struct bridge_options *opt,
+    struct surface_spec *surfaces, const char **confdir,
+    const char **daw_text)
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -420,43 +454,18 @@ main(int argc, char **argv)
 		{ "no-watch", no_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static struct surface_spec surfaces[BRIDGE_MAX_SURFACES];
-	struct bridge_options opt;
-	char *dirs[4];
-	const char *confdir = NULL, *daw_text = NULL;
-	struct daw_override daw;
-	int ch, verbose = 0, rc, nsurf = 0;
+	int ch, verbose = 0, nsurf = 0;
 	bool quiet = false;
 	long port;
 
-	log_init("ctlbridge", 0);
-	if (argc > 1 && strcmp(argv[1], "check") == 0)
-		return cmd_check(argc - 1, argv + 1);
-	if (argc > 1 && strcmp(argv[1], "learn") == 0)
-		return with_dirs(learn_main, argc - 1, argv + 1);
-	if (argc > 1 && strcmp(argv[1], "sheet") == 0)
-		return with_dirs(sheet_main, argc - 1, argv + 1);
-	if (argc > 1 && (strcmp(argv[1], "switch") == 0 ||
-	    strcmp(argv[1], "status") == 0 || strcmp(argv[1], "reload") == 0))
-		return cmd_control(argc - 1, argv + 1);
-	if (argc > 1 && strcmp(argv[1], "actions") == 0)
-		return with_dirs(actions_main, argc - 1, argv + 1);
-	if (argc > 1 && strcmp(argv[1], "ports") == 0)
-		return with_dirs(ports_main, argc - 1, argv + 1);
-	if (argc > 1 && strcmp(argv[1], "monitor") == 0)
-		return cmd_monitor(argc - 1, argv + 1);
-
-	memset(&opt, 0, sizeof(opt));
-	opt.dirs = dirs;
-	opt.surfaces = surfaces;
 	while ((ch = getopt_long(argc, argv, "c:p:m:o:P:L:qvh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
-			if (confdir) {
+			if (*confdir) {
 				log_errx("-c given twice");
 				return 2;
 			}
-			confdir = optarg;
+			*confdir = optarg;
 			break;
 		case 'p':
 		case 'm':
@@ -464,14 +473,14 @@ main(int argc, char **argv)
 				return 2;
 			break;
 		case 'o':
-			daw_text = optarg;
+			*daw_text = optarg;
 			break;
 		case 'P':
 			if (!parse_int(optarg, 0, 65535, &port)) {
 				log_errx("-P takes a port number");
 				return 2;
 			}
-			opt.osc_port = (int)port;
+			opt->osc_port = (int)port;
 			break;
 		case 'L':
 			if (inet_pton(AF_INET, optarg, &(struct in_addr){ 0 }) != 1) {
@@ -479,10 +488,10 @@ main(int argc, char **argv)
 				    "interface)");
 				return 2;
 			}
-			opt.listen = optarg;
+			opt->listen = optarg;
 			break;
 		case 'W':
-			opt.no_watch = true;
+			opt->no_watch = true;
 			break;
 		case 'q':
 			quiet = true;
@@ -492,10 +501,10 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			return -1;
 		case 'V':
 			version();
-			return 0;
+			return -1;
 		default:
 			usage(stderr);
 			return 2;
@@ -510,12 +519,34 @@ main(int argc, char **argv)
 		nsurf = 1;
 	if (surfaces[0].profile == NULL)
 		surfaces[0].profile = "engineer";
-	opt.nsurfaces = nsurf;
+	opt->nsurfaces = nsurf;
 	if (quiet && verbose) {
 		log_errx("-q and -v do not go together");
 		return 2;
 	}
 	log_init("ctlbridge", quiet ? -1 : verbose);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct surface_spec surfaces[BRIDGE_MAX_SURFACES];
+	struct bridge_options opt;
+	char *dirs[4];
+	const char *confdir = NULL, *daw_text = NULL;
+	struct daw_override daw;
+	int rc;
+
+	log_init("ctlbridge", 0);
+	if ((rc = subcommand(argc, argv)) >= 0)
+		return rc;
+	memset(&opt, 0, sizeof(opt));
+	opt.dirs = dirs;
+	opt.surfaces = surfaces;
+	if ((rc = bridge_options(argc, argv, &opt, surfaces, &confdir,
+	    &daw_text)) != 0)
+		return rc < 0 ? 0 : rc;
 	if (daw_text) {
 		struct diag_list dl;
 		diag_init(&dl);
