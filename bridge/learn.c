@@ -641,6 +641,91 @@ usage(FILE *out)
 	    "              controller's file in the configuration directory\n");
 }
 
+/* Learning into a controller file: its user copy loaded (*path, *ctl),
+ * and the names asked for checked against it.  0, or an exit status. */
+static int
+learn_into(struct learner *L, char *const *dirs, int ndirs, int argc,
+    char **argv, char **path, struct controller **ctl, long *count)
+{
+	struct diag_list dl;
+	int rc = 0;
+
+	if (ndirs == 0) {
+		log_errx("no configuration directory; give one with -c DIR");
+		return 1;
+	}
+	if ((*path = user_file(dirs, ndirs, argv[optind])) == NULL)
+		return 1;
+	diag_init(&dl);
+	*ctl = controller_load(*path, argv[optind], &dl);
+	diag_print(&dl, stderr);
+	diag_free(&dl);
+	if (*ctl == NULL)
+		return 1;
+	L->default_channel = (*ctl)->channel;
+	L->ctl = *ctl;
+	for (int i = optind + 1; i < argc; i++) {
+		int at = controller_control(*ctl, argv[i]);
+		if (at >= 0) {
+			log_errx("%s:%d: '%s' is already defined there",
+			    *path, (*ctl)->controls[at].line, argv[i]);
+			rc = 1;
+		}
+		for (int j = optind + 1; j < i; j++)
+			if (strcmp(argv[i], argv[j]) == 0) {
+				log_errx("'%s' named twice", argv[i]);
+				rc = 2;
+			}
+	}
+	if (rc == 0 && argc - optind > 1) {
+		L->names = argv + optind + 1;
+		L->nnames = argc - optind - 1;
+		if (*count == 0 || *count > L->nnames)
+			*count = L->nnames;
+	}
+	return rc;
+}
+
+/* Listen until the controls wanted are learned or the input ends.  0, or
+ * an exit status. */
+static int
+learn_listen(struct learner *L, const struct input_spec *specs, int nspecs,
+    const char *pattern)
+{
+	int rc = 0;
+
+	if ((L->loop = loop_new()) == NULL)
+		return 1;
+	L->in.sink = (struct input_sink){ .on_event = on_event, .ctx = L,
+	    .on_finished = on_finished };
+	if (inputs_open_as(&L->in, L->loop, "ctlbridge-learn", 1, pattern,
+	    specs, nspecs) < 0) {
+		inputs_close(&L->in);
+		loop_free(L->loop);
+		return 1;
+	}
+	if (!L->names)
+		fprintf(stderr, "ctlbridge: move a control (a button: press and "
+		    "release it; an encoder: turn it both ways); each is "
+		    "decided after %d ms of quiet\n",
+		    (int)(LEARN_QUIET_NS / 1000000));
+	ask(L);
+	loop_run(L->loop);
+	inputs_close(&L->in);
+	if (L->timer > 0)
+		loop_cancel_timer(L->loop, L->timer);
+	loop_free(L->loop);
+	if (L->want && L->learned < L->want) {
+		log_errx("input ended after %d of %d control%s", L->learned,
+		    L->want, L->want == 1 ? "" : "s");
+		rc = 1;
+	} else if (!L->want && L->learned == 0 && L->finished) {
+		log_errx("input ended before any control moved");
+		rc = 1;
+	}
+	return rc;
+}
+
 int
 learn_main(int argc, char **argv, char *const *dirs, int ndirs)
 {
@@ -653,7 +738,6 @@ learn_main(int argc, char **argv, char *const *dirs, int ndirs)
 	char *own_dirs[1], *path = NULL;
 	const char *pattern = "*";
 	struct controller *ctl = NULL;
-	struct diag_list dl;
 	int ch, nspecs = 0, rc = 0;
 	long count = 0;
 
@@ -695,78 +779,13 @@ learn_main(int argc, char **argv, char *const *dirs, int ndirs)
 		return 2;
 	}
 	if (optind < argc) {
-		if (ndirs == 0) {
-			log_errx("no configuration directory; give one with -c DIR");
-			return 1;
-		}
-		if ((path = user_file(dirs, ndirs, argv[optind])) == NULL)
-			return 1;
-		diag_init(&dl);
-		ctl = controller_load(path, argv[optind], &dl);
-		diag_print(&dl, stderr);
-		diag_free(&dl);
-		if (ctl == NULL) {
-			free(path);
-			return 1;
-		}
-		pattern = ctl->port_pattern ? ctl->port_pattern : "*";
-		L.default_channel = ctl->channel;
-		L.ctl = ctl;
-		for (int i = optind + 1; i < argc; i++) {
-			int at = controller_control(ctl, argv[i]);
-			if (at >= 0) {
-				log_errx("%s:%d: '%s' is already defined there",
-				    path, ctl->controls[at].line, argv[i]);
-				rc = 1;
-			}
-			for (int j = optind + 1; j < i; j++)
-				if (strcmp(argv[i], argv[j]) == 0) {
-					log_errx("'%s' named twice", argv[i]);
-					rc = 2;
-				}
-		}
-		if (rc)
+		if ((rc = learn_into(&L, dirs, ndirs, argc, argv, &path, &ctl,
+		    &count)) != 0)
 			goto out;
-		if (argc - optind > 1) {
-			L.names = argv + optind + 1;
-			L.nnames = argc - optind - 1;
-			if (count == 0 || count > L.nnames)
-				count = L.nnames;
-		}
+		pattern = ctl->port_pattern ? ctl->port_pattern : "*";
 	}
 	L.want = (int)count;
-	if ((L.loop = loop_new()) == NULL) {
-		rc = 1;
-		goto out;
-	}
-	L.in.sink = (struct input_sink){ .on_event = on_event, .ctx = &L,
-	    .on_finished = on_finished };
-	if (inputs_open_as(&L.in, L.loop, "ctlbridge-learn", 1, pattern, specs,
-	    nspecs) < 0) {
-		inputs_close(&L.in);
-		loop_free(L.loop);
-		rc = 1;
-		goto out;
-	}
-	if (!L.names)
-		fprintf(stderr, "ctlbridge: move a control (a button: press and "
-		    "release it; an encoder: turn it both ways); each is "
-		    "decided after %d ms of quiet\n",
-		    (int)(LEARN_QUIET_NS / 1000000));
-	ask(&L);
-	loop_run(L.loop);
-	inputs_close(&L.in);
-	if (L.timer > 0)
-		loop_cancel_timer(L.loop, L.timer);
-	loop_free(L.loop);
-	if (L.want && L.learned < L.want) {
-		log_errx("input ended after %d of %d control%s", L.learned,
-		    L.want, L.want == 1 ? "" : "s");
-		rc = 1;
-	} else if (!L.want && L.learned == 0 && L.finished) {
-		log_errx("input ended before any control moved");
-		rc = 1;
-	}
+	rc = learn_listen(&L, specs, nspecs, pattern);
 	if (L.names && L.nlines > 0 && save(&L, path) != 0)
 		rc = 1;
 out:
