@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <lo/lo.h>
@@ -77,6 +78,15 @@ teardown(void **state)
 	if (system(cmd) != 0)
 		return -1;
 	return 0;
+}
+
+static double
+now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 static void
@@ -510,7 +520,8 @@ test_reload_survives_what_crashed_it(void **state)
 	size_t n;
 
 	struct oscrecv *peer;
-	int port, refused = 0;
+	int port, refused = 0, reloaded;
+	double t0, elapsed;
 
 	/* a configuration directory with a long path: every diagnostic
 	 * names it */
@@ -524,12 +535,12 @@ test_reload_survives_what_crashed_it(void **state)
 	f->src = midisrc_new(f->jackd.name, "pads");
 	assert_non_null(f->src);
 	start_bridge(f, extra);
-	assert_true(midisrc_wait_connected(f->src, 1, 5000));
+	assert_true(midisrc_wait_connected(f->src, 1, test_slow(5000)));
 
 	/* daw = misspelt, with a meter: rejected, the running set serves */
 	assert_write_text(path, "[profile]\ncontroller = pads\ndaw = ecoh\n"
 	    "[bindings]\nfader = track.meter track=1\n");
-	assert_true(proc_wait_output(&f->bridge, "rejected", 3000));
+	assert_true(proc_wait_output(&f->bridge, "rejected", test_slow(3000)));
 	assert_non_null(strstr(proc_output(&f->bridge), "daw 'ecoh' not found"));
 	send3(f->src, 0x90, 36, 100);
 	expect_exactly(f, one, 1);
@@ -547,7 +558,7 @@ test_reload_survives_what_crashed_it(void **state)
 	sprintf(text, "%spad2 = nosuch.action\n", head);
 	assert_write_text(path, text);
 	free(text);
-	assert_true(proc_wait_output_count(&f->bridge, "rejected", 2, 3000));
+	assert_true(proc_wait_output_count(&f->bridge, "rejected", 2, test_slow(3000)));
 	assert_int_equal(cli(f, &out, reload), 1);
 	assert_non_null(strstr(out, "reload rejected"));
 	assert_non_null(strstr(out, "daw 'nosuchdaw' not found"));
@@ -577,10 +588,11 @@ test_reload_survives_what_crashed_it(void **state)
 	snprintf(cmd, sizeof(cmd), "rm %s/profiles/x*.ini", deep);
 	assert_int_equal(system(cmd), 0);
 	assert_write_text(path, head);
-	assert_true(proc_wait_output(&f->bridge, "reloaded (files changed)", 3000));
+	assert_true(proc_wait_output(&f->bridge, "reloaded (files changed)", test_slow(3000)));
 	port = atoi(strstr(proc_output(&f->bridge), "control: OSC port ") +
 	    strlen("control: OSC port "));
 	peer = oscrecv_new();
+	t0 = now_seconds();
 	for (int i = 0; i < 40; i++) {
 		char buf[64];
 		size_t size = sizeof(buf);
@@ -589,18 +601,20 @@ test_reload_survives_what_crashed_it(void **state)
 		lo_message_free(m);
 		oscrecv_send_raw(peer, port, buf, size);
 	}
-	assert_int_equal(oscrecv_wait(peer, 40, 5000), 40);
+	assert_int_equal(oscrecv_wait(peer, 40, test_slow(5000)), 40);
+	elapsed = now_seconds() - t0;
 	for (int i = 0; i < 40; i++)
 		refused += strstr(oscrecv_get(peer, i), "too many reload") != NULL;
 	oscrecv_free(peer);
-	if (refused < 20 || count_substr(proc_output(&f->bridge),
-	    "reloaded (control port)") > 20) {
-		print_error("%d of 40 refused; bridge:\n%s\n", refused,
-		    proc_output(&f->bridge));
+	reloaded = count_substr(proc_output(&f->bridge), "reloaded (control port)");
+	/* the bucket's promise: 5 at once, then 2 a second (a reload slower
+	 * than half a second, under valgrind, leaves nothing to refuse) */
+	if (reloaded + refused != 40 || reloaded > 5 + (int)(2 * elapsed) + 1) {
+		print_error("%d reloaded, %d refused in %.2f s; bridge:\n%s\n",
+		    reloaded, refused, elapsed, proc_output(&f->bridge));
 		fail();
 	}
-	assert_true(count_substr(proc_output(&f->bridge), "reloaded (control port)")
-	    >= 1);
+	assert_true(reloaded >= 1);
 	assert_true(count_substr(proc_output(&f->bridge),
 	    "too many reload requests") <= 2);	/* said once, not 35 times */
 	send3(f->src, 0x90, 36, 100);
