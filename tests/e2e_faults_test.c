@@ -213,18 +213,10 @@ write_all(int fd, const uint8_t *b, size_t n)
 static long
 rss_kb(pid_t pid)
 {
-	char path[64], line[256];
-	long kb = -1;
-	FILE *fp;
+	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if ((fp = fopen(path, "r")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), fp))
-		if (sscanf(line, "VmRSS: %ld", &kb) == 1)
-			break;
-	fclose(fp);
-	return kb;
+	return proc_status_number(path, "VmRSS");
 }
 
 /* A sysex that starts and never ends: 4 MB of its data bytes through a

@@ -242,19 +242,11 @@ test_presses_without_playhead_rate_limited(void **state)
 static long
 main_thread_wakeups(pid_t pid)
 {
-	char path[64], line[128];
-	long n = -1;
-	FILE *fp;
+	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)pid,
 	    (int)pid);
-	if ((fp = fopen(path, "r")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), fp))
-		if (sscanf(line, "voluntary_ctxt_switches: %ld", &n) == 1)
-			break;
-	fclose(fp);
-	return n;
+	return proc_status_number(path, "voluntary_ctxt_switches");
 }
 
 /* An idle bridge sleeps: with a DAW dialect that asks for nothing (no

@@ -246,3 +246,22 @@ write_text(const char *path, const char *text)
 	fputs(text, fp);
 	return fclose(fp);
 }
+
+long
+proc_status_number(const char *path, const char *field)
+{
+	char line[256];
+	size_t len = strlen(field);
+	long n = -1;
+	FILE *fp;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), fp))
+		if (strncmp(line, field, len) == 0 && line[len] == ':') {
+			n = strtol(line + len + 1, NULL, 10);
+			break;
+		}
+	fclose(fp);
+	return n;
+}

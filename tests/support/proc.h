@@ -49,6 +49,9 @@ void proc_free(struct proc *p);
  * output in *out (the caller frees). */
 int ctlbridge_run(char *const env[], char *const args[], int timeout_ms,
     char **out);
+/* A number from a /proc status file: the value of "FIELD:" in path
+ * (/proc/PID/status, /proc/PID/task/TID/status), -1 if none. */
+long proc_status_number(const char *path, const char *field);
 /* Write text to path (replacing it): 0, or -1. */
 int write_text(const char *path, const char *text);
 
