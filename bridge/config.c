@@ -232,35 +232,45 @@ config_new(char *const *dirs, int ndirs)
  * controller.  With only some files loaded (check FILE), a name that is
  * not loaded must at least exist on the search path. */
 static void
+check_switch_to(struct config *cfg, const struct profile *p, const char *name,
+    int line, bool all_loaded, struct diag_list *dl)
+{
+	const struct profile *to;
+	char *path;
+
+	if ((to = config_profile(cfg, name)) != NULL) {
+		/* one whose controller is missing said so */
+		if (to->controller != p->controller && to->controller != NULL)
+			diag_error(dl, p->file, line, "profile '%s' is for "
+			    "controller '%s', not '%s': a controller switches "
+			    "between its own profiles", to->name,
+			    to->controller->name, p->controller->name);
+		return;
+	}
+	path = all_loaded ? NULL : find_file(cfg, "profiles", name);
+	if (path == NULL)
+		diag_error(dl, p->file, line, "no profile '%s' to switch to",
+		    name);
+	free(path);
+}
+
+static void
 check_switches(struct config *cfg, bool all_loaded, struct diag_list *dl)
 {
 	for (int i = 0; i < cfg->nprofiles; i++) {
 		const struct profile *p = cfg->profiles[i];
-		for (int j = 0; j < p->nbindings; j++) {
-			const struct binding *b = &p->bindings[j];
-			const struct profile *to;
-			char *path;
 
-			if (b->profile == NULL || p->controller == NULL)
-				continue;
-			if ((to = config_profile(cfg, b->profile)) != NULL) {
-				/* one whose controller is missing said so */
-				if (to->controller != p->controller &&
-				    to->controller != NULL)
-					diag_error(dl, p->file, b->line,
-					    "profile '%s' is for controller '%s', "
-					    "not '%s': a controller switches "
-					    "between its own profiles", to->name,
-					    to->controller->name,
-					    p->controller->name);
-				continue;
-			}
-			path = all_loaded ? NULL : find_file(cfg, "profiles", b->profile);
-			if (path == NULL)
-				diag_error(dl, p->file, b->line,
-				    "no profile '%s' to switch to", b->profile);
-			free(path);
-		}
+		if (p->controller == NULL)
+			continue;
+		for (int j = 0; j < p->nbindings; j++)
+			if (p->bindings[j].profile)
+				check_switch_to(cfg, p, p->bindings[j].profile,
+				    p->bindings[j].line, all_loaded, dl);
+		for (int e = 0; e < HOOK_NEVENTS; e++)
+			if (hook_switch_name(&p->hooks[e]))
+				check_switch_to(cfg, p,
+				    hook_switch_name(&p->hooks[e]),
+				    p->hooks[e].line, all_loaded, dl);
 	}
 }
 
@@ -362,9 +372,11 @@ set_aside_unused(struct config *cfg, const char *const *running, int nrunning,
 		changed = false;
 		for (int i = 0; i < n; i++) {
 			const struct profile *p = cfg->profiles[i];
-			for (int j = 0; j < p->nbindings; j++) {
-				int to = p->bindings[j].profile ? profile_index(cfg,
-				    p->bindings[j].profile) : -1;
+			for (int j = 0; j < p->nbindings + HOOK_NEVENTS; j++) {
+				const char *name = j < p->nbindings ?
+				    p->bindings[j].profile :
+				    hook_switch_name(&p->hooks[j - p->nbindings]);
+				int to = name ? profile_index(cfg, name) : -1;
 				if (to < 0)
 					continue;
 				if (in_use[i] && !in_use[to])
@@ -467,6 +479,8 @@ load_all(char *const *dirs, int ndirs, const struct daw_override *daw,
 	free(names);
 	free(at.host);
 	check_switches(cfg, true, dl);
+	link_profile_rings(cfg);
+	hooks_check(cfg, true, dl);
 	if (running != NULL && dl->errors > 0)
 		set_aside_unused(cfg, running, nrunning, dl);
 	link_profile_rings(cfg);
@@ -561,6 +575,7 @@ load_files(char *const *dirs, int ndirs, char *const *files, int nfiles,
 	}
 	check_switches(cfg, false, dl);
 	link_profile_rings(cfg);
+	hooks_check(cfg, false, dl);
 	config_assign_targets(cfg);
 	return cfg;
 }

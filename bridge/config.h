@@ -210,6 +210,35 @@ binding_msg(const struct binding *b, double value)
 	return value == 0 && b->msg_off.address ? &b->msg_off : &b->msg;
 }
 
+/* A profile's [on] section: what the DAW's state changing does.  The
+ * events come from the feedback the DAW sends (hooks.c): a change of
+ * state, once, not every report of it. */
+enum hook_event {
+	HOOK_RECORDING_START, HOOK_RECORDING_STOP,
+	HOOK_TRANSPORT_START, HOOK_TRANSPORT_STOP,
+	HOOK_DAW_CONNECTED, HOOK_DAW_LOST,
+	HOOK_NEVENTS,
+};
+
+/* One action of a hook: a binding of no control (control CONTROL_NONE)
+ * and the value it sends (1 for a trigger, a toggle's on or off). */
+struct hook_action {
+	struct binding b;
+	double value;
+};
+
+/* An [on] line: its actions, run in order. */
+struct hook {
+	struct hook_action *actions;
+	int nactions;		/* 0: the profile has no hook for the event */
+	char *text;		/* the line's right side, for status */
+	int line;
+};
+
+/* "recording.start" ...; hook_event_find: -1 if none. */
+const char *hook_event_name(enum hook_event e);
+int hook_event_find(const char *name);
+
 struct profile {
 	char *name;
 	char *file;
@@ -236,6 +265,7 @@ struct profile {
 	/* the messages its "osc ADDRESS ARG..." bindings send */
 	struct user_action **oneoffs;
 	int noneoffs;
+	struct hook hooks[HOOK_NEVENTS];	/* [on] */
 };
 
 /* ---- the set ---- */
@@ -308,6 +338,11 @@ void config_free(struct config *cfg);
 const struct profile *config_profile(const struct config *cfg, const char *name);
 const struct controller *config_controller(const struct config *cfg, const char *name);
 const struct dialect *config_dialect(const struct config *cfg, const char *name);
+/* The profile a hook's actions switch to (profile.switch, .next,
+ * .previous), NULL if none; *line: where. */
+const struct profile *hook_switch(const struct config *cfg,
+    const struct profile *p, const struct hook *h, int *line);
+
 /* The action called name in d: the catalog's or one d adds; NULL if none
  * (d NULL: the catalog only). */
 const struct action_def *dialect_action_find(const struct dialect *d,

@@ -613,6 +613,49 @@ out:
 	free(bl.proto.profile);
 }
 
+bool
+action_compile(struct profile *p, const char *path, int line,
+    const char *key, const char *text, struct binding *b,
+    struct diag_list *dl)
+{
+	struct compiler L = { p, path, dl };
+	const struct dialect_action *da;
+	struct bline bl;
+	bool ok = false;
+
+	memset(&bl, 0, sizeof(bl));
+	memset(b, 0, sizeof(*b));
+	bl.L = &L;
+	bl.key = key;
+	bl.line = line;
+	if (!read_line(&bl, text) || !check_required(&bl))
+		goto out;
+	if (bl.track.count > 1 || bl.marker.count > 1 || bl.plugin.count > 1) {
+		line_error(&bl, "a hook's '%s' sends one message: give one "
+		    "track, marker or plugin, not a range", bl.a->name);
+		goto out;
+	}
+	da = bl.oneoff ? &bl.oneoff->da : line_message(&bl, p->dialect);
+	*b = bl.proto;
+	b->control = CONTROL_NONE;
+	b->track = ranged_at(&bl.track, 0);
+	b->marker = ranged_at(&bl.marker, 0);
+	b->plugin = ranged_at(&bl.plugin, 0);
+	bl.proto.label = bl.proto.profile = NULL;	/* b's now */
+	if (da) {
+		struct template_slots slots = { b->track, b->marker, b->plugin };
+		template_expand(&da->msg, &slots, b->label, &b->msg);
+		if (da->msg_off.address)
+			template_expand(&da->msg_off, &slots, b->label,
+			    &b->msg_off);
+	}
+	ok = true;
+out:
+	free(bl.proto.label);
+	free(bl.proto.profile);
+	return ok;
+}
+
 /* The profile's DAW: its own host and port, or the dialect's; -o over
  * both. */
 static void
@@ -682,9 +725,20 @@ profile_compile(const struct profile_text *t, const struct controller *c,
 	 * one cause ("has no control 'rec1'" for every profile) */
 	if (d && d->errors == 0)
 		compile_address(&L, t, at);
-	if (c && c->errors == 0 && (d == NULL || d->errors == 0))
+	if (c && c->errors == 0 && (d == NULL || d->errors == 0)) {
 		compile_bindings(&L, t);
+		hooks_compile(p, t, dl);
+	}
 	return p;
+}
+
+void
+binding_free(struct binding *b)
+{
+	osc_msg_free(&b->msg);
+	osc_msg_free(&b->msg_off);
+	free(b->label);
+	free(b->profile);
 }
 
 void
@@ -692,14 +746,10 @@ profile_free(struct profile *p)
 {
 	if (p == NULL)
 		return;
-	for (int i = 0; i < p->nbindings; i++) {
-		struct binding *b = &p->bindings[i];
-		osc_msg_free(&b->msg);
-		osc_msg_free(&b->msg_off);
-		free(b->label);
-		free(b->profile);
-	}
+	for (int i = 0; i < p->nbindings; i++)
+		binding_free(&p->bindings[i]);
 	free(p->bindings);
+	hooks_free(p);
 	for (int i = 0; i < p->noneoffs; i++) {
 		user_action_free(p->oneoffs[i]);
 		free(p->oneoffs[i]);

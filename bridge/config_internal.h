@@ -26,6 +26,7 @@ struct profile_text {
 	int controller_line, dialect_line, host_line, indicator_line;
 	int port;			/* 0: the dialect's */
 	struct pending_lines lines;	/* [bindings] */
+	struct pending_lines hooks;	/* [on] */
 };
 
 /* NULL when the file cannot be read (with a diagnostic). */
@@ -45,6 +46,28 @@ struct profile *profile_compile(const struct profile_text *t,
     const struct controller *c, const struct dialect *d,
     const struct daw_at *at, struct diag_list *dl);
 void profile_free(struct profile *p);
+
+/* One action with its option words ("marker.add label=Verse"), as a
+ * binding of no control, for a hook; false with a diagnostic at
+ * path:line (key: the line's left side). */
+bool action_compile(struct profile *p, const char *path, int line,
+    const char *key, const char *text, struct binding *b,
+    struct diag_list *dl);
+void binding_free(struct binding *b);
+
+/* config_hooks.c: a profile's [on] lines compiled (after its bindings);
+ * freed with the profile. */
+void hooks_compile(struct profile *p, const struct profile_text *t,
+    struct diag_list *dl);
+void hooks_free(struct profile *p);
+/* Across profiles: a hook's profile.switch names one that exists, for
+ * the same controller; no chain of switches within one event comes back
+ * to a profile it left (all_loaded: profile.next and .previous are known
+ * too). */
+void hooks_check(struct config *cfg, bool all_loaded, struct diag_list *dl);
+/* The name a hook switches to with profile.switch, for set_aside_unused;
+ * NULL if none. */
+const char *hook_switch_name(const struct hook *h);
 
 /* Resolve host to a numeric address; 0 or -1 with *err. */
 int resolve_host(const char *host, char **numeric, const char **err);

@@ -277,6 +277,12 @@ test_bad_files_coverage(void **state)
 		"ctl-layout-placed-twice", "ctl-layout-overlap",
 		"ctl-layout-uneven-range", "ctl-layout-bad-row",
 		"ctl-layout-unknown-word", "ctl-layout-no-column",
+		"prof-hook-unknown-event", "prof-hook-unknown-action",
+		"prof-hook-continuous", "prof-hook-no-profile",
+		"prof-hook-loop-self", "prof-hook-toggle-no-state",
+		"prof-hook-state-on-trigger", "prof-hook-control-option",
+		"prof-hook-duplicate-event", "prof-hook-empty-action",
+		"prof-hook-track-range", "prof-hook-two-switches",
 	};
 	char path[256];
 
@@ -288,6 +294,94 @@ test_bad_files_coverage(void **state)
 			fail_msg("missing %s", path);
 		fclose(fp);
 	}
+}
+
+/* ---- [on] hooks ---- */
+
+/* A profile's [on] lines: each event's actions in order, with their
+ * messages and values; the switch each makes. */
+static void
+test_hooks_compiled(void **state)
+{
+	char *dirs[] = { "tests/data/hooks" };
+	struct config *cfg;
+	const struct profile *m, *t;
+	const struct hook *h;
+
+	(void)state;
+	cfg = load_clean(dirs, 1);
+	m = config_profile(cfg, "hk-main");
+	t = config_profile(cfg, "hk-takes");
+	assert_non_null(m);
+	assert_non_null(t);
+
+	h = &m->hooks[HOOK_RECORDING_START];
+	assert_int_equal(h->nactions, 2);
+	assert_int_equal(h->line, 12);
+	assert_string_equal(h->actions[0].b.action->name, "profile.switch");
+	assert_string_equal(h->actions[0].b.profile, "hk-takes");
+	assert_int_equal(h->actions[0].b.control, CONTROL_NONE);
+	assert_string_equal(h->actions[1].b.action->name, "marker.add");
+	/* the comma inside the quotes is the label's */
+	assert_string_equal(h->actions[1].b.label, "Take {take}, rolling");
+	assert_string_equal(h->actions[1].b.msg.address, "/marker/add");
+	assert_ptr_equal(hook_switch(cfg, m, h, NULL), t);
+
+	h = &m->hooks[HOOK_TRANSPORT_STOP];
+	assert_int_equal(h->nactions, 2);
+	assert_string_equal(h->actions[0].b.msg.address, "/play");
+	assert_true(h->actions[0].value == 1);
+	assert_string_equal(h->actions[1].b.action->name, "track.mute");
+	assert_int_equal(h->actions[1].b.track, 3);
+	assert_true(h->actions[1].value == 0);	/* off */
+	assert_null(hook_switch(cfg, m, h, NULL));
+
+	/* a one-off message */
+	h = &m->hooks[HOOK_DAW_CONNECTED];
+	assert_int_equal(h->nactions, 1);
+	assert_string_equal(h->actions[0].b.msg.address, "/strip/name");
+	assert_string_equal(h->text, "osc /strip/name i:1 s:Ready");
+
+	assert_int_equal(m->hooks[HOOK_DAW_LOST].nactions, 0);
+	assert_int_equal(m->hooks[HOOK_RECORDING_STOP].nactions, 0);
+	assert_ptr_equal(hook_switch(cfg, t, &t->hooks[HOOK_RECORDING_STOP],
+	    NULL), m);
+	assert_true(t->hooks[HOOK_RECORDING_START].actions[0].value == 1);
+
+	assert_int_equal(hook_event_find("daw.lost"), HOOK_DAW_LOST);
+	assert_int_equal(hook_event_find("daw.gone"), -1);
+	assert_string_equal(hook_event_name(HOOK_TRANSPORT_START),
+	    "transport.start");
+	config_free(cfg);
+}
+
+/* A loop is a chain of switches within one event that comes back to a
+ * profile it left, through profile.switch or .next; said once per loop,
+ * at its first profile.  a -> b -> c -> b: b's line; a -> b -> c -> a
+ * by profile.next: a's line; c's recording.stop back to a is no loop. */
+static void
+test_hooks_loops(void **state)
+{
+	char *dirs[] = { "tests/data/hookloop" };
+	struct diag_list dl;
+	struct config *cfg;
+	char *got;
+
+	(void)state;
+	diag_init(&dl);
+	cfg = config_load(dirs, 1, NULL, &dl);
+	assert_non_null(cfg);
+	got = join_diags(&dl);
+	assert_string_equal(got,
+	    "tests/data/hookloop/profiles/hl-b.ini:10: 'recording.start' loops: "
+	    "hl-b -> hl-c -> hl-b (within one event a chain of switches must "
+	    "not come back to a profile it left)\n"
+	    "tests/data/hookloop/profiles/hl-a.ini:11: 'transport.stop' loops: "
+	    "hl-a -> hl-b -> hl-c -> hl-a (within one event a chain of switches "
+	    "must not come back to a profile it left)");
+	free(got);
+	diag_free(&dl);
+	config_free(cfg);
 }
 
 static void
@@ -1380,6 +1474,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bad_files_golden),
 		cmocka_unit_test(test_bad_files_coverage),
+		cmocka_unit_test(test_hooks_compiled),
+		cmocka_unit_test(test_hooks_loops),
 		cmocka_unit_test(test_user_actions),
 		cmocka_unit_test(test_short_labels),
 		cmocka_unit_test(test_shipped_layouts),
