@@ -124,45 +124,116 @@ action_cmp(const struct action_def *a, const struct action_def *b)
 {
 	if (a->user != b->user)
 		return a->user ? 1 : -1;
-	if (a->user)
-		return strcmp(a->name, b->name);
+	/* two profiles' own actions of one name may send different messages */
+	if (a->user) {
+		int c = strcmp(a->name, b->name);
+		return c ? c : strcmp(a->summary, b->summary);
+	}
 	return (a > b) - (a < b);
 }
 
-/* "unknown action" help: the actions of the group named, or the groups. */
+/* Edits (insert, delete, replace, swap two) from a to b; more than 9 is
+ * reported as 9. */
+static int
+edits(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	int d[3][65];
+
+	if (la > 64 || lb > 64)
+		return 9;
+	for (size_t i = 0; i <= la; i++) {
+		int *row = d[i % 3], *up = d[(i + 2) % 3], *up2 = d[(i + 1) % 3];
+		for (size_t j = 0; j <= lb; j++) {
+			if (i == 0 || j == 0) {
+				row[j] = (int)(i + j);
+				continue;
+			}
+			int c = up[j - 1] + (a[i - 1] != b[j - 1]);
+			if (up[j] + 1 < c)
+				c = up[j] + 1;
+			if (row[j - 1] + 1 < c)
+				c = row[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && up2[j - 2] + 1 < c)
+				c = up2[j - 2] + 1;
+			row[j] = c;
+		}
+	}
+	return d[la % 3][lb] < 9 ? d[la % 3][lb] : 9;
+}
+
+/* The i-th name the hint knows: the catalog's, then more's. */
+static const char *
+hint_name(int i, const char *const *more)
+{
+	return i < action_count() ? action_at(i)->name : more[i - action_count()];
+}
+
+static size_t
+group_len(const char *an)
+{
+	const char *ad = strchr(an, '.');
+
+	return ad ? (size_t)(ad - an) : strlen(an);
+}
+
+/* "unknown action" help: the actions of the group named, or the groups;
+ * more (a dialect's and a profile's own actions) are among them, and
+ * those a slip away from name are offered first. */
 const char *
-action_hint(const char *name, char *buf, size_t len)
+action_hint_among(const char *name, const char *const *more, int nmore,
+    char *buf, size_t len)
 {
 	const char *dot = strchr(name, '.');
-	size_t glen = dot ? (size_t)(dot - name) + 1 : 0, n;
-	int found = 0;
+	size_t glen = dot ? (size_t)(dot - name) + 1 : 0, n = 0;
+	int found = 0, total = action_count() + nmore;
 
-	for (int i = 0; glen && i < action_count(); i++)
-		found += strncmp(action_at(i)->name, name, glen) == 0;
-	if (found) {
-		n = (size_t)snprintf(buf, len, "%.*s actions are", (int)glen - 1,
-		    name);
+	/* a user action a slip away in another group ("fxx.wet", "edit.zoom"
+	 * for "editor.zoom"); those of the group named are listed below */
+	for (int i = 0; i < nmore && n < len; i++)
+		if ((glen == 0 || strncmp(more[i], name, glen) != 0) &&
+		    edits(name, more[i]) <= 2)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s",
+			    found++ ? ", " : "did you mean ", more[i]);
+	if (found && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "? ");
+	found = 0;
+	for (int i = 0; glen && i < total; i++)
+		found += strncmp(hint_name(i, more), name, glen) == 0;
+	if (found && n < len) {
+		n += (size_t)snprintf(buf + n, len - n, "%.*s actions are",
+		    (int)glen - 1, name);
 		found = 0;
-		for (int i = 0; i < action_count() && n < len; i++) {
-			const char *an = action_at(i)->name;
+		for (int i = 0; i < total && n < len; i++) {
+			const char *an = hint_name(i, more);
 			if (strncmp(an, name, glen) == 0)
 				n += (size_t)snprintf(buf + n, len - n, "%s %s",
 				    found++ ? "," : "", an + glen);
 		}
 		return buf;
 	}
-	n = (size_t)snprintf(buf, len, "actions are");
-	for (int i = 0; i < action_count() && n < len; i++) {
-		const char *an = action_at(i)->name, *ad = strchr(an, '.');
-		size_t al = ad ? (size_t)(ad - an) : strlen(an);
+	found = 0;
+	if (n < len)
+		n += (size_t)snprintf(buf + n, len - n, "actions are");
+	for (int i = 0; i < total && n < len; i++) {
+		const char *an = hint_name(i, more);
+		size_t al = group_len(an);
 		bool seen = false;
 		for (int j = 0; j < i && !seen; j++)
-			seen = strncmp(action_at(j)->name, an, al + 1) == 0;
+			seen = group_len(hint_name(j, more)) == al &&
+			    strncmp(hint_name(j, more), an, al) == 0;
 		if (!seen)
 			n += (size_t)snprintf(buf + n, len - n, "%s %.*s.*",
 			    found++ ? "," : "", (int)al, an);
 	}
 	return buf;
+}
+
+const char *
+action_hint(const char *name, char *buf, size_t len)
+{
+	return action_hint_among(name, NULL, 0, buf, len);
 }
 
 /*

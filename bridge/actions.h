@@ -77,11 +77,16 @@ const struct action_def *action_at(int i);
  * action's (-1 for a one-off). */
 int action_index(const struct action_def *a);
 /* Order of actions in target keys: the catalog's by index, then user
- * actions by name (stable across reloads). */
+ * actions by name and message (stable across reloads). */
 int action_cmp(const struct action_def *a, const struct action_def *b);
 /* Help for an unknown action name: the actions of its group ("transport
  * actions are play, stop, ...") or else the groups; returns buf. */
 const char *action_hint(const char *name, char *buf, size_t len);
+/* The same among more actions (a dialect's, a profile's own): those of
+ * name's group with the catalog's, or else those a slip or two away
+ * from name ("did you mean fx.wet?") before the groups. */
+const char *action_hint_among(const char *name, const char *const *more,
+    int nmore, char *buf, size_t len);
 
 /*
  * What a binding does, in a few words, as a cheat sheet labels its

@@ -62,10 +62,7 @@ show_target(struct surface *sf, int id, uint64_t now)
 static void
 show_unreported(struct surface *sf, const struct binding *b, uint64_t now)
 {
-	const struct profile *p = sf->eng->profile;
-
-	if (b->target >= 0 && action_index(b->action) >= 0 &&
-	    p->dialect->reports[action_index(b->action)].unreported)
+	if (b->target >= 0 && b->unreported)
 		show_target(sf, b->target, now);
 }
 

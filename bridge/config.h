@@ -121,12 +121,16 @@ struct dialect_action {
 };
 
 /* A user action: a name that is not the catalog's, defined in a dialect's
- * [actions] (usable by every profile for that DAW), or a binding's own
- * message ("osc ADDRESS ARG..."); its kind follows from its message and
- * options.  Owned by the set, never changed after load. */
+ * [actions] (usable by every profile for that DAW) or in a profile's
+ * (usable by that profile), or a binding's own message ("osc ADDRESS
+ * ARG..."); its kind follows from its message and options.  Owned by the
+ * set, never changed after load. */
 struct user_action {
 	struct action_def def;	/* def.name and def.summary are owned here */
 	struct dialect_action da;	/* its message */
+	/* a profile's action: its [feedback] line, where the DAW reports it
+	 * when not at its own message (a dialect's are in its reports) */
+	struct dialect_action report;
 };
 
 struct dialect {
@@ -185,6 +189,8 @@ struct binding {
 				 * after a switch (soft takeover) */
 	bool guard;		/* guard=recording: while the DAW records, a
 				 * second press within a second is needed */
+	bool unreported;	/* a toggle the DAW never reports ([feedback]
+				 * none): its LEDs show what was sent */
 	int next_same_target;	/* another binding of this profile on the
 				 * same target, -1 if none */
 	double min, max;	/* action value range */
@@ -262,6 +268,9 @@ struct profile {
 	/* feedback: first binding of each target (config.targets), -1 if
 	 * none; further ones chained through binding.next_same_target */
 	int *by_target;
+	/* the actions of its own [actions], in file order */
+	struct user_action **user;
+	int nuser;
 	/* the messages its "osc ADDRESS ARG..." bindings send */
 	struct user_action **oneoffs;
 	int noneoffs;
@@ -347,6 +356,14 @@ const struct profile *hook_switch(const struct config *cfg,
  * (d NULL: the catalog only). */
 const struct action_def *dialect_action_find(const struct dialect *d,
     const char *name);
+/* The action called name in p: the catalog's, its dialect's or its own
+ * [actions]'; NULL if none. */
+const struct action_def *profile_action_find(const struct profile *p,
+    const char *name);
+/* The profile's own action a is (from its [actions], or a one-off), NULL
+ * when a is the catalog's or the dialect's. */
+const struct user_action *profile_own_action(const struct profile *p,
+    const struct action_def *a);
 /* The i-th action of d's tables (0 <= i < d->nactions). */
 const struct action_def *dialect_action_at(const struct dialect *d, int i);
 /* The id of a target with key's content (from this set or another), or -1. */

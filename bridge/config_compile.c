@@ -43,7 +43,9 @@ struct bline {
 	const char *key;
 	int line;
 	const struct action_def *a;
-	struct user_action *oneoff;	/* "osc ADDRESS ARG...": its message */
+	/* the profile's own action ([actions], or "osc ADDRESS ARG..."): its
+	 * message is there, not in the dialect */
+	const struct user_action *own;
 	struct binding proto;	/* what each binding of the line starts as */
 	struct ranged track, marker, plugin;
 	bool step_set, accel_set, min_set, max_set, trigger_set;
@@ -500,6 +502,10 @@ add_binding(struct bline *bl, int ci, int n, const struct dialect_action *da)
 		if (b->invert)
 			b->centre_pos = 1 - b->centre_pos;
 	}
+	if (bl->own)
+		b->unreported = bl->own->report.unreported;
+	else if (p->dialect && action_index(a) >= 0)
+		b->unreported = p->dialect->reports[action_index(a)].unreported;
 	if (da) {
 		struct template_slots slots = { b->track, b->marker, b->plugin };
 		template_expand(&da->msg, &slots, b->label, &b->msg);
@@ -532,7 +538,7 @@ read_oneoff(struct bline *bl, const char *value)
 	p->oneoffs = xrealloc(p->oneoffs, (size_t)(p->noneoffs + 1) *
 	    sizeof(*p->oneoffs));
 	p->oneoffs[p->noneoffs++] = u;
-	bl->oneoff = u;
+	bl->own = u;
 	bl->a = &u->def;
 	line_defaults(bl, p->dialect);
 	if ((ntok = tokenize(rest, tok, TOKEN_MAX, &err)) < 0) {
@@ -563,12 +569,14 @@ read_line(struct bline *bl, const char *value)
 	}
 	if (strcmp(tok[0], "osc") == 0)
 		return read_oneoff(bl, value);
-	if ((bl->a = dialect_action_find(bl->L->p->dialect, tok[0])) == NULL) {
-		char hint[400];
+	if ((bl->a = profile_action_find(bl->L->p, tok[0])) == NULL) {
+		char hint[600];
 		line_error(bl, "unknown action '%s' (%s)", tok[0],
-		    action_hint(tok[0], hint, sizeof(hint)));
+		    user_action_hint(bl->L->p->dialect, bl->L->p, tok[0], hint,
+		    sizeof(hint)));
 		return false;
 	}
+	bl->own = profile_own_action(bl->L->p, bl->a);
 	line_defaults(bl, bl->L->p->dialect);
 	for (int i = 1; i < ntok; i++)
 		if (!option(bl, tok[i]))
@@ -599,7 +607,7 @@ binding_line(struct compiler *L, const struct pending_line *pl)
 	if (!read_line(&bl, pl->value) || !check_required(&bl) ||
 	    !check_value_range(&bl) || !check_counts(&bl, nnames))
 		goto out;
-	da = bl.oneoff ? &bl.oneoff->da : line_message(&bl, L->p->dialect);
+	da = bl.own ? &bl.own->da : line_message(&bl, L->p->dialect);
 	for (int n = 0; n < nnames && L->p->controller; n++) {
 		char name[TOKEN_LEN + 32];
 		int ci;
@@ -635,7 +643,7 @@ action_compile(struct profile *p, const char *path, int line,
 		    "track, marker or plugin, not a range", bl.a->name);
 		goto out;
 	}
-	da = bl.oneoff ? &bl.oneoff->da : line_message(&bl, p->dialect);
+	da = bl.own ? &bl.own->da : line_message(&bl, p->dialect);
 	*b = bl.proto;
 	b->control = CONTROL_NONE;
 	b->track = ranged_at(&bl.track, 0);
@@ -725,6 +733,8 @@ profile_compile(const struct profile_text *t, const struct controller *c,
 	 * one cause ("has no control 'rec1'" for every profile) */
 	if (d && d->errors == 0)
 		compile_address(&L, t, at);
+	if (d == NULL || d->errors == 0)
+		profile_actions_define(p, t, dl);
 	if (c && c->errors == 0 && (d == NULL || d->errors == 0)) {
 		compile_bindings(&L, t);
 		hooks_compile(p, t, dl);
@@ -755,6 +765,11 @@ profile_free(struct profile *p)
 		free(p->oneoffs[i]);
 	}
 	free(p->oneoffs);
+	for (int i = 0; i < p->nuser; i++) {
+		user_action_free(p->user[i]);
+		free(p->user[i]);
+	}
+	free(p->user);
 	free(p->by_control);
 	free(p->by_target);
 	free(p->journal);

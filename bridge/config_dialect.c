@@ -206,9 +206,9 @@ action_slot(struct dialect_loader *L, const char *section, const char *key,
 	struct dialect_action *da;
 
 	if ((a = *ap = dialect_action_find(L->d, key)) == NULL) {
-		char hint[400];
+		char hint[600];
 		diag_error(L->dl, L->path, line, "unknown action '%s' (%s)", key,
-		    action_hint(key, hint, sizeof(hint)));
+		    user_action_hint(L->d, NULL, key, hint, sizeof(hint)));
 		return NULL;
 	}
 	if (a->user && !feedback) {

@@ -27,6 +27,8 @@ struct profile_text {
 	int port;			/* 0: the dialect's */
 	struct pending_lines lines;	/* [bindings] */
 	struct pending_lines hooks;	/* [on] */
+	struct pending_lines actions;	/* [actions]: its own */
+	struct pending_lines feedback;	/* [feedback] of its own actions */
 };
 
 /* NULL when the file cannot be read (with a diagnostic). */
@@ -90,6 +92,16 @@ bool user_action_define(struct user_action *u, const char *name,
     const char *value, bool oneoff, char *rest, size_t restlen,
     struct diag_list *dl, const char *file, int line);
 void user_action_free(struct user_action *u);
+/* The profile's own [actions] and their [feedback] lines, from t: each a
+ * user action of p, or a diagnostic (a name the catalog or the dialect
+ * has, one defined twice, what user_action_define refuses). */
+void profile_actions_define(struct profile *p, const struct profile_text *t,
+    struct diag_list *dl);
+
+/* "unknown action" help in profile p of dialect d (either may be NULL):
+ * the catalog's, d's and p's own actions; returns buf. */
+const char *user_action_hint(const struct dialect *d, const struct profile *p,
+    const char *name, char *buf, size_t len);
 
 /* "name" from ".../name.ini" */
 char *file_stem(const char *path);

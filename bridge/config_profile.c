@@ -1,5 +1,6 @@
 /* Reads a role profile (profiles/NAME.ini) as text: its [profile] keys,
- * its [bindings] lines and its [on] lines (hooks), which config_compile.c compiles once config.c
+ * its [bindings] lines, its own [actions] and [feedback], and its [on]
+ * lines (hooks), which config_compile.c compiles once config.c
  * has found the controller and the dialect the profile names. */
 #include <stdlib.h>
 #include <string.h>
@@ -32,10 +33,12 @@ on_section(void *user, const char *section, int line)
 
 	if (strcmp(section, "profile") == 0)
 		R->seen_profile = true;
-	else if (strcmp(section, "bindings") != 0 && strcmp(section, "on") != 0)
+	else if (strcmp(section, "bindings") != 0 &&
+	    strcmp(section, "actions") != 0 &&
+	    strcmp(section, "feedback") != 0 && strcmp(section, "on") != 0)
 		diag_error(R->dl, R->t->file, line,
-		    "unknown section [%s] (expected [profile], [bindings] or "
-		    "[on])", section);
+		    "unknown section [%s] (expected [profile], [bindings], "
+		    "[actions], [feedback] or [on])", section);
 }
 
 /* A [profile] key that names something: kept with its line. */
@@ -92,6 +95,10 @@ on_key(void *user, const char *section, const char *key, const char *value,
 		pending_add(&R->t->lines, key, value, line);
 	else if (strcmp(section, "on") == 0)
 		pending_add(&R->t->hooks, key, value, line);
+	else if (strcmp(section, "actions") == 0)
+		pending_add(&R->t->actions, key, value, line);
+	else if (strcmp(section, "feedback") == 0)
+		pending_add(&R->t->feedback, key, value, line);
 	else if (*section == '\0')
 		diag_error(R->dl, R->t->file, line,
 		    "key '%s' is outside any section", key);
@@ -132,6 +139,8 @@ profile_text_free(struct profile_text *t)
 		return;
 	pending_free(&t->lines);
 	pending_free(&t->hooks);
+	pending_free(&t->actions);
+	pending_free(&t->feedback);
 	free(t->name);
 	free(t->file);
 	free(t->title);

@@ -384,6 +384,157 @@ user_action_free(struct user_action *u)
 		return;
 	template_free(&u->da.msg);
 	template_free(&u->da.msg_off);
+	template_free(&u->report.msg);
 	free((char *)u->def.name);
 	free((char *)u->def.summary);
+}
+
+/* ---- a profile's own actions ---- */
+
+static struct user_action *
+own_by_name(const struct profile *p, const char *name)
+{
+	for (int i = 0; i < p->nuser; i++)
+		if (strcmp(p->user[i]->def.name, name) == 0)
+			return p->user[i];
+	return NULL;
+}
+
+/* A name of the profile's [actions] that is already someone's: false
+ * with a diagnostic saying whose. */
+static bool
+own_name_free(const struct profile *p, const char *name, struct diag_list *dl,
+    int line)
+{
+	const struct dialect *d = p->dialect;
+	const struct action_def *a;
+	const struct user_action *u;
+
+	if (action_find(name) != NULL) {
+		diag_error(dl, p->file, line, "'%s' shadows the catalog action "
+		    "of that name: a profile's [actions] adds new names (how "
+		    "'%s' is sent is the dialect's)", name, name);
+		return false;
+	}
+	if ((a = dialect_action_find(d, name)) != NULL) {
+		diag_error(dl, p->file, line, "'%s' shadows an action of dialect "
+		    "'%s' (%s:%d): a profile's [actions] adds new names", name,
+		    d->name, d->file, d->actions[action_index(a)].line);
+		return false;
+	}
+	if ((u = own_by_name(p, name)) != NULL) {
+		diag_error(dl, p->file, line, "action '%s' is already defined at "
+		    "line %d", name, u->da.line);
+		return false;
+	}
+	return true;
+}
+
+/* A [feedback] line of the profile: where the DAW reports one of its
+ * own actions, or "none" for a toggle it never reports. */
+static void
+own_feedback(struct profile *p, const struct pending_line *pl,
+    struct diag_list *dl)
+{
+	struct user_action *u = own_by_name(p, pl->key);
+	struct dialect_action *r;
+
+	if (u == NULL) {
+		diag_error(dl, p->file, pl->line, "'%s' is not an action of this "
+		    "profile's [actions]: a profile's [feedback] reads back its "
+		    "own actions (the catalog's and the dialect's are read "
+		    "through the dialect)", pl->key);
+		return;
+	}
+	r = &u->report;
+	if (r->line != 0) {
+		diag_error(dl, p->file, pl->line, "the feedback of '%s' is "
+		    "already given at line %d", pl->key, r->line);
+		return;
+	}
+	r->line = pl->line;
+	if (u->def.type == ACTION_TRIGGER) {
+		diag_error(dl, p->file, pl->line, "'%s' has no state for a DAW "
+		    "to report", pl->key);
+		return;
+	}
+	if (strcmp(pl->value, "none") == 0) {
+		if (u->def.type != ACTION_TOGGLE)
+			diag_error(dl, p->file, pl->line, "'none' is for an "
+			    "on/off action the DAW never reports, which the bridge "
+			    "then shows itself; '%s' is not one", pl->key);
+		else
+			r->defined = r->unreported = true;
+		return;
+	}
+	if (template_parse(&u->def, pl->value, &r->msg, dl, p->file, pl->line))
+		r->defined = true;
+}
+
+void
+profile_actions_define(struct profile *p, const struct profile_text *t,
+    struct diag_list *dl)
+{
+	for (int i = 0; i < t->actions.count; i++) {
+		const struct pending_line *pl = &t->actions.items[i];
+		struct user_action *u;
+
+		if (!own_name_free(p, pl->key, dl, pl->line))
+			continue;
+		u = xcalloc(1, sizeof(*u));
+		if (!user_action_define(u, pl->key, pl->value, false, NULL, 0,
+		    dl, p->file, pl->line)) {
+			user_action_free(u);
+			free(u);
+			continue;
+		}
+		p->user = xrealloc(p->user, (size_t)(p->nuser + 1) *
+		    sizeof(*p->user));
+		p->user[p->nuser++] = u;
+	}
+	for (int i = 0; i < t->feedback.count; i++)
+		own_feedback(p, &t->feedback.items[i], dl);
+}
+
+const struct action_def *
+profile_action_find(const struct profile *p, const char *name)
+{
+	const struct action_def *a = dialect_action_find(p->dialect, name);
+	const struct user_action *u;
+
+	if (a == NULL && (u = own_by_name(p, name)) != NULL)
+		a = &u->def;
+	return a;
+}
+
+const struct user_action *
+profile_own_action(const struct profile *p, const struct action_def *a)
+{
+	if (!a->user || action_index(a) >= 0)
+		return NULL;
+	for (int i = 0; i < p->nuser; i++)
+		if (&p->user[i]->def == a)
+			return p->user[i];
+	for (int i = 0; i < p->noneoffs; i++)
+		if (&p->oneoffs[i]->def == a)
+			return p->oneoffs[i];
+	return NULL;
+}
+
+/* "unknown action" help in p (d when p is NULL): the catalog's actions
+ * with the dialect's and the profile's own among them. */
+const char *
+user_action_hint(const struct dialect *d, const struct profile *p,
+    const char *name, char *buf, size_t len)
+{
+	int nd = d ? d->nuser : 0, np = p ? p->nuser : 0, n = 0;
+	const char **more = xcalloc((size_t)(nd + np + 1), sizeof(*more));
+
+	for (int i = 0; i < nd; i++)
+		more[n++] = d->user[i]->def.name;
+	for (int i = 0; i < np; i++)
+		more[n++] = p->user[i]->def.name;
+	action_hint_among(name, more, n, buf, len);
+	free(more);
+	return buf;
 }

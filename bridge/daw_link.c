@@ -237,6 +237,7 @@ daw_link_report(struct surface *sf, const struct osc_in *msg, uint64_t now,
 		    engine_value(sf->eng, p->play_target) == 1, now);
 		return 0;
 	}
-	return feedback_match(d, path, msg->types, msg->argv, msg->argc, m) &&
+	return feedback_match_profile(d, p, path, msg->types, msg->argv,
+	    msg->argc, m) &&
 	    m->has_value;
 }

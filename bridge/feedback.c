@@ -9,44 +9,75 @@
 
 #include "feedback.h"
 
+/* Does the message match da, the message (or report) of a: *m filled. */
+static bool
+match_one(const struct action_def *a, const struct dialect_action *da,
+    const char *path, const char *types, lo_arg **argv, int argc,
+    struct feedback_match *m)
+{
+	/* one message, or ON | OFF: which of the two matched is the value */
+	for (int off = 0; off < 2; off++) {
+		const struct msg_template *t = off ? &da->msg_off : &da->msg;
+		struct template_slots slots = { 0, 0, 0 };
+
+		if (t->address == NULL)
+			break;
+		memset(m, 0, sizeof(*m));
+		if (!template_match(t, path, types ? types : "", argv, argc,
+		    &slots, &m->value, &m->has_value))
+			continue;
+		m->action = a;
+		m->track = slots.track;
+		m->marker = slots.marker;
+		m->plugin = slots.plugin;
+		if (da->msg_off.address) {
+			m->value = !off;
+			m->has_value = true;
+		}
+		return true;
+	}
+	return false;
+}
+
+/* Can a report of a be read through da?  A user trigger has no state
+ * (Ardour reports every strip's /strip/name, which track.name sends). */
+static bool
+readable(const struct action_def *a, const struct dialect_action *da)
+{
+	return da->defined && !da->unsupported && !a->internal &&
+	    da->msg.address != NULL && !(a->user && a->type == ACTION_TRIGGER);
+}
+
 static int
 match_table(const struct dialect *d, const struct dialect_action *table,
     const char *path, const char *types, lo_arg **argv, int argc,
     struct feedback_match *m)
 {
 	for (int i = 0; i < d->nactions; i++) {
-		const struct dialect_action *da = &table[i];
 		const struct action_def *a = dialect_action_at(d, i);
 
 		/* "none" in [feedback]: nothing the DAW says is a report */
-		if (!da->defined || da->unsupported || d->reports[i].unreported ||
-		    a->internal || da->msg.address == NULL)
-			continue;
-		/* a user trigger has no state (Ardour reports every strip's
-		 * /strip/name, which track.name sends) */
-		if (a->user && a->type == ACTION_TRIGGER)
-			continue;
-		/* one message, or ON | OFF: which of the two matched is the
-		 * value */
-		for (int off = 0; off < 2; off++) {
-			const struct msg_template *t = off ? &da->msg_off : &da->msg;
-			if (t->address == NULL)
-				break;
-			struct template_slots slots = { 0, 0, 0 };
-			memset(m, 0, sizeof(*m));
-			if (!template_match(t, path, types ? types : "", argv, argc,
-			    &slots, &m->value, &m->has_value))
-				continue;
-			m->action = a;
-			m->track = slots.track;
-			m->marker = slots.marker;
-			m->plugin = slots.plugin;
-			if (da->msg_off.address) {
-				m->value = !off;
-				m->has_value = true;
-			}
+		if (readable(a, &table[i]) && !d->reports[i].unreported &&
+		    match_one(a, &table[i], path, types, argv, argc, m))
 			return 1;
-		}
+	}
+	return 0;
+}
+
+/* A profile's own actions: where its [feedback] says, else at their own
+ * message (a one-off is always read back there). */
+static int
+match_own(struct user_action *const *own, int n, const char *path,
+    const char *types, lo_arg **argv, int argc, struct feedback_match *m)
+{
+	for (int i = 0; i < n; i++) {
+		const struct user_action *u = own[i];
+		const struct dialect_action *da = u->report.defined ? &u->report :
+		    &u->da;
+
+		if (!u->report.unreported && readable(&u->def, da) &&
+		    match_one(&u->def, da, path, types, argv, argc, m))
+			return 1;
 	}
 	return 0;
 }
@@ -67,9 +98,21 @@ int
 feedback_match(const struct dialect *d, const char *path, const char *types,
     lo_arg **argv, int argc, struct feedback_match *m)
 {
-	/* where the DAW reports, then where it takes commands (most DAWs
-	 * report on the command's own address) */
-	if (!match_table(d, d->reports, path, types, argv, argc, m) &&
+	return feedback_match_profile(d, NULL, path, types, argv, argc, m);
+}
+
+int
+feedback_match_profile(const struct dialect *d, const struct profile *p,
+    const char *path, const char *types, lo_arg **argv, int argc,
+    struct feedback_match *m)
+{
+	/* the profile's own actions first, the most particular; then where
+	 * the DAW reports, then where it takes commands (most DAWs report on
+	 * the command's own address) */
+	if ((p == NULL ||
+	    (!match_own(p->user, p->nuser, path, types, argv, argc, m) &&
+	    !match_own(p->oneoffs, p->noneoffs, path, types, argv, argc, m))) &&
+	    !match_table(d, d->reports, path, types, argv, argc, m) &&
 	    !match_table(d, d->actions, path, types, argv, argc, m))
 		return 0;
 	/* a meter on the DAW's own scale, in dB like every meter here */

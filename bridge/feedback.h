@@ -26,6 +26,11 @@ struct feedback_match {
 /* 1 and *m filled when one of d's actions matches, else 0. */
 int feedback_match(const struct dialect *d, const char *path,
     const char *types, lo_arg **argv, int argc, struct feedback_match *m);
+/* The same for a profile p of d (p may be NULL): its own actions (its
+ * [actions], its one-off "osc ..." bindings) first, then d's. */
+int feedback_match_profile(const struct dialect *d, const struct profile *p,
+    const char *path, const char *types, lo_arg **argv, int argc,
+    struct feedback_match *m);
 
 /* A meter reading on d's scale (meter_range) in dB; -inf for silence. */
 double feedback_meter_db(const struct dialect *d, double v);

@@ -273,6 +273,14 @@ test_bad_files_coverage(void **state)
 		"prof-osc-no-address", "prof-osc-unknown-option",
 		"prof-osc-track-placeholder", "prof-user-min-on-trigger",
 		"prof-user-missing-track", "prof-user-outside-range",
+		"prof-action-shadows-catalog", "prof-action-shadows-dialect",
+		"prof-action-duplicate", "prof-action-no-dot",
+		"prof-action-value-no-range", "prof-action-unknown-placeholder",
+		"prof-action-unknown-option", "prof-action-missing-track",
+		"prof-feedback-not-own", "prof-feedback-trigger",
+		"prof-feedback-none-level", "prof-feedback-twice",
+		"prof-unknown-own-action", "prof-unknown-action-near",
+		"prof-unknown-dialect-action",
 		"ctl-layout-unknown-widget", "ctl-layout-no-control",
 		"ctl-layout-placed-twice", "ctl-layout-overlap",
 		"ctl-layout-uneven-range", "ctl-layout-bad-row",
@@ -1081,6 +1089,141 @@ test_user_actions(void **state)
 	config_free(cfg);
 }
 
+/* A profile's own [actions]: usable by it alone, read back at their own
+ * message or where its [feedback] says, as its one-offs are; another
+ * profile's action of the same name is another target. */
+static void
+test_profile_actions(void **state)
+{
+	char *dirs[] = { "tests/data/user" };
+	struct config *cfg = load_clean(dirs, 1), *again;
+	const struct profile *p = config_profile(cfg, "own");
+	const struct profile *p2 = config_profile(cfg, "own2");
+	const struct profile *user = config_profile(cfg, "user");
+	const struct dialect *d = config_dialect(cfg, "userdaw");
+	const struct action_def *a;
+	const struct binding *b;
+	struct feedback_match m;
+	lo_arg one = { .i = 1 }, two = { .i = 2 }, three = { .i = 3 };
+	lo_arg half = { .f = 12.5f };
+	lo_arg *argv1[] = { &one }, *argv2[] = { &two, &half };
+	lo_arg *argv4[] = { &one, &one, &two, &half }, *argv_mute[] = { &three,
+	    &one };
+
+	(void)state;
+	assert_non_null(p);
+	assert_non_null(p2);
+	assert_int_equal(p->nuser, 4);
+	/* the profile's, not the dialect's: others do not see them */
+	assert_null(dialect_action_find(d, "fx.wet"));
+	assert_null(profile_action_find(user, "fx.wet"));
+	assert_ptr_equal(profile_action_find(p, "transport.play"),
+	    action_find("transport.play"));
+	assert_ptr_equal(profile_action_find(p, "editor.zoom"),
+	    dialect_action_find(d, "editor.zoom"));
+	assert_null(profile_own_action(p, dialect_action_find(d, "editor.zoom")));
+
+	a = profile_action_find(p, "fx.wet");
+	assert_non_null(a);
+	assert_true(a->user);
+	assert_int_equal(action_index(a), -1);
+	assert_int_equal(a->type, ACTION_CONTINUOUS);
+	assert_true(a->min == 0 && a->max == 100);
+	assert_int_equal(a->required, PARAM_TRACK);
+	assert_ptr_equal(&profile_own_action(p, a)->def, a);
+	assert_int_equal(profile_action_find(p, "fx.bypass")->type,
+	    ACTION_TOGGLE);
+	assert_int_equal(profile_action_find(p, "fx.reset")->type,
+	    ACTION_TRIGGER);
+	assert_int_equal(profile_action_find(p, "mix.solo")->type,
+	    ACTION_TOGGLE);
+
+	/* bindings send the profile's message */
+	b = bound(p, "fader2");
+	assert_ptr_equal(b->action, a);
+	assert_string_equal(b->msg.address, "/fx/wet");
+	assert_int_equal(b->msg.args[0].v.i, 2);
+	assert_true(b->target >= 0);
+	b = bound(p, "mute2");
+	assert_string_equal(b->msg.args[0].v.s, "all");
+	b = bound(p, "mute3");
+	assert_string_equal(b->msg.address, "/mix/solo");
+	assert_string_equal(b->msg_off.address, "/mix/unsolo");
+	assert_true(b->unreported);
+	assert_false(bound(p, "mute1")->unreported);
+	assert_string_equal(bound(p, "mute4")->msg.address, "/access_action");
+
+	/* feedback: where [feedback] says, not at the command's address */
+	b = bound(p, "mute1");
+	assert_int_equal(feedback_match_profile(d, p, "/fx/bypass/state", "i",
+	    argv1, 1, &m), 1);
+	assert_ptr_equal(m.action, b->action);
+	assert_true(m.value == 1);
+	assert_int_equal(config_target_of(cfg, p, m.action, m.track, m.marker,
+	    m.plugin), b->target);
+	assert_int_equal(feedback_match_profile(d, p, "/fx/bypass", "i",
+	    argv1, 1, &m), 0);
+	/* at its own message, the track from the report */
+	assert_int_equal(feedback_match_profile(d, p, "/fx/wet", "if", argv2,
+	    2, &m), 1);
+	assert_string_equal(m.action->name, "fx.wet");
+	assert_int_equal(m.track, 2);
+	assert_true(m.value == 12.5);
+	assert_int_equal(config_target_of(cfg, p, m.action, m.track, m.marker,
+	    m.plugin), bound(p, "fader2")->target);
+	/* the profile's own come first, the dialect's then, other profiles'
+	 * never */
+	assert_int_equal(feedback_match_profile(d, user, "/fx/wet", "if",
+	    argv2, 2, &m), 0);
+	assert_int_equal(feedback_match(d, "/fx/bypass/state", "i", argv1, 1,
+	    &m), 0);
+	/* a none toggle and a trigger are never read back */
+	assert_int_equal(feedback_match_profile(d, p, "/mix/solo", "i", argv1,
+	    1, &m), 0);
+	assert_int_equal(feedback_match_profile(d, p, "/fx/reset", "s",
+	    argv1, 0, &m), 0);
+
+	/* a one-off: read back at its own message, in its range's units */
+	b = bound(p, "fader3");
+	assert_int_equal(feedback_match_profile(d, p,
+	    "/strip/plugin/parameter", "iiif", argv4, 4, &m), 1);
+	assert_ptr_equal(m.action, b->action);
+	assert_true(m.value == 12.5);
+	assert_int_equal(config_target_of(cfg, p, m.action, m.track, m.marker,
+	    m.plugin), b->target);
+	/* another plugin's parameter is not its */
+	argv4[2] = &three;
+	assert_int_equal(feedback_match_profile(d, p,
+	    "/strip/plugin/parameter", "iiif", argv4, 4, &m), 0);
+	b = bound(p, "rec");
+	assert_int_equal(feedback_match_profile(d, p, "/strip/mute", "ii",
+	    argv_mute, 2, &m), 1);
+	assert_ptr_equal(m.action, b->action);
+	assert_int_equal(m.track, 3);
+	assert_int_equal(config_target_of(cfg, p, m.action, m.track, m.marker,
+	    m.plugin), b->target);
+
+	/* the same one-off in two profiles is one target; one name with two
+	 * messages is two */
+	assert_int_equal(bound(p2, "fader3")->target, bound(p, "fader3")->target);
+	assert_int_not_equal(bound(p2, "fader1")->target,
+	    bound(p, "fader1")->target);
+
+	/* a reload swaps them with the profile and finds the same targets */
+	again = load_clean(dirs, 1);
+	for (int i = 0; i < p->nbindings; i++) {
+		const struct binding *b1 = &p->bindings[i];
+		const struct binding *b2 = &config_profile(again, "own")->bindings[i];
+		if (b1->target < 0)
+			continue;
+		assert_true(b1->action != b2->action);
+		assert_int_equal(config_target(again, &cfg->targets[b1->target]),
+		    b2->target);
+	}
+	config_free(again);
+	config_free(cfg);
+}
+
 /* ---- -o and port patterns ---- */
 
 static void
@@ -1477,6 +1620,7 @@ main(void)
 		cmocka_unit_test(test_hooks_compiled),
 		cmocka_unit_test(test_hooks_loops),
 		cmocka_unit_test(test_user_actions),
+		cmocka_unit_test(test_profile_actions),
 		cmocka_unit_test(test_short_labels),
 		cmocka_unit_test(test_shipped_layouts),
 		cmocka_unit_test(test_unsupported_warning_text),
