@@ -183,6 +183,46 @@ test_user_actions(void **state)
 	expect_osc(f, "/click i 0");
 }
 
+/* A profile's own actions and its one-off messages end to end: sent as
+ * written, and the DAW's reports at the one-off's own message (or where
+ * the profile's [feedback] says) light its LED and move its fader. */
+static void
+test_profile_actions_and_oneoffs(void **state)
+{
+	struct fixture *f = *state;
+
+	start_in(f, "tests/data/fbuser", "own");
+	assert_true(oscrecv_wait(f->daw, 1, 3000) >= 1);
+	oscrecv_clear(f->daw);
+	send3(f->ctl, 0xB0, 64, 127);		/* rec1 = osc /strip/mute */
+	expect_osc(f, "/strip/mute ii 1 1");
+	midisrc_clear_received(f->ctl);
+	daw_says(f, "/strip/mute", "ii", 1, 0);	/* unmuted in the DAW */
+	expect_midi(f, "B0 40 00");
+	daw_says(f, "/strip/mute", "ii", 1, 1);
+	expect_midi(f, "B0 40 7F");
+	midisrc_clear_received(f->ctl);
+	daw_says(f, "/strip/mute", "ii", 2, 0);	/* another track: not its */
+	daw_says(f, "/strip/plugin/parameter", "iiif", 1, 1, 2, 0.0);
+	expect_midi(f, "B0 00 40");		/* 0 of -20..20: the centre */
+	if (strstr(midisrc_received(f->ctl), "B0 40") != NULL)
+		fail_msg("track 2's mute moved rec1: %s",
+		    midisrc_received(f->ctl));
+	midisrc_clear_received(f->ctl);
+	daw_says(f, "/strip/plugin/parameter", "iiif", 1, 1, 2, 20.0);
+	expect_midi(f, "B0 00 7F");		/* the top of its range */
+	send3(f->ctl, 0xB0, 0, 0);		/* the hand takes it down */
+	expect_osc(f, "/strip/plugin/parameter iiif 1 1 2 -20");
+
+	send3(f->ctl, 0xB0, 41, 127);		/* play = fx.on, the profile's */
+	expect_osc(f, "/fx/on i 1");
+	midisrc_clear_received(f->ctl);
+	daw_says(f, "/fx/on/state", "i", 0);	/* where its [feedback] says */
+	expect_midi(f, "B0 29 00");
+	daw_says(f, "/fx/wet", "f", 25.0);	/* the 14-bit fader: a quarter */
+	expect_midi(f, "B0 01 20 B0 21 00");
+}
+
 /* The handshake reaches the DAW; what the DAW reports lights the LEDs and
  * moves the motor fader, LED ring and 14-bit fader, each in its own
  * message; the controller got its init bytes when it connected. */
@@ -661,6 +701,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_profile_actions_and_oneoffs,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_user_actions, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_handshake_and_state, setup, teardown),
