@@ -46,9 +46,8 @@ show(struct surface *sf, const struct binding *b, double value, uint64_t now)
 	send_midi(sf, b->control, out, n);
 }
 
-/* Every control bound to target id on this surface to its value. */
-static void
-show_target(struct surface *sf, int id, uint64_t now)
+void
+bridge_show_target(struct surface *sf, int id, uint64_t now)
 {
 	const struct profile *p = sf->eng->profile;
 
@@ -63,7 +62,7 @@ static void
 show_unreported(struct surface *sf, const struct binding *b, uint64_t now)
 {
 	if (b->target >= 0 && b->unreported)
-		show_target(sf, b->target, now);
+		bridge_show_target(sf, b->target, now);
 }
 
 void
@@ -116,39 +115,49 @@ struct daw_packet {
 	uint64_t now;
 };
 
-/* One message from a DAW: the surfaces that talk to it learn that it is
- * there, and what it reports lands on its target and its controls.  It is
- * never sent back: feedback cannot loop. */
+/* One message from the surface's DAW: it is there, and what it reports
+ * lands on its target and its controls.  It is never sent back: feedback
+ * cannot loop. */
+static void
+surface_message(struct surface *sf, const struct osc_in *msg,
+    struct daw_packet *pk)
+{
+	struct bridge *br = pk->br;
+	struct feedback_match m;
+	int id;
+
+	if (!daw_link_report(sf, msg, pk->now, &m)) {
+		if (br->nmonitors)
+			monitor_daw(sf, msg, NULL, -1);
+		return;
+	}
+	/* the engineer's level view: a clip is worth a line */
+	if (m.action->display && m.action->unit == UNIT_DB && m.value >= 0)
+		log_warnx_limited(&sf->clip_warn, "surface %d: track %d clips "
+		    "(%+.1f dB)", sf->index, m.track, m.value);
+	id = config_target_of(br->cfg, sf->eng->profile, m.action, m.track,
+	    m.marker, m.plugin);
+	if (br->nmonitors)
+		monitor_daw(sf, msg, &m, id);
+	if (id < 0)
+		return;	/* nothing of ours is bound to it */
+	br->values->v[id] = feedback_value(m.action, m.value);
+	bridge_show_target(sf, id, pk->now);
+}
+
+/* One message from a DAW, to each surface that talks to it; then the
+ * surface's hooks see what changed (hooks.c). */
 static void
 daw_message(void *ctx, const struct osc_in *msg)
 {
 	struct daw_packet *pk = ctx;
-	struct bridge *br = pk->br;
 
-	for (int i = 0; i < br->nsurfaces; i++) {
-		struct surface *sf = &br->surfaces[i];
-		struct feedback_match m;
-		int id;
-
-		if (!daw_link_from(sf, pk->from))
-			continue;
-		if (!daw_link_report(sf, msg, pk->now, &m)) {
-			if (br->nmonitors)
-				monitor_daw(sf, msg, NULL, -1);
-			continue;
+	for (int i = 0; i < pk->br->nsurfaces; i++) {
+		struct surface *sf = &pk->br->surfaces[i];
+		if (daw_link_from(sf, pk->from)) {
+			surface_message(sf, msg, pk);
+			hooks_after_report(sf, pk->now);
 		}
-		/* the engineer's level view: a clip is worth a line */
-		if (m.action->display && m.action->unit == UNIT_DB && m.value >= 0)
-			log_warnx_limited(&sf->clip_warn, "surface %d: track %d "
-			    "clips (%+.1f dB)", sf->index, m.track, m.value);
-		id = config_target_of(br->cfg, sf->eng->profile, m.action, m.track,
-		    m.marker, m.plugin);
-		if (br->nmonitors)
-			monitor_daw(sf, msg, &m, id);
-		if (id < 0)
-			continue;	/* nothing of ours is bound to it */
-		br->values->v[id] = feedback_value(m.action, m.value);
-		show_target(sf, id, pk->now);
 	}
 }
 
@@ -413,6 +422,7 @@ setup_surface(struct bridge *br, const struct surface_spec *spec)
 	sf->br = br;
 	sf->index = br->nsurfaces + 1;
 	sf->journal.fd = -1;
+	hooks_reset(sf);
 	if ((sf->eng = engine_new(p)) == NULL)
 		return -1;
 	br->nsurfaces++;

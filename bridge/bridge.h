@@ -100,6 +100,13 @@ struct journal {
 	struct ratelimit warn;
 };
 
+/* The DAW's state as a surface's hooks last saw it (hooks.c): 1, 0, or
+ * -1 while unknown; resets counts hooks_reset (a new DAW). */
+struct hook_watch {
+	int8_t connected, rolling, recording;
+	unsigned resets;
+};
+
 /* One controller, as the bridge runs it. */
 struct surface {
 	struct bridge *br;
@@ -109,6 +116,7 @@ struct surface {
 	struct daw_link link;
 	struct playhead playhead;
 	struct journal journal;
+	struct hook_watch hooks;
 	struct ratelimit clip_warn;
 	/* -v: a control waiting for pick-up, a message no control sends */
 	struct ratelimit pickup_log, unmatched_log;
@@ -204,6 +212,19 @@ int bridge_switch(struct surface *sf, const struct profile *p, const char *why,
 /* Every LED and motor fader of the controller to the active profile's
  * state: after a switch, a reload, a reconnect. */
 void bridge_resync(struct surface *sf);
+/* Every control bound to target id on the surface to its value. */
+void bridge_show_target(struct surface *sf, int id, uint64_t now);
+
+/* ---- hooks.c: the [on] hooks of the surface's profile ---- */
+
+/* The DAW's state unknown: at start, and for another DAW. */
+void hooks_reset(struct surface *sf);
+/* After a message from the surface's DAW: fire what changed. */
+void hooks_after_report(struct surface *sf, uint64_t now);
+/* The link gave the DAW up (silent past its heartbeat): daw.lost. */
+void hooks_lost(struct surface *sf, uint64_t now);
+/* Run the profile's hook for e, and the next profile's after a switch. */
+void hooks_fire(struct surface *sf, enum hook_event e, uint64_t now);
 
 /* ---- daw_link.c ---- */
 
@@ -247,6 +268,9 @@ void session_free(struct session *s);
 /* The active profile's journal (re)opened when it is another file. */
 void journal_open(struct surface *sf);
 void journal_write(struct surface *sf, const struct binding *b, double value);
+/* An action of a hook for event ("recording.start"), before it runs. */
+void journal_hook(struct surface *sf, const char *event,
+    const struct binding *b, double value);
 void journal_close(struct surface *sf);
 
 /* ---- reload.c ---- */

@@ -650,6 +650,10 @@ action_compile(struct profile *p, const char *path, int line,
 	b->marker = ranged_at(&bl.marker, 0);
 	b->plugin = ranged_at(&bl.plugin, 0);
 	bl.proto.label = bl.proto.profile = NULL;	/* b's now */
+	if (bl.own)
+		b->unreported = bl.own->report.unreported;
+	else if (p->dialect && action_index(bl.a) >= 0)
+		b->unreported = p->dialect->reports[action_index(bl.a)].unreported;
 	if (da) {
 		struct template_slots slots = { b->track, b->marker, b->plugin };
 		template_expand(&da->msg, &slots, b->label, &b->msg);

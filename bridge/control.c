@@ -400,8 +400,8 @@ reply_diags(struct bridge *br, const struct sockaddr_in *to, bool ok,
 static void
 serve_status(struct bridge *br, const struct sockaddr_in *to)
 {
-	char *text[2 * BRIDGE_MAX_SURFACES + 3];
-	const char *lines[2 * BRIDGE_MAX_SURFACES + 3 + 65];
+	char *text[(2 + HOOK_NEVENTS) * BRIDGE_MAX_SURFACES + 3];
+	const char *lines[(2 + HOOK_NEVENTS) * BRIDGE_MAX_SURFACES + 3 + 65];
 	int n = 0, ntext = 0;
 	size_t len = 0;
 	char *path;
@@ -414,6 +414,14 @@ serve_status(struct bridge *br, const struct sockaddr_in *to)
 		    p->name, p->title, p->dialect->title, sf->link.address.url,
 		    p->file);
 		lines[n++] = text[ntext++];
+		/* what the DAW's state does to it ([on]) */
+		for (int e = 0; e < HOOK_NEVENTS; e++)
+			if (p->hooks[e].nactions) {
+				text[ntext] = xasprintf("surface %d: on %s: %s",
+				    sf->index, hook_event_name(e),
+				    p->hooks[e].text);
+				lines[n++] = text[ntext++];
+			}
 		/* another bridge on the same controller: presses twice */
 		{
 			int pids[8], k = control_claimants(sf->claims, pids, 8);

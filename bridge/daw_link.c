@@ -82,6 +82,7 @@ link_tick(void *ctx)
 	struct daw_link *l = &sf->link;
 	const struct dialect *d = sf->eng->profile->dialect;
 	uint64_t now = now_ns();
+	bool lost = false;
 
 	l->timer = 0;		/* one-shot: it fired */
 	if (d->nhandshake > 0) {
@@ -92,6 +93,7 @@ link_tick(void *ctx)
 			    "feedback again", sf->index, d->title,
 			    d->heartbeat_s);
 			link_reset(sf, now);
+			lost = true;
 		}
 		if (!l->heard && now >= l->next_try_ns) {
 			handshake(sf);
@@ -103,6 +105,9 @@ link_tick(void *ctx)
 		}
 	}
 	link_arm(sf, now);
+	/* last: a hook may switch the surface, and its link, elsewhere */
+	if (lost)
+		hooks_lost(sf, now);
 }
 
 int
@@ -149,6 +154,7 @@ daw_link_retarget(struct surface *sf, const struct profile *p, char *err,
 	 * surface runs p: link_arm reads the running profile's dialect);
 	 * the playhead was the other DAW's */
 	playhead_reset(&sf->playhead);
+	hooks_reset(sf);
 	link_reset(sf, now_ns());
 	if (sf->link.timer > 0)
 		loop_cancel_timer(sf->br->loop, sf->link.timer);

@@ -212,8 +212,10 @@ csv_field(char *out, size_t len, const char *text)
 	out[n] = '\0';
 }
 
-void
-journal_write(struct surface *sf, const struct binding *b, double value)
+/* One line: who did it (a control, "on recording.start"), what, when. */
+static void
+journal_line(struct surface *sf, const char *who, const struct binding *b,
+    double value)
 {
 	struct journal *j = &sf->journal;
 	char line[1024], when[64], pos[32], label[300], quoted[320];
@@ -234,9 +236,28 @@ journal_write(struct surface *sf, const struct binding *b, double value)
 	csv_field(quoted, sizeof(quoted), b->label ?
 	    osc_label(b->label, sf->br->session.take, label, sizeof(label)) : "");
 	n = snprintf(line, sizeof(line), "%s,%s,%s,%s,%s,%s,%g\n", when, pos,
-	    sf->eng->profile->name, sf->eng->controller->controls[b->control].name,
-	    b->action->name, quoted, value);
+	    sf->eng->profile->name, who, b->action->name, quoted, value);
 	if (n > 0 && write(j->fd, line, (size_t)n) != n)
 		log_warnx_limited(&j->warn, "journal %s: %s", j->path,
 		    strerror(errno));
+}
+
+void
+journal_write(struct surface *sf, const struct binding *b, double value)
+{
+	if (sf->journal.fd >= 0)
+		journal_line(sf, sf->eng->controller->controls[b->control].name,
+		    b, value);
+}
+
+void
+journal_hook(struct surface *sf, const char *event, const struct binding *b,
+    double value)
+{
+	char who[64];
+
+	if (sf->journal.fd < 0)
+		return;
+	snprintf(who, sizeof(who), "on %s", event);
+	journal_line(sf, who, b, value);
 }
