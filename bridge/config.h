@@ -161,6 +161,9 @@ struct dialect {
 	struct msg_template *handshake;
 	int nhandshake;
 	int heartbeat_s;
+	/* flood control: at most this many messages a second to one DAW
+	 * address (osc_out.h); 0: no cap */
+	int max_rate;
 	/* where the DAW reports the playhead ("/position/time s:{value}"),
 	 * for the session journal */
 	struct msg_template position;

@@ -155,6 +155,12 @@ daw_key(struct dialect_loader *L, const char *key, const char *value, int line)
 			    "a number of seconds 0..3600", value);
 		else
 			d->heartbeat_s = (int)n;
+	} else if (strcmp(key, "max_rate") == 0) {
+		if (!parse_int(value, 1, 100000, &n))
+			diag_error(L->dl, L->path, line, "max_rate '%s' is not "
+			    "a number of messages a second 1..100000", value);
+		else
+			d->max_rate = (int)n;
 	} else if (strcmp(key, "meter_range") == 0)
 		meter_range_key(L, value, line);
 	else if (strcmp(key, "db_floor") == 0) {
@@ -165,7 +171,7 @@ daw_key(struct dialect_loader *L, const char *key, const char *value, int line)
 		diag_error(L->dl, L->path, line,
 		    "unknown key '%s' in [daw] (expected name, host, port, "
 		    "protocol, db_floor, meter_range, handshake, heartbeat, "
-		    "position, playhead)", key);
+		    "max_rate, position, playhead)", key);
 }
 
 /* A new action of this dialect: "editor.zoom = /access_action s:...". */

@@ -291,6 +291,7 @@ test_bad_files_coverage(void **state)
 		"prof-hook-state-on-trigger", "prof-hook-control-option",
 		"prof-hook-duplicate-event", "prof-hook-empty-action",
 		"prof-hook-track-range", "prof-hook-two-switches",
+		"daw-max-rate",
 	};
 	char path[256];
 
