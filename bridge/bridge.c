@@ -206,6 +206,27 @@ bridge_action(struct surface *sf, const struct binding *b)
 
 /* ---- the event path ---- */
 
+/* For the monitor: what became of a message sent, flood control's
+ * counts when it waits. */
+static void
+say_sent(const struct surface *sf, const struct binding *b, double value,
+    const struct osc_context *args, char *did, size_t didlen)
+{
+	const struct osc_msg *msg = binding_msg(b, value);
+	const struct osc_flow *f = &sf->link.address.flow;
+	char text[256];
+
+	osc_msg_format(msg, value, args, text, sizeof(text));
+	if (f->fate == OSC_FATE_SENT)
+		snprintf(did, didlen, "sent %s%s", msg->address, text);
+	else
+		snprintf(did, didlen, "%s %.100s%.100s (flood control: %d "
+		    "waiting, %llu coalesced, %llu queued so far)", f->fate ==
+		    OSC_FATE_MERGED ? "coalesced" : "queued", msg->address,
+		    text, f->q.n, (unsigned long long)f->coalesced,
+		    (unsigned long long)f->queued);
+}
+
 /* What the engine gave out: sent to the DAW, or done here; did (NULL
  * unless a monitor is attached) says which. */
 static void
@@ -234,20 +255,17 @@ send_output(struct surface *sf, const struct engine_output *out, uint64_t now,
 			snprintf(did, didlen, "profile %s", sf->eng->profile->name);
 	} else if (osc_send_binding(&sf->link.address, &sf->br->osc, b,
 	    out->value, &args) == 0) {
-		if (did) {
-			const struct osc_msg *msg = binding_msg(b, out->value);
-			char text[256];
-			snprintf(did, didlen, "sent %s%s", msg->address,
-			    osc_msg_format(msg, out->value, &args, text,
-			    sizeof(text)));
-		}
+		if (did)
+			say_sent(sf, b, out->value, &args, did, didlen);
 		if (press && b->action->type == ACTION_TOGGLE)
 			show_unreported(sf, b, now);
 		if (press)
 			session_after_send(sf, b, now);
 	} else if (did)
-		snprintf(did, didlen, "send failed (nothing listens at %s?)",
-		    sf->link.address.url);
+		snprintf(did, didlen, sf->link.address.flow.fate ==
+		    OSC_FATE_DROPPED ? "dropped: %s takes messages slower than "
+		    "they come, and flood control's queue is full" :
+		    "send failed (nothing listens at %s?)", sf->link.address.url);
 }
 
 /* The one path every MIDI event takes. */
@@ -567,6 +585,8 @@ bridge_run(const struct bridge_options *opt)
 	osc_batch_begin();
 	while (!br.stopping) {
 		osc_batch_flush();
+		for (int i = 0; i < br.nsurfaces; i++)
+			daw_link_flow(&br.surfaces[i]);
 		if (loop_run_once(br.loop, -1) < 0)
 			break;
 	}

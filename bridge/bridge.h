@@ -75,7 +75,8 @@ struct daw_link {
 	bool heard;			/* it answered since the last handshake */
 	uint64_t last_heard_ns;
 	uint64_t retry_ns, next_try_ns;	/* handshake back-off */
-	int timer;			/* the once-a-second tick, 0 if none */
+	int timer;			/* the link's next deadline, 0 if none */
+	uint64_t timer_at;		/* when it fires */
 };
 
 /*
@@ -237,6 +238,9 @@ int daw_link_retarget(struct surface *sf, const struct profile *p, char *err,
 /* After the surface's profile changed (switch, reload): the link's timer
  * follows the new dialect (a handshake, a heartbeat, or none: no wakeup). */
 void daw_link_switched(struct surface *sf);
+/* After the loop's round sent its batch: when messages wait for the DAW
+ * (flood control), the timer is set for when they may go. */
+void daw_link_flow(struct surface *sf);
 void daw_link_close(struct surface *sf);
 /* Does a datagram from this address come from the surface's DAW? */
 bool daw_link_from(const struct surface *sf, const struct sockaddr_in *from);

@@ -28,7 +28,7 @@ static void link_tick(void *ctx);
  * without a heartbeat.  The timer sleeps until then: no wakeup a second
  * that has nothing to do. */
 static uint64_t
-link_deadline(const struct surface *sf)
+greet_deadline(const struct surface *sf)
 {
 	const struct daw_link *l = &sf->link;
 	const struct dialect *d = sf->eng->profile->dialect;
@@ -43,6 +43,17 @@ link_deadline(const struct surface *sf)
 	return 0;
 }
 
+/* The earlier of that and when messages waiting for the DAW (flood
+ * control, osc_out.h) may go: nothing waits, no wakeup. */
+static uint64_t
+link_deadline(const struct surface *sf)
+{
+	uint64_t greet = greet_deadline(sf),
+	    flow = osc_flow_deadline(&sf->link.address);
+
+	return greet == 0 ? flow : flow == 0 || greet < flow ? greet : flow;
+}
+
 static void
 link_arm(struct surface *sf, uint64_t now)
 {
@@ -51,6 +62,7 @@ link_arm(struct surface *sf, uint64_t now)
 
 	if (l->timer > 0)
 		loop_cancel_timer(sf->br->loop, l->timer);
+	l->timer_at = at;
 	l->timer = at == 0 ? 0 : loop_add_timer(sf->br->loop, at > now ?
 	    at - now : 0, link_tick, sf);
 }
@@ -85,6 +97,7 @@ link_tick(void *ctx)
 	bool lost = false;
 
 	l->timer = 0;		/* one-shot: it fired */
+	osc_flow_send(&l->address, &sf->br->osc, now);
 	if (d->nhandshake > 0) {
 		if (l->heard && d->heartbeat_s > 0 &&
 		    l->address.proto == OSC_UDP && now - l->last_heard_ns >
@@ -110,11 +123,24 @@ link_tick(void *ctx)
 		hooks_lost(sf, now);
 }
 
+void
+daw_link_flow(struct surface *sf)
+{
+	struct daw_link *l = &sf->link;
+	uint64_t at = osc_flow_deadline(&l->address);
+
+	/* the timer is set for then or earlier already */
+	if (at == 0 || (l->timer > 0 && l->timer_at <= at))
+		return;
+	link_arm(sf, now_ns());
+}
+
 int
 daw_link_open(struct surface *sf, const struct profile *p)
 {
 	if (daw_address_open(&sf->link.address, p->host, p->port, p->proto) < 0)
 		return -1;
+	osc_flow_rate(&sf->link.address, p->dialect->max_rate);
 	playhead_reset(&sf->playhead);
 	link_reset(sf, now_ns());
 	link_tick(sf);
@@ -124,7 +150,8 @@ daw_link_open(struct surface *sf, const struct profile *p)
 void
 daw_link_switched(struct surface *sf)
 {
-	/* another dialect may greet, or beat, differently */
+	/* another dialect may greet, or beat, or cap, differently */
+	osc_flow_rate(&sf->link.address, sf->eng->profile->dialect->max_rate);
 	link_arm(sf, now_ns());
 }
 
@@ -159,6 +186,7 @@ daw_link_retarget(struct surface *sf, const struct profile *p, char *err,
 	if (sf->link.timer > 0)
 		loop_cancel_timer(sf->br->loop, sf->link.timer);
 	sf->link.timer = loop_add_timer(sf->br->loop, 0, link_tick, sf);
+	sf->link.timer_at = now_ns();
 	return 0;
 }
 

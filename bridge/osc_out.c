@@ -23,6 +23,7 @@ static struct {
 	size_t used;
 	struct daw_address *to[BATCH_MAX];
 	int fd[BATCH_MAX];
+	int8_t value_arg[BATCH_MAX];	/* a value's argument, -1: none */
 	struct iovec iov[BATCH_MAX];
 	struct mmsghdr mm[BATCH_MAX];
 	char bytes[BATCH_BYTES];
@@ -137,8 +138,17 @@ daw_address_open(struct daw_address *t, const char *host, int port,
 	memcpy(&t->sa, res->ai_addr, res->ai_addrlen);
 	t->salen = res->ai_addrlen;
 	freeaddrinfo(res);
+	/* flood control's tables, now: nothing is allocated per message */
+	if (osc_queue_init(&t->flow.q, OSC_FLOW_ENTRIES, OSC_FLOW_BYTES) < 0) {
+		log_warnx("osc: no memory for %s", t->url);
+		free(t->url);
+		t->url = NULL;
+		return -1;
+	}
 	return 0;
 }
+
+static void flow_close(struct daw_address *t);
 
 void
 daw_address_close(struct daw_address *t)
@@ -149,6 +159,7 @@ daw_address_close(struct daw_address *t)
 			osc_batch_flush();
 			break;
 		}
+	flow_close(t);
 	if (t->tcp)
 		lo_address_free(t->tcp);
 	free(t->url);
@@ -188,9 +199,193 @@ osc_batch_end(void)
 	batch.open = false;
 }
 
+/* ---- flood control ---- */
+
+static bool
+would_block(int err)
+{
+	return err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS;
+}
+
+static double
+burst(const struct osc_flow *f)
+{
+	return f->rate >= 20 ? f->rate / 20.0 : 1.0;
+}
+
+/* The bucket filled for the time since it was last looked at. */
+static void
+refill(struct osc_flow *f, uint64_t now)
+{
+	if (now > f->tokens_ns) {
+		f->tokens += (double)(now - f->tokens_ns) * f->rate / 1e9;
+		if (f->tokens > burst(f))
+			f->tokens = burst(f);
+	}
+	f->tokens_ns = now;
+}
+
+void
+osc_flow_rate(struct daw_address *t, int rate)
+{
+	struct osc_flow *f = &t->flow;
+
+	if (f->rate == rate)
+		return;
+	f->rate = rate;
+	f->tokens = rate > 0 ? burst(f) : 0;
+	f->tokens_ns = now_ns();
+}
+
+uint64_t
+osc_flow_deadline(const struct daw_address *t)
+{
+	const struct osc_flow *f = &t->flow;
+	double need;
+
+	if (f->q.n == 0)
+		return 0;
+	if (f->blocked_until)
+		return f->blocked_until;
+	if (f->rate == 0 || (need = 1.0 - f->tokens) <= 0)
+		return f->tokens_ns ? f->tokens_ns : 1;
+	return f->tokens_ns + (uint64_t)(need * 1e9 / f->rate) + 1;
+}
+
+/* A datagram that may not go yet waits in t's queue; -1 when the queue
+ * is full (a table sized at open: counted, warned of once a flood). */
+static int
+flow_queue(struct daw_address *t, int fd, const char *buf, size_t size,
+    int value_arg)
+{
+	struct osc_flow *f = &t->flow;
+	size_t at = 0, vs = 0;
+
+	f->fd = fd;		/* where it leaves from */
+	if (value_arg < 0 || !osc_arg_span(buf, size, value_arg, &at, &vs))
+		vs = 0;
+	switch (osc_queue_put(&f->q, buf, size, at, vs)) {
+	case OSC_QUEUED:
+		f->queued++;
+		f->fate = OSC_FATE_QUEUED;
+		return 0;
+	case OSC_MERGED:
+		f->coalesced++;
+		f->fate = OSC_FATE_MERGED;
+		return 0;
+	case OSC_FULL:
+		break;
+	}
+	f->dropped++;
+	f->fate = OSC_FATE_DROPPED;
+	if (!f->full_said)
+		log_warnx("osc: %s takes messages slower than they come: %d "
+		    "wait already, %s dropped, and so is every message that "
+		    "finds the queue full until it drains (ctlbridge status "
+		    "counts them)", t->url, f->q.n, buf);
+	f->full_said = true;
+	return -1;
+}
+
+static struct mmsghdr flow_mm[BATCH_MAX];
+static struct iovec flow_iov[BATCH_MAX];
+
+/* Up to max datagrams from the front of t's queue in one sendmmsg: how
+ * many left, or -1 and errno. */
+static int
+flow_sendmmsg(struct daw_address *t, const struct osc_port *from, int max)
+{
+	int n = t->flow.q.n < max ? t->flow.q.n : max, k;
+
+	if (n > BATCH_MAX)
+		n = BATCH_MAX;
+	for (int i = 0; i < n; i++) {
+		size_t len;
+		const char *d = osc_queue_at(&t->flow.q, i, &len);
+		flow_iov[i] = (struct iovec){ (void *)d, len };
+		memset(&flow_mm[i], 0, sizeof(flow_mm[i]));
+		flow_mm[i].msg_hdr.msg_name = &t->sa;
+		flow_mm[i].msg_hdr.msg_namelen = t->salen;
+		flow_mm[i].msg_hdr.msg_iov = &flow_iov[i];
+		flow_mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	if ((k = sendmmsg(from->fd, flow_mm, (unsigned)n, 0)) > 0) {
+		osc_queue_pop(&t->flow.q, k);
+		t->sent += (uint64_t)k;
+	}
+	return k;
+}
+
+static int send_failed(struct daw_address *t, const char *address, int err);
+
+void
+osc_flow_send(struct daw_address *t, const struct osc_port *from, uint64_t now)
+{
+	struct osc_flow *f = &t->flow;
+	bool again = false;
+
+	if (f->q.n == 0)
+		return;
+	osc_batch_flush();	/* older ones first */
+	if (f->blocked_until > now)
+		return;
+	f->blocked_until = 0;
+	if (f->rate > 0)
+		refill(f, now);
+	while (f->q.n > 0) {
+		int allow = f->rate > 0 ? (int)f->tokens : f->q.n, k;
+		if (allow <= 0)
+			break;
+		if ((k = flow_sendmmsg(t, from, allow)) > 0) {
+			if (f->rate > 0)
+				f->tokens -= k;
+			again = false;
+			continue;
+		}
+		int err = k < 0 ? errno : EIO;
+		if (would_block(err)) {
+			f->blocked_until = now + OSC_FLOW_RETRY_NS;
+			break;
+		}
+		if (err == ECONNREFUSED && !again) {
+			log_warnx_limited(&t->warn, "osc: nothing listens at %s "
+			    "(is the DAW running, with OSC on?)", t->url);
+			again = true;
+			continue;
+		}
+		size_t len;
+		send_failed(t, osc_queue_at(&f->q, 0, &len), err);
+		osc_queue_pop(&f->q, 1);
+		again = false;
+	}
+	if (f->q.n == 0)
+		f->full_said = false;
+}
+
+/* Closing: what waits leaves now, cap or not; what the socket refuses
+ * is lost, and said. */
+static void
+flow_close(struct daw_address *t)
+{
+	struct osc_flow *f = &t->flow;
+	struct osc_port from = { f->fd, 0 };
+
+	if (f->q.n > 0) {
+		while (f->q.n > 0 && flow_sendmmsg(t, &from, f->q.n) > 0)
+			;
+	}
+	if (f->q.n > 0) {
+		log_warnx("osc: %d message%s for %s could not be sent before "
+		    "it closed", f->q.n, f->q.n == 1 ? "" : "s", t->url);
+		f->dropped += (uint64_t)f->q.n;
+	}
+	osc_queue_free(&f->q);
+}
+
 /* A run of datagrams to one socket, in order.  ECONNREFUSED reports an
  * earlier datagram nobody received, and this one was not sent: say so,
- * and send it again, once, as send_datagram does. */
+ * and send it again, once, as send_datagram does.  A socket that would
+ * block: the rest waits in the queues of their addresses. */
 void
 osc_batch_flush(void)
 {
@@ -210,6 +405,20 @@ osc_batch_flush(void)
 		}
 		struct daw_address *t = batch.to[i];
 		int err = k < 0 ? errno : EIO;
+		if (would_block(err)) {
+			uint64_t now = now_ns();
+			for (int j = i; j < i + run; j++) {
+				struct daw_address *u = batch.to[j];
+				u->flow.blocked_until = now + OSC_FLOW_RETRY_NS;
+				/* full: dropped, counted and said there */
+				(void)flow_queue(u, batch.fd[j],
+				    batch.iov[j].iov_base, batch.iov[j].iov_len,
+				    batch.value_arg[j]);
+			}
+			i += run;
+			again = false;
+			continue;
+		}
 		if (err == ECONNREFUSED && !again) {
 			log_warnx_limited(&t->warn, "osc: nothing listens at %s "
 			    "(is the DAW running, with OSC on?)", t->url);
@@ -236,12 +445,14 @@ batch_room(size_t *len)
 }
 
 static void
-batch_add(struct daw_address *t, const struct osc_port *from, size_t size)
+batch_add(struct daw_address *t, const struct osc_port *from, size_t size,
+    int value_arg)
 {
 	int i = batch.n++;
 
 	batch.to[i] = t;
 	batch.fd[i] = from->fd;
+	batch.value_arg[i] = (int8_t)value_arg;
 	batch.iov[i] = (struct iovec){ batch.bytes + batch.used, size };
 	memset(&batch.mm[i], 0, sizeof(batch.mm[i]));
 	batch.mm[i].msg_hdr.msg_name = &t->sa;
@@ -255,7 +466,7 @@ batch_add(struct daw_address *t, const struct osc_port *from, size_t size)
 /* A datagram serialised in buf, to a UDP DAW. */
 static int
 send_datagram(struct daw_address *t, const struct osc_port *from,
-    const char *buf, size_t size)
+    const char *buf, size_t size, int value_arg)
 {
 	int err = 0;
 
@@ -272,29 +483,65 @@ send_datagram(struct daw_address *t, const struct osc_port *from,
 		log_warnx_limited(&t->warn, "osc: nothing listens at %s (is "
 		    "the DAW running, with OSC on?)", t->url);
 	}
+	if (would_block(err)) {
+		t->flow.blocked_until = now_ns() + OSC_FLOW_RETRY_NS;
+		return flow_queue(t, from->fd, buf, size, value_arg);
+	}
 	return send_failed(t, buf, err);	/* a datagram opens with its address */
 }
 
+/* May a datagram to t go now?  Not while others wait for it (they go
+ * first), nor with its bucket empty. */
+static bool
+flow_open(struct daw_address *t)
+{
+	struct osc_flow *f = &t->flow;
+
+	if (f->q.n > 0)
+		return false;
+	if (f->rate == 0)
+		return true;
+	refill(f, now_ns());
+	if (f->tokens < 1)
+		return false;
+	f->tokens -= 1;
+	return true;
+}
+
 /* m, filled in, to t: UDP serialised here without allocating, TCP
- * through liblo. */
+ * through liblo.  value_arg: the argument of an absolute value, which
+ * flood control may merge; -1 for none. */
 static int
 send_message(struct daw_address *t, const struct osc_port *from,
-    const struct osc_msg *m, double value, const struct osc_context *ctx)
+    const struct osc_msg *m, double value, const struct osc_context *ctx,
+    int value_arg)
 {
 	char one[DATAGRAM_MAX], *buf = one;
 	size_t size, len = sizeof(one);
 	lo_message lm;
 	int rc;
 
+	t->flow.fate = OSC_FATE_SENT;
 	if (t->proto != OSC_TCP) {
-		if (batch.open)
+		bool go;
+		/* a full batch leaves first: what the socket refuses of it
+		 * waits, and this one behind it */
+		if (batch.open && t->flow.q.n == 0)
+			(void)batch_room(&len);
+		if (!(go = flow_open(t)) && t->flow.q.n == 0)
+			osc_batch_flush();	/* the older ones leave first */
+		if (go && batch.open)
 			buf = batch_room(&len);
+		else
+			len = sizeof(one);
 		if ((size = osc_msg_write(m, m->address, value, ctx, buf,
 		    len)) == 0)
 			return send_failed(t, m->address, 0);
+		if (!go)
+			return flow_queue(t, from->fd, buf, size, value_arg);
 		if (!batch.open)
-			return send_datagram(t, from, buf, size);
-		batch_add(t, from, size);
+			return send_datagram(t, from, buf, size, value_arg);
+		batch_add(t, from, size, value_arg);
 		return 0;
 	}
 	if ((lm = osc_msg_build(m, value, ctx)) == NULL)
@@ -312,10 +559,18 @@ osc_send_binding(struct daw_address *t, const struct osc_port *from,
     const struct binding *b, double value, const struct osc_context *ctx)
 {
 	const struct osc_msg *msg = binding_msg(b, value);
+	int value_arg = -1;
 
 	if (msg->address == NULL)
 		return -1;
-	return send_message(t, from, msg, value, ctx);
+	/* an absolute value: a later one may take its place in a flood */
+	if (b->action->type == ACTION_CONTINUOUS && msg->has_value)
+		for (int i = 0; i < msg->nargs && i < 127; i++)
+			if (msg->args[i].is_value) {
+				value_arg = i;
+				break;
+			}
+	return send_message(t, from, msg, value, ctx, value_arg);
 }
 
 /* A template of constants is expanded as a binding's message is, then
@@ -330,7 +585,7 @@ osc_send_template(struct daw_address *t, const struct osc_port *from,
 
 	memset(&msg, 0, sizeof(msg));
 	template_expand(tm, &none, NULL, &msg);
-	rc = send_message(t, from, &msg, 0, NULL);
+	rc = send_message(t, from, &msg, 0, NULL, -1);
 	osc_msg_free(&msg);
 	return rc;
 }

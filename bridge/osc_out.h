@@ -19,6 +19,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "osc_queue.h"
 
 /* The bridge's own UDP socket: sends to DAWs, receives their replies. */
 struct osc_port {
@@ -30,6 +31,38 @@ struct osc_port {
  * warning. */
 int osc_port_open(struct osc_port *p, const char *host, int port);
 void osc_port_close(struct osc_port *p);
+/*
+ * Flood control, per UDP DAW address.  While its rate cap (the dialect's
+ * max_rate, a token bucket holding a twentieth of a second's worth) is
+ * reached, or the socket would block (EAGAIN, ENOBUFS), messages wait in
+ * its queue (osc_queue.h: an absolute value merges with the one waiting
+ * for its address and arguments; presses, toggles and text wait their
+ * turn, in order), and everything after them waits too, so order per
+ * address holds.  osc_flow_send sends what may go: the DAW link's timer
+ * calls it at osc_flow_deadline, armed only while something waits.
+ */
+#define OSC_FLOW_ENTRIES 512
+#define OSC_FLOW_BYTES 32768
+#define OSC_FLOW_RETRY_NS 2000000ull	/* after EAGAIN or ENOBUFS */
+
+/* What became of the last message sent to an address. */
+enum osc_fate { OSC_FATE_SENT, OSC_FATE_QUEUED, OSC_FATE_MERGED,
+    OSC_FATE_DROPPED };
+
+struct osc_flow {
+	struct osc_queue q;
+	int fd;				/* the socket it waits for */
+	int rate;			/* messages a second; 0: no cap */
+	double tokens;
+	uint64_t tokens_ns;
+	uint64_t blocked_until;		/* the socket would block: not before */
+	bool full_said;			/* queue full: warned until it drains */
+	enum osc_fate fate;
+	uint64_t queued;		/* waited, then sent (or waiting) */
+	uint64_t coalesced;		/* replaced by a later value */
+	uint64_t dropped;		/* queue full (or gone at close) */
+};
+
 /* A DAW's address, opened: where a surface's messages go.  (A "target"
  * is something else: what an action does to a DAW, config.h.) */
 struct daw_address {
@@ -40,11 +73,21 @@ struct daw_address {
 	enum osc_proto proto;
 	struct ratelimit warn;
 	uint64_t sent, failed;
+	struct osc_flow flow;		/* UDP only */
 };
 
 int daw_address_open(struct daw_address *a, const char *host, int port,
     enum osc_proto proto);
 void daw_address_close(struct daw_address *a);
+
+/* The dialect's max_rate for a (0: no cap); a new rate starts with a
+ * full bucket. */
+void osc_flow_rate(struct daw_address *a, int rate);
+/* When what waits for a may next go (0: nothing waits). */
+uint64_t osc_flow_deadline(const struct daw_address *a);
+/* Send what waits for a, as much as its cap and the socket take. */
+void osc_flow_send(struct daw_address *a, const struct osc_port *from,
+    uint64_t now);
 
 /* On POLLERR: read the queued ICMP reports; one saying a DAW's port is
  * unreachable becomes that address's rate-limited warning. */
