@@ -397,11 +397,36 @@ reply_diags(struct bridge *br, const struct sockaddr_in *to, bool ok,
 	reply(br, to, ok, lines, n);
 }
 
+/* What a surface sent its DAW, and what flood control did with it. */
+static char *
+surface_flow(const struct surface *sf)
+{
+	const struct daw_address *a = &sf->link.address;
+	const struct osc_flow *f = &a->flow;
+	char cap[64];
+
+	if (a->proto == OSC_TCP)
+		return xasprintf("surface %d: %llu messages sent, %llu failed",
+		    sf->index, (unsigned long long)a->sent,
+		    (unsigned long long)a->failed);
+	if (f->rate > 0)
+		snprintf(cap, sizeof(cap), "max_rate %d/s", f->rate);
+	else
+		snprintf(cap, sizeof(cap), "no max_rate");
+	return xasprintf("surface %d: %llu messages sent, %llu failed; flood "
+	    "control (%s): %llu coalesced, %llu queued and sent late, %d "
+	    "waiting, %llu dropped", sf->index, (unsigned long long)a->sent,
+	    (unsigned long long)a->failed, cap,
+	    (unsigned long long)f->coalesced,
+	    (unsigned long long)(f->queued - (uint64_t)f->q.n), f->q.n,
+	    (unsigned long long)f->dropped);
+}
+
 static void
 serve_status(struct bridge *br, const struct sockaddr_in *to)
 {
-	char *text[(2 + HOOK_NEVENTS) * BRIDGE_MAX_SURFACES + 3];
-	const char *lines[(2 + HOOK_NEVENTS) * BRIDGE_MAX_SURFACES + 3 + 65];
+	char *text[(3 + HOOK_NEVENTS) * BRIDGE_MAX_SURFACES + 3];
+	const char *lines[(3 + HOOK_NEVENTS) * BRIDGE_MAX_SURFACES + 3 + 65];
 	int n = 0, ntext = 0;
 	size_t len = 0;
 	char *path;
@@ -413,6 +438,8 @@ serve_status(struct bridge *br, const struct sockaddr_in *to)
 		    "%s, from %s", sf->index, sf->eng->controller->name,
 		    p->name, p->title, p->dialect->title, sf->link.address.url,
 		    p->file);
+		lines[n++] = text[ntext++];
+		text[ntext] = surface_flow(sf);
 		lines[n++] = text[ntext++];
 		/* what the DAW's state does to it ([on]) */
 		for (int e = 0; e < HOOK_NEVENTS; e++)

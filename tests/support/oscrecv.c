@@ -69,6 +69,14 @@ oscrecv_new_at(int port)
 	return r;
 }
 
+int
+oscrecv_set_rcvbuf(struct oscrecv *r, int bytes)
+{
+	return setsockopt(r->fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes,
+	    sizeof(bytes)) < 0 ? setsockopt(r->fd, SOL_SOCKET, SO_RCVBUF, &bytes,
+	    sizeof(bytes)) : 0;
+}
+
 struct oscrecv *
 oscrecv_new_tcp(void)
 {

@@ -19,6 +19,9 @@ struct oscrecv *oscrecv_new_at(int port);
 struct oscrecv *oscrecv_new_tcp(void);
 void oscrecv_free(struct oscrecv *r);
 int oscrecv_port(const struct oscrecv *r);
+/* A receive buffer of about bytes (the kernel doubles it) instead of the
+ * default 16 MiB: a DAW whose socket overflows when it reads late. */
+int oscrecv_set_rcvbuf(struct oscrecv *r, int bytes);
 /* Receive until count messages are held in all, or timeout; returns the
  * number held. */
 int oscrecv_wait(struct oscrecv *r, int count, int timeout_ms);
