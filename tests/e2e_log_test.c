@@ -121,7 +121,8 @@ test_fatal_is_error(void **state)
 	assert_line(f->bridge.output, "ctlbridge: error: no profile 'producr' "
 	    "(profiles: engineer, engineer-apcmini, engineer-fx, "
 	    "engineer-midimix, engineer-pan, engineer-xtouch, producer, "
-	    "producer-apcmini, producer-midimix, producer-xtouch)");
+	    "producer-apcmini, producer-midimix, producer-takes, "
+	    "producer-xtouch)");
 	assert_null(strstr(f->bridge.output, "warning"));
 	proc_free(&f->bridge);
 

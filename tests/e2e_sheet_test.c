@@ -216,6 +216,7 @@ test_every_shipped_profile(void **state)
 		{ "engineer", "producer" },
 		{ "engineer-pan", NULL },
 		{ "engineer-fx", NULL },
+		{ "producer-takes", NULL },
 		{ "engineer-xtouch", "producer-xtouch" },
 		{ "engineer-midimix", "producer-midimix" },
 		{ "engineer-apcmini", "producer-apcmini" },
