@@ -16,6 +16,7 @@
  *               heartbeat, recognising its reports
  *   playhead.c  where the DAW's playhead is between two reports (pure)
  *   session.c   the producer's take counter, sections and loop, journal
+ *   hooks.c     a profile's [on] hooks, fired by the DAW's state changing
  *   reload.c    a new configuration set checked, carried over, swapped in
  *   control.c   the control port, both ends
  *   input.c     a surface's MIDI inputs, both ways
