@@ -185,6 +185,7 @@ $(BUILD)/tests/ardour/%: tests/ardour/%.c $(TEST_HOBJ) $(BUILD)/libctlbridge.a
 test-ardour: $(BUILD)/ctlbridge $(ARDOUR_BIN)
 	@CTLBRIDGE_ARDOUR=1 sh .ci/install-deps
 	@CTLBRIDGE=$(BUILD)/ctlbridge tests/ardour/roles-test
+	@CTLBRIDGE=$(BUILD)/ctlbridge tests/ardour/user-actions-test
 	@BUILD=$(BUILD) sh tests/run-tests $(ARDOUR_BIN)
 
 check-config: $(BUILD)/ctlbridge

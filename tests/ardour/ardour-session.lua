@@ -41,6 +41,20 @@ for _, n in ipairs(busses) do
   local rl = s:new_audio_route(2, 2, nil, 1, n, ARDOUR.PresentationInfo.Flag.AudioBus, order)
   if rl:size() ~= 1 then die("could not add bus " .. n) end
 end
+-- SENDS=1 (environment): every track sends to each bus, in bus order
+if os.getenv("SENDS") == "1" then
+  for _, t in ipairs(tracks) do
+    local r = s:route_by_name(t)
+    for _, n in ipairs(busses) do
+      local bus = s:route_by_name(n)
+      if r:isnil() or bus:isnil() then die("no route " .. t .. " or " .. n) end
+      log("send from " .. t .. " to " .. n)
+      if r:add_aux_send(bus, r:main_outs()) ~= 0 then
+        die("could not add a send from " .. t .. " to " .. n)
+      end
+    end
+  end
+end
 s:save_state("", false, false, false, false, false)
 close_session()
 s = nil
