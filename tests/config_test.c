@@ -1204,6 +1204,17 @@ test_profile_actions(void **state)
 	assert_int_equal(config_target_of(cfg, p, m.action, m.track, m.marker,
 	    m.plugin), b->target);
 
+	/* a hook runs the profile's own actions */
+	{
+		const struct hook *h = &p->hooks[HOOK_RECORDING_START];
+		assert_int_equal(h->nactions, 2);
+		assert_ptr_equal(h->actions[0].b.action,
+		    profile_action_find(p, "fx.reset"));
+		assert_string_equal(h->actions[0].b.msg.args[0].v.s, "take");
+		assert_string_equal(h->actions[1].b.msg.address, "/fx/bypass");
+		assert_true(h->actions[1].value == 1);
+	}
+
 	/* the same one-off in two profiles is one target; one name with two
 	 * messages is two */
 	assert_int_equal(bound(p2, "fader3")->target, bound(p, "fader3")->target);

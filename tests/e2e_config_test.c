@@ -213,6 +213,47 @@ test_user_dir_made_after_start(void **state)
 	expect_one(f, "/add_marker");
 }
 
+/* A profile's own [actions] are swapped with it at a reload: the edited
+ * message is what the next press sends, and a name the dialect has is
+ * refused with the running profile kept. */
+static void
+test_reload_swaps_profile_actions(void **state)
+{
+	struct fixture *f = *state;
+	char *args[] = { "-c", f->conf, "-p", "mine", NULL };
+	char *reload[] = { "reload", NULL };
+	char path[400], *out;
+	const char *head = "[profile]\ncontroller = nanokontrol2\ndaw = ardour\n"
+	    "[bindings]\nplay = take.mark\n[actions]\n";
+	char text[600];
+
+	snprintf(path, sizeof(path), "%s/profiles/mine.ini", f->conf);
+	snprintf(text, sizeof(text), "%stake.mark = /add_marker s:first\n", head);
+	assert_write_text(path, text);
+	start_bridge(f, args);
+	press_play(f);
+	expect_one(f, "/add_marker s \"first\"");
+
+	snprintf(text, sizeof(text), "%stake.mark = /add_marker s:second\n", head);
+	assert_write_text(path, text);
+	assert_true(proc_wait_output(&f->bridge, "reloaded (files changed)", 3000));
+	press_play(f);
+	expect_one(f, "/add_marker s \"second\"");
+
+	/* the dialect's name: refused, the running profile kept */
+	snprintf(text, sizeof(text), "[profile]\ncontroller = nanokontrol2\n"
+	    "daw = ardour\n[actions]\neditor.zoom_session = /x\n[bindings]\n"
+	    "play = editor.zoom_session\n");
+	assert_write_text(path, text);
+	assert_true(proc_wait_output(&f->bridge, "rejected", 3000));
+	assert_int_equal(cli(f, &out, reload), 1);
+	assert_non_null(strstr(out, "'editor.zoom_session' shadows an action of "
+	    "dialect 'ardour'"));
+	free(out);
+	press_play(f);
+	expect_one(f, "/add_marker s \"second\"");
+}
+
 /* A FIFO named *.ini in profiles/ (or anything that blocks on open) is
  * skipped with a warning: MIDI goes on, status answers, SIGTERM stops the
  * bridge. */
@@ -351,6 +392,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_reload_swaps_profile_actions,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_user_dir_made_after_start,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fifo_in_profiles, setup,
