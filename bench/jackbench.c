@@ -8,7 +8,8 @@
  * turns: the real ctlbridge (-m jack:jackbench-src, the benchmark's
  * own controller, profile and dialect in bench/config/), and the floor
  * (bench/floor.c: a ringbuffer, an eventfd and one lo_send per event).
- * Both send /e i:track f:value for each event; track and value name the
+ * Both send /e i:track f:value for each event (the bridge bundles those of
+ * one round of its loop, as it does to Ardour); track and value name the
  * event (16 channels x 64 CCs x 128 values: 131072 events before one
  * repeats), so each arrival is matched to its event and what never
  * arrives is counted as lost.
@@ -28,6 +29,11 @@
  *   figures; the JACK threads are realtime anyway).
  *   BENCH_SCENARIO="PERIOD RATE SECONDS": that one scenario only (to
  *   profile one: perf record -a while it runs).
+ *   BENCH_CONFIG=DIR: the bridge's configuration instead of bench/config
+ *   (its profile bench; a copy with bundle = off in the dialect sends one
+ *   datagram per message, as the floor does).
+ *   BENCH_SMAPS=PREFIX: each run's /proc/PID/smaps, as the memory is
+ *   measured, into PREFIX.floor and PREFIX.ctlbridge (the last run's).
  */
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -181,13 +187,40 @@ static struct {
 	atomic_ulong dropped;	/* by the kernel at our full buffer */
 } rcv;
 
+/* One message, "/e\0\0" ",if\0" track value, arrived at t. */
+static void
+rcv_message(const unsigned char *d, size_t len, int64_t t)
+{
+	uint32_t tr, fv;
+	float v;
+	long id, k;
+
+	if (len != 16 || memcmp(d, "/e\0\0,if\0", 8)) {
+		rcv.malformed++;
+		return;
+	}
+	memcpy(&tr, d + 8, 4);
+	memcpy(&fv, d + 12, 4);
+	tr = ntohl(tr);
+	fv = ntohl(fv);
+	memcpy(&v, &fv, 4);
+	id = decode_id((int32_t)tr, v);
+	k = atomic_load(&rcv.n);
+	if (id < 0 || k >= rcv.cap) {
+		rcv.malformed++;
+		return;
+	}
+	rcv.a[k] = (struct arrival){ id, t };
+	atomic_store(&rcv.n, k + 1);
+}
+
 static void *
 rcv_thread(void *arg)
 {
 	enum { BATCH = 64 };
 	struct mmsghdr msgs[BATCH];
 	struct iovec iov[BATCH];
-	char data[BATCH][64];
+	char data[BATCH][2048];	/* a message, or a bundle of them */
 	char ctrl[BATCH][128];
 
 	(void)arg;
@@ -212,9 +245,6 @@ rcv_thread(void *arg)
 		for (int i = 0; i < got; i++) {
 			const unsigned char *d = (const unsigned char *)data[i];
 			int64_t t = -1;
-			uint32_t tr, fv;
-			float v;
-			long id, k;
 
 			for (struct cmsghdr *c = CMSG_FIRSTHDR(&msgs[i].msg_hdr); c;
 			    c = CMSG_NXTHDR(&msgs[i].msg_hdr, c)) {
@@ -231,25 +261,25 @@ rcv_thread(void *arg)
 					atomic_store(&rcv.dropped, ovfl);
 				}
 			}
-			/* "/e\0\0" ",if\0" track value */
-			if (msgs[i].msg_len != 16 || memcmp(d, "/e\0\0,if\0", 8) ||
-			    t < 0) {
+			if (t < 0) {
 				rcv.malformed++;
 				continue;
 			}
-			memcpy(&tr, d + 8, 4);
-			memcpy(&fv, d + 12, 4);
-			tr = ntohl(tr);
-			fv = ntohl(fv);
-			memcpy(&v, &fv, 4);
-			id = decode_id((int32_t)tr, v);
-			k = atomic_load(&rcv.n);
-			if (id < 0 || k >= rcv.cap) {
-				rcv.malformed++;
-				continue;
-			}
-			rcv.a[k] = (struct arrival){ id, t };
-			atomic_store(&rcv.n, k + 1);
+			if (msgs[i].msg_len >= 16 && memcmp(d, "#bundle", 8) == 0) {
+				/* a bundle's messages arrived with it */
+				for (size_t at = 16; at + 4 <= msgs[i].msg_len;) {
+					uint32_t size;
+					memcpy(&size, d + at, 4);
+					size = ntohl(size);
+					if (size > msgs[i].msg_len - at - 4) {
+						rcv.malformed++;
+						break;
+					}
+					rcv_message(d + at + 4, size, t);
+					at += 4 + size;
+				}
+			} else
+				rcv_message(d, msgs[i].msg_len, t);
 		}
 	}
 	return NULL;
@@ -532,7 +562,9 @@ start_target(enum who w, struct proc *p)
 
 	snprintf(daw, sizeof(daw), "127.0.0.1:%d", rcv.port);
 	if (w == BRIDGE) {
-		char *argv[] = { (char *)bridge_path, "-c", "bench/config", "-p",
+		const char *dir = getenv("BENCH_CONFIG");
+		char *argv[] = { (char *)bridge_path, "-c", dir && *dir ?
+		    (char *)dir : "bench/config", "-p",
 		    "bench", "-o", daw, "-m", "jack:" SRC_CLIENT, NULL };
 		proc_start(p, argv, env, NULL);
 	} else {
@@ -564,6 +596,7 @@ run_once(enum who w, double rate, double seconds, double idle_s,
 	int64_t cpu0, cpu1, scpu0, scpu1, t_last;
 	unsigned long drops0;
 	unsigned xr0;
+	const char *e;
 	long cursor = 0, last_n;
 	int64_t deadline;
 
@@ -625,6 +658,14 @@ run_once(enum who w, double rate, double seconds, double idle_s,
 	r->xruns = atomic_load(&src.xruns) - xr0;
 	r->deferred = atomic_load(&src.deferred);
 	proc_mem(p.pid, &r->mem);
+	if ((e = getenv("BENCH_SMAPS")) && *e) {
+		/* the whole map, to see where the memory is */
+		char cmd[512];
+		snprintf(cmd, sizeof(cmd), "cat /proc/%d/smaps > %s.%s", (int)p.pid,
+		    e, who_name[w]);
+		if (system(cmd) != 0)
+			perror("bench-jack: BENCH_SMAPS");
+	}
 
 	/* match arrivals to events: in order, one identity per IDSPACE */
 	r->sent = atomic_load(&src.sent);

@@ -143,6 +143,7 @@ struct dialect {
 	int port;
 	enum osc_proto proto;
 	double db_floor;	/* dB values below are sent as this */
+	bool bundle;		/* takes OSC bundles (bundle = on) */
 	/* How the DAW reports a meter: in dB (meter_max 0), or as 0..meter_max
 	 * linear in dB from meter_low at the bottom to meter_high at the top,
 	 * 0 being silence (meter_range = LOW HIGH [MAX]). */

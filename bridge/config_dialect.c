@@ -139,6 +139,14 @@ daw_key(struct dialect_loader *L, const char *key, const char *value, int line)
 		else
 			diag_error(L->dl, L->path, line,
 			    "protocol '%s' is not udp or tcp", value);
+	} else if (strcmp(key, "bundle") == 0) {
+		if (strcmp(value, "on") == 0)
+			d->bundle = true;
+		else if (strcmp(value, "off") == 0)
+			d->bundle = false;
+		else
+			diag_error(L->dl, L->path, line,
+			    "bundle is 'on' or 'off', not '%s'", value);
 	} else if (strcmp(key, "handshake") == 0)
 		handshake_key(L, value, line);
 	else if (strcmp(key, "position") == 0)
@@ -170,8 +178,8 @@ daw_key(struct dialect_loader *L, const char *key, const char *value, int line)
 	} else
 		diag_error(L->dl, L->path, line,
 		    "unknown key '%s' in [daw] (expected name, host, port, "
-		    "protocol, db_floor, meter_range, handshake, heartbeat, "
-		    "max_rate, position, playhead)", key);
+		    "protocol, bundle, db_floor, meter_range, handshake, "
+		    "heartbeat, max_rate, position, playhead)", key);
 }
 
 /* A new action of this dialect: "editor.zoom = /access_action s:...". */

@@ -141,6 +141,7 @@ daw_link_open(struct surface *sf, const struct profile *p)
 	if (daw_address_open(&sf->link.address, p->host, p->port, p->proto) < 0)
 		return -1;
 	osc_flow_rate(&sf->link.address, p->dialect->max_rate);
+	sf->link.address.bundle = p->dialect->bundle;
 	playhead_reset(&sf->playhead);
 	link_reset(sf, now_ns());
 	link_tick(sf);
@@ -150,8 +151,9 @@ daw_link_open(struct surface *sf, const struct profile *p)
 void
 daw_link_switched(struct surface *sf)
 {
-	/* another dialect may greet, or beat, or cap, differently */
+	/* another dialect may greet, beat, cap or bundle differently */
 	osc_flow_rate(&sf->link.address, sf->eng->profile->dialect->max_rate);
+	sf->link.address.bundle = sf->eng->profile->dialect->bundle;
 	link_arm(sf, now_ns());
 }
 

@@ -12,11 +12,17 @@
 #include "osc_out.h"
 #include "util.h"
 
-/* The batch: datagrams serialised one after another into bytes, each
- * with its address and socket. */
+/* The batch: messages serialised one after another into bytes, each
+ * behind its size (a bundle element's head), with its address and
+ * socket.  At the flush, a message is a datagram of its own; to an
+ * address that takes bundles, messages that follow one another go as one
+ * bundle datagram of up to BUNDLE_MAX bytes (the elements gathered by
+ * the datagram's iovecs: no copy), a lone message as itself. */
 #define BATCH_MAX 64
 #define BATCH_BYTES 16384
 #define DATAGRAM_MAX 1024
+#define BUNDLE_MAX 1400		/* within an Ethernet frame: no fragments */
+static const char bundle_head[16] = "#bundle\0\0\0\0\0\0\0\0\1";	/* immediately */
 static struct {
 	bool open;
 	int n;
@@ -24,7 +30,10 @@ static struct {
 	struct daw_address *to[BATCH_MAX];
 	int fd[BATCH_MAX];
 	int8_t value_arg[BATCH_MAX];	/* a value's argument, -1: none */
-	struct iovec iov[BATCH_MAX];
+	struct iovec msg[BATCH_MAX];	/* the message; its size 4 bytes before */
+	/* the datagrams of a flush: one per message, or per bundle */
+	int first[BATCH_MAX], count[BATCH_MAX];	/* their messages */
+	struct iovec iov[2 * BATCH_MAX];
 	struct mmsghdr mm[BATCH_MAX];
 	char bytes[BATCH_BYTES];
 } batch;
@@ -382,24 +391,70 @@ flow_close(struct daw_address *t)
 	osc_queue_free(&f->q);
 }
 
+/* The batch's messages as datagrams: batch.mm[0..n), datagram d of
+ * messages first[d] .. first[d] + count[d]. */
+static int
+batch_datagrams(void)
+{
+	int nd = 0, niov = 0;
+
+	for (int i = 0; i < batch.n;) {
+		struct daw_address *t = batch.to[i];
+		size_t size = batch.msg[i].iov_len;
+		int k = 1;
+		struct msghdr *h = &batch.mm[nd].msg_hdr;
+
+		if (t->bundle) {
+			size += sizeof(bundle_head) + 4;
+			while (i + k < batch.n && batch.to[i + k] == t &&
+			    batch.fd[i + k] == batch.fd[i] && size + 4 +
+			    batch.msg[i + k].iov_len <= BUNDLE_MAX)
+				size += 4 + batch.msg[i + k++].iov_len;
+		}
+		memset(&batch.mm[nd], 0, sizeof(batch.mm[nd]));
+		h->msg_name = &t->sa;
+		h->msg_namelen = t->salen;
+		h->msg_iov = &batch.iov[niov];
+		if (k == 1)
+			batch.iov[niov++] = batch.msg[i];
+		else {
+			batch.iov[niov++] = (struct iovec){ (void *)bundle_head,
+			    sizeof(bundle_head) };
+			for (int j = i; j < i + k; j++)
+				batch.iov[niov++] = (struct iovec){
+				    (char *)batch.msg[j].iov_base - 4,
+				    batch.msg[j].iov_len + 4 };
+		}
+		h->msg_iovlen = (size_t)(&batch.iov[niov] - h->msg_iov);
+		batch.first[nd] = i;
+		batch.count[nd++] = k;
+		i += k;
+	}
+	return nd;
+}
+
 /* A run of datagrams to one socket, in order.  ECONNREFUSED reports an
  * earlier datagram nobody received, and this one was not sent: say so,
  * and send it again, once, as send_datagram does.  A socket that would
- * block: the rest waits in the queues of their addresses. */
+ * block: the rest waits in the queues of their addresses, message by
+ * message. */
 void
 osc_batch_flush(void)
 {
 	bool again = false;
+	int nd = batch_datagrams();
 
-	for (int i = 0; i < batch.n;) {
-		int run = 1, k;
-		while (i + run < batch.n && batch.fd[i + run] == batch.fd[i])
+	for (int d = 0; d < nd;) {
+		int run = 1, k, i = batch.first[d];
+		while (d + run < nd && batch.fd[batch.first[d + run]] ==
+		    batch.fd[i])
 			run++;
-		if ((k = sendmmsg(batch.fd[i], &batch.mm[i], (unsigned)run,
+		if ((k = sendmmsg(batch.fd[i], &batch.mm[d], (unsigned)run,
 		    0)) > 0) {
-			for (int j = i; j < i + k; j++)
-				batch.to[j]->sent++;
-			i += k;
+			for (int e = d; e < d + k; e++)
+				batch.to[batch.first[e]]->sent +=
+				    (uint64_t)batch.count[e];
+			d += k;
 			again = false;
 			continue;
 		}
@@ -407,15 +462,17 @@ osc_batch_flush(void)
 		int err = k < 0 ? errno : EIO;
 		if (would_block(err)) {
 			uint64_t now = now_ns();
-			for (int j = i; j < i + run; j++) {
+			int end = batch.first[d + run - 1] +
+			    batch.count[d + run - 1];
+			for (int j = i; j < end; j++) {
 				struct daw_address *u = batch.to[j];
 				u->flow.blocked_until = now + OSC_FLOW_RETRY_NS;
 				/* full: dropped, counted and said there */
 				(void)flow_queue(u, batch.fd[j],
-				    batch.iov[j].iov_base, batch.iov[j].iov_len,
+				    batch.msg[j].iov_base, batch.msg[j].iov_len,
 				    batch.value_arg[j]);
 			}
-			i += run;
+			d += run;
 			again = false;
 			continue;
 		}
@@ -425,23 +482,24 @@ osc_batch_flush(void)
 			again = true;
 			continue;
 		}
-		send_failed(t, batch.iov[i].iov_base, err);
-		i++;
+		send_failed(t, batch.msg[i].iov_base, err);
+		t->failed += (uint64_t)batch.count[d] - 1;	/* a bundle's */
+		d++;
 		again = false;
 	}
 	batch.n = 0;
 	batch.used = 0;
 }
 
-/* Room for one more datagram in the batch: where to write it, flushing
- * first when the batch is full. */
+/* Room for one more message in the batch, behind its size: where to
+ * write it, flushing first when the batch is full. */
 static char *
 batch_room(size_t *len)
 {
-	if (batch.n == BATCH_MAX || BATCH_BYTES - batch.used < DATAGRAM_MAX)
+	if (batch.n == BATCH_MAX || BATCH_BYTES - batch.used < DATAGRAM_MAX + 4)
 		osc_batch_flush();
 	*len = DATAGRAM_MAX;
-	return batch.bytes + batch.used;
+	return batch.bytes + batch.used + 4;
 }
 
 static void
@@ -449,18 +507,16 @@ batch_add(struct daw_address *t, const struct osc_port *from, size_t size,
     int value_arg)
 {
 	int i = batch.n++;
+	char *at = batch.bytes + batch.used;
+	uint32_t be = htonl((uint32_t)size);
 
+	memcpy(at, &be, 4);
 	batch.to[i] = t;
 	batch.fd[i] = from->fd;
 	batch.value_arg[i] = (int8_t)value_arg;
-	batch.iov[i] = (struct iovec){ batch.bytes + batch.used, size };
-	memset(&batch.mm[i], 0, sizeof(batch.mm[i]));
-	batch.mm[i].msg_hdr.msg_name = &t->sa;
-	batch.mm[i].msg_hdr.msg_namelen = t->salen;
-	batch.mm[i].msg_hdr.msg_iov = &batch.iov[i];
-	batch.mm[i].msg_hdr.msg_iovlen = 1;
+	batch.msg[i] = (struct iovec){ at + 4, size };
 	/* OSC's sizes are multiples of 4: the next one stays aligned */
-	batch.used += size;
+	batch.used += 4 + size;
 }
 
 /* A datagram serialised in buf, to a UDP DAW. */

@@ -72,8 +72,10 @@ struct daw_address {
 	char *url;
 	enum osc_proto proto;
 	struct ratelimit warn;
-	uint64_t sent, failed;
+	uint64_t sent, failed;		/* messages */
 	struct osc_flow flow;		/* UDP only */
+	bool bundle;			/* takes OSC bundles: a round's
+					 * messages go in one (UDP) */
 };
 
 int daw_address_open(struct daw_address *a, const char *host, int port,

@@ -292,6 +292,7 @@ test_bad_files_coverage(void **state)
 		"prof-hook-duplicate-event", "prof-hook-empty-action",
 		"prof-hook-track-range", "prof-hook-two-switches",
 		"daw-max-rate",
+		"daw-bundle-value",
 	};
 	char path[256];
 

@@ -9,8 +9,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -564,6 +568,81 @@ test_daw_appears_later(void **state)
 	assert_received(f, "/transport_stop\n/rec_enable_toggle\n");
 }
 
+/* The next datagram on fd as text: a message's address, or a bundle's
+ * addresses in brackets; "" after timeout_ms. */
+static const char *
+next_datagram(int fd, int timeout_ms, char *text, size_t len)
+{
+	unsigned char d[2048];
+	struct timeval tv = { timeout_ms / 1000, timeout_ms % 1000 * 1000 };
+	ssize_t n;
+	size_t used = 0;
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	text[0] = '\0';
+	if ((n = recv(fd, d, sizeof(d) - 1, 0)) <= 0)
+		return text;
+	d[n] = '\0';
+	if (n < 16 || memcmp(d, "#bundle", 8) != 0) {
+		snprintf(text, len, "%.200s", (const char *)d);
+		return text;
+	}
+	assert_memory_equal(d + 8, "\0\0\0\0\0\0\0\1", 8);	/* immediately */
+	used = (size_t)snprintf(text, len, "[");
+	for (ssize_t at = 16; at + 4 <= n;) {
+		uint32_t size;
+		memcpy(&size, d + at, 4);
+		size = ntohl(size);
+		assert_true(size % 4 == 0 && size <= (size_t)(n - at - 4));
+		used += (size_t)snprintf(text + used, len - used, "%s%.200s",
+		    at > 16 ? " " : "", (const char *)d + at + 4);
+		at += 4 + (ssize_t)size;
+	}
+	snprintf(text + used, len - used, "]");
+	return text;
+}
+
+/* To a DAW that takes bundles (Ardour's dialect says bundle = on): what
+ * one round of the loop sends goes in one bundle, in order; a lone event
+ * goes as a message of its own, as to any DAW. */
+static void
+test_bundles(void **state)
+{
+	struct fixture *f = *state;
+	char spec[300], daw[64], text[1024];
+	char *argv[] = { (char *)ctlbridge_path(), "-c", ".", "-o", daw,
+	    "-m", spec, NULL };
+	const uint8_t play[] = { 0xB0, 41, 127 };
+	const uint8_t three[] = { 0xB0, 41, 127, 0xB0, 42, 127, 0xB0, 45, 127 };
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t slen = sizeof(sin);
+	int sock = socket(AF_INET, SOCK_DGRAM, 0), fd;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(sock, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(getsockname(sock, (struct sockaddr *)&sin, &slen), 0);
+	snprintf(daw, sizeof(daw), "127.0.0.1:%d", ntohs(sin.sin_port));
+	assert_int_equal(mkfifo(f->tmp, 0600), 0);
+	snprintf(spec, sizeof(spec), "raw:%s", f->tmp);
+	assert_int_equal(proc_start(&f->bridge, argv, NULL, NULL), 0);
+	fd = open(f->tmp, O_WRONLY);
+	assert_true(fd >= 0);
+	/* the handshake first (a greeting of its own) */
+	assert_string_equal(next_datagram(sock, 3000, text, sizeof(text)),
+	    "/set_surface");
+	assert_int_equal(write(fd, play, 3), 3);
+	assert_string_equal(next_datagram(sock, 3000, text, sizeof(text)),
+	    "/transport_play");
+	assert_int_equal(write(fd, three, sizeof(three)), (ssize_t)sizeof(three));
+	assert_string_equal(next_datagram(sock, 3000, text, sizeof(text)),
+	    "[/transport_play /transport_stop /rec_enable_toggle]");
+	close(fd);
+	assert_true(proc_wait(&f->bridge, 5000));
+	assert_int_equal(WEXITSTATUS(f->bridge.status), 0);
+	assert_string_equal(next_datagram(sock, 100, text, sizeof(text)), "");
+	close(sock);
+}
+
 int
 main(void)
 {
@@ -585,6 +664,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tty_goes_away_and_returns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_dialect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_daw_appears_later, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bundles, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

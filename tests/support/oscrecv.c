@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,8 +143,20 @@ decode(struct oscrecv *r, const char *data, size_t size)
 	lo_arg **argv;
 	int argc;
 
-	if (size >= 8 && memcmp(data, "#bundle", 8) == 0) {
-		push(r, strdup("#bundle"));
+	if (size >= 16 && memcmp(data, "#bundle", 8) == 0) {
+		/* its messages, in order, as a DAW's liblo dispatches them
+		 * (e2e_raw_test's test_bundles sees the datagrams) */
+		for (size_t at = 16; at + 4 <= size;) {
+			uint32_t len;
+			memcpy(&len, data + at, 4);
+			len = ntohl(len);
+			if (len > size - at - 4) {
+				push(r, strdup("#bundle (malformed)"));
+				return;
+			}
+			decode(r, data + at + 4, len);
+			at += 4 + len;
+		}
 		return;
 	}
 	path = lo_get_path((void *)data, (ssize_t)size);
