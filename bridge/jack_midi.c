@@ -1,4 +1,5 @@
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 
 #include <errno.h>
 #include <poll.h>
@@ -21,6 +22,10 @@
  * in a flood): 256 KiB holds about 50,000 events, 350 ms at 144,000
  * events/s, for the main thread's stalls on a busy machine. */
 #define JACK_RING_BYTES (256 * 1024)
+/* Locked in memory (no page fault in the process callback): the pages a
+ * main thread that keeps up uses (jack_ring.h's home, and a cycle's
+ * records past it); the rest is touched only by a backlog beyond that. */
+#define JACK_RING_LOCKED (2 * JACK_RING_HOME)
 #define JACK_OUT_RING_BYTES (64 * 1024)
 #define JACK_RETRY_NS 2000000000ull
 #define JACK_RESCAN_NS 250000000ull	/* after a failed jack_connect */
@@ -522,7 +527,7 @@ jack_midi_new(struct loop *loop, const struct jack_midi_options *o,
 	jack_set_info_function(jack_chatter);
 	if ((j->ring = jack_ringbuffer_create(JACK_RING_BYTES)) == NULL ||
 	    (j->out_ring = jack_ringbuffer_create(JACK_OUT_RING_BYTES)) == NULL ||
-	    (jack_ringbuffer_mlock(j->ring), 0) ||
+	    (mlock(j->ring->buf, JACK_RING_LOCKED), 0) ||
 	    (j->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
 		log_warn("jack: cannot set up");
 		jack_midi_free(j);
@@ -557,8 +562,10 @@ jack_midi_free(struct jack_midi *j)
 		loop_del_fd(j->loop, j->wake_fd);
 		close(j->wake_fd);
 	}
-	if (j->ring)
+	if (j->ring) {
+		munlock(j->ring->buf, JACK_RING_LOCKED);
 		jack_ringbuffer_free(j->ring);
+	}
 	if (j->out_ring)
 		jack_ringbuffer_free(j->out_ring);
 	for (int i = 0; i < j->npatterns; i++)

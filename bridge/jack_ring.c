@@ -4,12 +4,29 @@
 
 /* The first byte of a record: 1..REC_SHORT_MAX is a short event's length */
 #define REC_CYCLE 0x00		/* u64 cycle_ns, u32 ns_per_frame_q8 */
-#define REC_SHORT_MAX 0xFD
+#define REC_SHORT_MAX 0xFC
+#define REC_REWIND 0xFD		/* the rest of the buffer is skipped */
 #define REC_LONG 0xFE		/* u16 length, the bytes */
 #define REC_FRAME 0xFF		/* u16 frame offset in the cycle */
 
 #define CYCLE_BYTES (1 + 8 + 4)
 #define FRAME_BYTES (1 + 2)
+
+/* An empty ring whose writer is past JACK_RING_HOME: the writer goes
+ * back to the start of the buffer, the reader after it (a rewind record,
+ * then the rest of the buffer counted as read), so that a reader keeping
+ * up touches the first pages only.  One pointer update: the reader sees
+ * the record and the skip together. */
+static void
+rewind_if_empty(jack_ringbuffer_t *rb)
+{
+	size_t w = rb->write_ptr;
+
+	if (w < JACK_RING_HOME || rb->read_ptr != w)
+		return;
+	rb->buf[w] = (char)REC_REWIND;
+	jack_ringbuffer_write_advance(rb, rb->size - w);
+}
 
 void
 jack_ring_cycle(struct jack_ring_writer *w, uint64_t cycle_ns,
@@ -33,6 +50,7 @@ jack_ring_put(jack_ringbuffer_t *rb, struct jack_ring_writer *w,
 	if (frame > UINT16_MAX)
 		frame = UINT16_MAX;
 	if (!w->cycle_written) {
+		rewind_if_empty(rb);
 		rec[n++] = REC_CYCLE;
 		memcpy(rec + n, &w->cycle_ns, 8);
 		memcpy(rec + n + 8, &w->ns_per_frame_q8, 4);
@@ -75,6 +93,11 @@ jack_ring_drain(jack_ringbuffer_t *rb, struct jack_ring_reader *r,
 		uint8_t type;
 
 		jack_ringbuffer_peek(rb, (char *)&type, 1);
+		if (type == REC_REWIND) {
+			/* the writer went on at the start of the buffer */
+			jack_ringbuffer_read_advance(rb, rb->size - rb->read_ptr);
+			continue;
+		}
 		if (type == REC_CYCLE) {
 			if (avail < CYCLE_BYTES)
 				break;	/* cannot be: records are written whole */

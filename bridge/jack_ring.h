@@ -8,7 +8,9 @@
  * event, against 19 with a 16-byte header on each.
  *
  * Every put is one jack_ringbuffer_write: the reader sees whole records or
- * none.  The writer side allocates nothing, locks nothing, logs nothing.
+ * none.  A cycle that finds the ring empty past JACK_RING_HOME goes back to
+ * the buffer's start (a rewind record): the pages in use are those of the
+ * longest backlog, not the whole buffer.  The writer side allocates nothing, locks nothing, logs nothing.
  */
 #ifndef CTLBRIDGE_JACK_RING_H
 #define CTLBRIDGE_JACK_RING_H
@@ -20,6 +22,10 @@
 #include <jack/ringbuffer.h>
 
 #define JACK_RING_EVENT_MAX 4096	/* larger events are refused */
+/* A writer past this when a cycle finds the ring empty starts again at
+ * the buffer's start: a reader that keeps up leaves the rest of the
+ * buffer untouched (not resident), for the main thread's stalls. */
+#define JACK_RING_HOME (16 * 1024)
 
 /* The writer's state within one cycle. */
 struct jack_ring_writer {

@@ -153,6 +153,68 @@ test_full_refuses_whole(void **state)
 	jack_ringbuffer_free(rb);
 }
 
+/* A reader that keeps up (drained after every cycle): 10 s of a flood at
+ * 144,000 events/s, far more than the buffer holds, every event whole and
+ * in order, and the writer never far past the home stretch: the pages
+ * beyond it stay untouched.  A backlog still takes the whole buffer, and
+ * the writer comes home once it is read. */
+static void
+test_reader_keeping_up_stays_home(void **state)
+{
+	jack_ringbuffer_t *rb = jack_ringbuffer_create(RING_BYTES);
+	struct jack_ring_writer w = { 0 };
+	struct jack_ring_reader r = { 0 };
+	struct got g = { .ordered = true };
+	size_t put = 0, furthest = 0, backlog = 0;
+	uint64_t cycle_ns = 1000000000ull;
+
+	assert_non_null(rb);
+	for (int c = 0; c < 15000; c++) {	/* 32 frames each: 10 s */
+		jack_ring_cycle(&w, cycle_ns, NS_PER_FRAME_Q8);
+		for (uint32_t i = 0; i < 96; i++) {
+			uint8_t ev[3] = { 0xB0, (uint8_t)((put >> 7) & 0x7F),
+			    (uint8_t)(put & 0x7F) };
+			assert_true(jack_ring_put(rb, &w, i / 3, ev, 3));
+			put++;
+		}
+		if (rb->write_ptr > furthest)
+			furthest = rb->write_ptr;
+		assert_int_equal(jack_ring_drain(rb, &r, on_event, &g), 96);
+		cycle_ns += 32 * 1000000000ull / 48000;
+	}
+	assert_int_equal(g.n, put);
+	assert_int_equal(g.seq_bad, 0);
+	assert_true(g.ordered);
+	print_message("# %zu events; the writer went at most %zu bytes in\n",
+	    put, furthest);
+	assert_true(furthest < JACK_RING_HOME + 1024);
+
+	/* a stall: the backlog goes past home, all of it kept */
+	for (int c = 0; c < 200; c++) {
+		jack_ring_cycle(&w, cycle_ns, NS_PER_FRAME_Q8);
+		for (uint32_t i = 0; i < 96; i++) {
+			uint8_t ev[3] = { 0xB0, (uint8_t)((put >> 7) & 0x7F),
+			    (uint8_t)(put & 0x7F) };
+			assert_true(jack_ring_put(rb, &w, i / 3, ev, 3));
+			put++;
+			backlog++;
+		}
+		cycle_ns += 32 * 1000000000ull / 48000;
+	}
+	assert_true(jack_ringbuffer_read_space(rb) > JACK_RING_HOME);
+	assert_int_equal(jack_ring_drain(rb, &r, on_event, &g), backlog);
+	jack_ring_cycle(&w, cycle_ns, NS_PER_FRAME_Q8);
+	assert_true(jack_ring_put(rb, &w, 0, (const uint8_t[]){ 0xB0,
+	    (uint8_t)((put >> 7) & 0x7F), (uint8_t)(put & 0x7F) }, 3));
+	put++;
+	assert_true(rb->write_ptr < 64);	/* home again */
+	assert_int_equal(jack_ring_drain(rb, &r, on_event, &g), 1);
+	assert_int_equal(g.n, put);
+	assert_int_equal(g.seq_bad, 0);
+	assert_true(g.ordered);
+	jack_ringbuffer_free(rb);
+}
+
 int
 main(void)
 {
@@ -160,6 +222,7 @@ main(void)
 		cmocka_unit_test(test_flood_held_whole),
 		cmocka_unit_test(test_times_and_sizes),
 		cmocka_unit_test(test_full_refuses_whole),
+		cmocka_unit_test(test_reader_keeping_up_stays_home),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
