@@ -5,7 +5,8 @@
  * moves with button presses between them: every press arrives, after the
  * fader value sent before it and before the one sent after it, the last
  * fader values arrive, nothing is lost in the DAW's buffer, and
- * `ctlbridge status` counts what was coalesced.
+ * `ctlbridge status` counts what was coalesced, `ctlbridge monitor` says
+ * of the moves that waited that they were queued or coalesced.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,6 +28,7 @@
 struct fixture {
 	struct oscrecv *osc;
 	struct proc bridge;
+	struct proc monitor;
 	char daw[64];
 	char home[256];
 	char home_env[300];
@@ -92,6 +94,7 @@ teardown(void **state)
 
 	if (f->midi >= 0)
 		close(f->midi);
+	proc_free(&f->monitor);
 	proc_free(&f->bridge);
 	oscrecv_free(f->osc);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->home);
@@ -103,7 +106,7 @@ start_bridge(struct fixture *f)
 {
 	char spec[320];
 	char *argv[] = { (char *)ctlbridge_path(), "-c", f->conf, "-p", "flood",
-	    "-m", spec, "-o", f->daw, NULL };
+	    "-m", spec, "-o", f->daw, "-v", NULL };
 	char *env[] = { f->home_env, f->runtime_env, NULL };
 
 	snprintf(spec, sizeof(spec), "raw:%s", f->fifo);
@@ -112,6 +115,17 @@ start_bridge(struct fixture *f)
 	assert_true(f->midi >= 0);
 	assert_true(proc_wait_output(&f->bridge, "control: OSC port",
 	    test_slow(5000)));
+}
+
+/* `ctlbridge monitor`, attached once the bridge's log (-v) says so. */
+static void
+start_monitor(struct fixture *f)
+{
+	char *argv[] = { (char *)ctlbridge_path(), "monitor", NULL };
+	char *env[] = { f->home_env, f->runtime_env, NULL };
+
+	assert_int_equal(proc_start(&f->monitor, argv, env, NULL), 0);
+	assert_true(proc_wait_output(&f->bridge, "attached", test_slow(5000)));
 }
 
 static void
@@ -146,6 +160,7 @@ test_flood_presses_kept(void **state)
 	unsigned long long coalesced = 0;
 
 	start_bridge(f);
+	start_monitor(f);
 	/* ten times: twelve moves of both faders, a press of solo1 (on
 	 * fader1's address) and of mute1; then the faders to the top */
 	for (int k = 0; k < 10; k++) {
@@ -218,8 +233,17 @@ test_flood_presses_kept(void **state)
 		print_error("status:\n%s\n", out);
 		fail();
 	}
+	/* the monitor saw moves wait, and merge */
+	if (!proc_wait_output(&f->monitor, "coalesced /strip/gain 1 ",
+	    test_slow(5000)) || !proc_wait_output(&f->monitor, "queued "
+	    "/strip/gain 1 ", test_slow(1000)) || strstr(proc_output(
+	    &f->monitor), " coalesced, ") == NULL) {
+		print_error("monitor:\n%s\n", proc_output(&f->monitor));
+		fail();
+	}
 	if (getenv("FLOOD_SHOW"))
-		fprintf(stderr, "received %d:\n%s\nstatus:\n%s\n",
+		fprintf(stderr, "monitor:\n%s\n", proc_output(&f->monitor)),
+		    fprintf(stderr, "received %d:\n%s\nstatus:\n%s\n",
 		    oscrecv_count(f->osc), oscrecv_dump(f->osc), out);
 	free(out);
 	return;
