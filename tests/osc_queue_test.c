@@ -415,7 +415,17 @@ test_rate_cap(void **state)
 	assert_string_equal(got[0], "f 0.625");
 	assert_string_equal(got[1], "t 1");
 	assert_int_equal(t.flow.queued, 2);
+	/* closing the address (a switch to another DAW, the end) sends
+	 * what waits, cap or not */
+	osc_flow_rate(&t, 1);		/* a new rate: a full bucket */
+	assert_int_equal(osc_send_binding(&t, &from, &fader, 0.25, NULL), 0);
+	assert_int_equal(osc_send_binding(&t, &from, &fader, 0.5, NULL), 0);
+	assert_int_equal(osc_send_binding(&t, &from, &fader, 0.75, NULL), 0);
+	assert_int_equal(t.flow.q.n, 1);
 	daw_address_close(&t);
+	assert_int_equal(receive(reader, got, 0, 16), 2);
+	assert_string_equal(got[0], "f 0.25");
+	assert_string_equal(got[1], "f 0.75");
 	close(from.fd);
 	close(reader);
 }
