@@ -1,18 +1,24 @@
+#include <sys/mman.h>
+
 #include <stdlib.h>
 #include <string.h>
 
 #include "osc_queue.h"
 
+/* Mapped, not malloc'd: the pages of a queue no flood ever fills are
+ * never touched, so they cost no memory. */
 int
 osc_queue_init(struct osc_queue *q, int entries, size_t bytes)
 {
+	size_t size = (size_t)entries * sizeof(*q->e) + bytes;
+	void *p;
+
 	memset(q, 0, sizeof(*q));
-	/* calloc: pages a queue never uses are never touched */
-	if ((q->e = calloc((size_t)entries, sizeof(*q->e))) == NULL ||
-	    (q->bytes = calloc(1, bytes)) == NULL) {
-		osc_queue_free(q);
+	if (entries <= 0 || (p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED)
 		return -1;
-	}
+	q->e = p;
+	q->bytes = (char *)p + (size_t)entries * sizeof(*q->e);
 	q->cap = entries;
 	q->bytes_cap = bytes;
 	return 0;
@@ -21,8 +27,8 @@ osc_queue_init(struct osc_queue *q, int entries, size_t bytes)
 void
 osc_queue_free(struct osc_queue *q)
 {
-	free(q->e);
-	free(q->bytes);
+	if (q->e)
+		munmap(q->e, (size_t)q->cap * sizeof(*q->e) + q->bytes_cap);
 	memset(q, 0, sizeof(*q));
 }
 
