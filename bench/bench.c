@@ -28,6 +28,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,39 +176,71 @@ bench_feedback(const struct config *cfg, const struct profile *p)
 	    r.reports, r.resolved);
 }
 
+/* The shipped files in dir, Ardour's dialect without its max_rate when
+ * uncapped; 0 or -1. */
+static int
+shipped_config(const char *dir, bool uncapped)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s && cp -r mappings profiles %s/"
+	    "%s%s%s", dir, dir, uncapped ? " && sed -i '/^max_rate/d' " : "",
+	    uncapped ? dir : "", uncapped ? "/mappings/daws/ardour*.ini" : "");
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* 200,000 fader moves from a raw file through the engineer profile.
+ * Uncapped: every one is sent (the send path's throughput); with
+ * Ardour's max_rate, flood control merges them. */
 static void
-bench_throughput(const char *bridge)
+bench_throughput(const char *bridge, bool uncapped)
 {
 	size_t n = 200000, len;
 	uint8_t *bytes = fader_stream(n, &len);
 	char path[] = "/tmp/ctlbridge-bench-XXXXXX", daw[64], spec[128];
+	char dir[] = "/tmp/ctlbridge-bench-conf-XXXXXX", cmd[300];
 	struct oscrecv *r = oscrecv_new();
 	struct rusage ru;
 	int fd = mkstemp(path), status;
+	long got = 0;
 	double t0, t1;
 	pid_t pid;
 
 	if (write(fd, bytes, len) != (ssize_t)len)
 		perror("write");
 	close(fd);
+	if (mkdtemp(dir) == NULL || shipped_config(dir, uncapped) < 0) {
+		perror("bench: configuration");
+		goto out;
+	}
 	snprintf(daw, sizeof(daw), "127.0.0.1:%d", oscrecv_port(r));
 	snprintf(spec, sizeof(spec), "raw:%s", path);
 	t0 = now_s();
 	if ((pid = fork()) == 0) {
 		int null = open("/dev/null", O_WRONLY);
 		dup2(null, 2);
-		execl(bridge, bridge, "-c", ".", "-o", daw, "-m", spec, (char *)NULL);
+		execl(bridge, bridge, "-c", dir, "-o", daw, "-m", spec,
+		    (char *)NULL);
 		_exit(127);
 	}
 	/* receive while it runs, so the socket never overflows */
-	while (waitpid(pid, &status, WNOHANG) == 0)
-		oscrecv_settle(r, 5), oscrecv_clear(r);
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		got += oscrecv_settle(r, 5);
+		oscrecv_clear(r);
+	}
 	t1 = now_s();
+	got += oscrecv_settle(r, 50);
 	wait4(pid, &status, 0, &ru);
 	getrusage(RUSAGE_CHILDREN, &ru);
-	printf("end to end, raw capture of %zu fader moves -> UDP receiver:\n", n);
-	printf("  %.0f messages/s (%.2f s wall), bridge peak RSS %ld KiB\n",
-	    (double)n / (t1 - t0), t1 - t0, ru.ru_maxrss);
+	printf("end to end, raw capture of %zu fader moves -> UDP receiver, "
+	    "%s:\n", n, uncapped ? "no max_rate" : "Ardour's max_rate 1000");
+	printf("  %.0f moves/s (%.2f s wall), %ld messages received, bridge "
+	    "peak RSS %ld KiB\n", (double)n / (t1 - t0), t1 - t0, got,
+	    ru.ru_maxrss);
+out:
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		perror(cmd);
 	oscrecv_free(r);
 	unlink(path);
 	free(bytes);
@@ -485,6 +518,8 @@ bench_monitor(void)
 		bridge_stop(&br);
 		return;
 	}
+	/* every move sent, as before flood control: no cap */
+	osc_flow_rate(&br.surfaces[0].link.address, 0);
 	/* fader 1 (CC 0) sends; CC 0 on channel 2 matches nothing */
 	none0 = deliver_run(&br.surfaces[0], 0, n, dawfd, monfd);
 	{
@@ -562,7 +597,8 @@ main(int argc, char **argv)
 	bench_in_process(p);
 	bench_feedback(cfg, p);
 	bench_monitor();
-	bench_throughput(bridge);
+	bench_throughput(bridge, true);
+	bench_throughput(bridge, false);
 	bench_latency(bridge);
 	bench_switch(bridge);
 	bench_reload();
