@@ -223,15 +223,16 @@ bench_throughput(const char *bridge, bool uncapped)
 		    (char *)NULL);
 		_exit(127);
 	}
-	/* receive while it runs, so the socket never overflows */
-	while (waitpid(pid, &status, WNOHANG) == 0) {
+	/* receive while it runs, so the socket never overflows; the
+	 * bridge's own rusage (the shell that copied the files is a child
+	 * too) */
+	memset(&ru, 0, sizeof(ru));
+	while (wait4(pid, &status, WNOHANG, &ru) == 0) {
 		got += oscrecv_settle(r, 5);
 		oscrecv_clear(r);
 	}
 	t1 = now_s();
 	got += oscrecv_settle(r, 50);
-	wait4(pid, &status, 0, &ru);
-	getrusage(RUSAGE_CHILDREN, &ru);
 	printf("end to end, raw capture of %zu fader moves -> UDP receiver, "
 	    "%s:\n", n, uncapped ? "no max_rate" : "Ardour's max_rate 1000");
 	printf("  %.0f moves/s (%.2f s wall), %ld messages received, bridge "
@@ -265,29 +266,42 @@ print_spread(const char *what, double *lat, int got, const char *unit)
 		    lat[got / 2], lat[(int)(got * 0.99)], lat[got - 1]);
 }
 
+/* 3 MIDI bytes into a FIFO -> the datagram received.  Uncapped, back to
+ * back: the path's latency.  Spaced, one event every 2 ms as a hand
+ * moves, without and with Ardour's max_rate (1000/s): a lone event never
+ * waits for the cap. */
 static void
-bench_latency(const char *bridge)
+bench_latency(const char *bridge, bool uncapped, bool spaced)
 {
 	enum { ROUNDS = 2000 };
 	char fifo[128], daw[64], spec[160];
+	char dir[] = "/tmp/ctlbridge-bench-conf-XXXXXX", cmd[300];
 	static double lat[ROUNDS];
 	struct oscrecv *r = oscrecv_new();
 	struct proc p;
-	int fd, got = 0;
+	int fd, got = 0, rounds = spaced ? ROUNDS / 4 : ROUNDS;
 
+	if (mkdtemp(dir) == NULL || shipped_config(dir, uncapped) < 0) {
+		perror("bench: configuration");
+		oscrecv_free(r);
+		return;
+	}
 	snprintf(fifo, sizeof(fifo), "/tmp/%s", test_unique("ctlbridge-bench"));
 	mkfifo(fifo, 0600);
 	snprintf(daw, sizeof(daw), "127.0.0.1:%d", oscrecv_port(r));
 	snprintf(spec, sizeof(spec), "raw:%s", fifo);
 	{
-		char *argv[] = { (char *)bridge, "-c", ".", "-o", daw, "-m", spec,
+		char *argv[] = { (char *)bridge, "-c", dir, "-o", daw, "-m", spec,
 		    NULL };
 		proc_start(&p, argv, NULL, NULL);
 	}
 	fd = open(fifo, O_WRONLY);
-	for (int i = 0; i < ROUNDS; i++) {
+	for (int i = 0; i < rounds; i++) {
 		uint8_t msg[3] = { 0xB0, (uint8_t)(i % 8), (uint8_t)(i % 128) };
-		double t0 = now_s();
+		double t0;
+		if (spaced)
+			sleep_ms(2);
+		t0 = now_s();
 		if (write(fd, msg, 3) != 3)
 			break;
 		if (oscrecv_wait(r, 1, 1000) < 1)
@@ -300,8 +314,13 @@ bench_latency(const char *bridge)
 	proc_free(&p);
 	unlink(fifo);
 	oscrecv_free(r);
-	print_spread("latency, MIDI bytes into a FIFO -> OSC datagram received",
-	    lat, got, "round trips");
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		perror(cmd);
+	snprintf(cmd, sizeof(cmd), "latency, MIDI bytes into a FIFO -> OSC "
+	    "datagram received, %s, %s", spaced ? "one event every 2 ms" :
+	    "back to back", uncapped ? "no max_rate" : "Ardour's max_rate 1000");
+	print_spread(cmd, lat, got, "round trips");
 }
 
 static void
@@ -599,7 +618,9 @@ main(int argc, char **argv)
 	bench_monitor();
 	bench_throughput(bridge, true);
 	bench_throughput(bridge, false);
-	bench_latency(bridge);
+	bench_latency(bridge, true, false);
+	bench_latency(bridge, true, true);
+	bench_latency(bridge, false, true);
 	bench_switch(bridge);
 	bench_reload();
 	config_free(cfg);
