@@ -380,7 +380,7 @@ draw_page(FILE *out, const struct page *pg)
 	const struct controller *c = pg->p->controller;
 	const struct profile *p = pg->p;
 	int W = 2 * PAD + pg->cols * CW, H = 2 * PAD + pg->rows * RH;
-	int nbound = 0, nctl = c->ncontrols;
+	int nbound = 0, nctl = c->ncontrols, hooks = 0;
 	bool tall = H > W;
 
 	for (int i = 0; i < nctl; i++)
@@ -470,7 +470,18 @@ draw_page(FILE *out, const struct page *pg)
 		    pg->other->name);
 		fputs("</li>", out);
 	}
-	fputs("</ul>\n</section>\n", out);
+	fputs("</ul>\n", out);
+	/* what the DAW's state does to the role ([on]) */
+	for (int e = 0; e < HOOK_NEVENTS; e++)
+		if (p->hooks[e].nactions) {
+			fputs(hooks++ ? "<li>" : "<ul class=\"hooks\"><li>", out);
+			fprintf(out, "on <b>%s</b>: ", hook_event_name(e));
+			html_escape(out, p->hooks[e].text);
+			fputs("</li>", out);
+		}
+	if (hooks)
+		fputs("</ul>\n", out);
+	fputs("</section>\n", out);
 }
 
 static const char style[] =
@@ -518,6 +529,7 @@ static const char style[] =
 ".legend { list-style: none; display: flex; flex-wrap: wrap; gap: 6px 18px;"
 " padding: 0; margin: 12px 0 0; font-size: 13px; color: #333; }\n"
 ".legend li { display: flex; align-items: center; gap: 6px; }\n"
+".hooks { list-style: none; padding: 0; margin: 6px 0 0; font-size: 13px; }\n"
 ".sw { width: 16px; height: 12px; border: 1.5px solid #15181c;"
 " border-radius: 3px; display: inline-block; }\n"
 ".sw.transport { background: #b8f0c4; } .sw.marker { background: #bcd4ff; }\n"

@@ -269,6 +269,10 @@ test_engineer_and_producer(void **state)
 	    "data-control=\"play\""));
 	assert_non_null(strstr(eng, "<g class=\"ctl unbound none\" "
 	    "data-control=\"forward\""));
+	/* the producer's [on] hook, under its legend */
+	assert_non_null(strstr(prod, "<ul class=\"hooks\"><li>on <b>recording.start"
+	    "</b>: profile.switch profile=producer-takes</li></ul>"));
+	assert_null(strstr(eng, "class=\"hooks\""));
 	/* one printed page per role */
 	assert_non_null(strstr(dom, "@page"));
 	assert_non_null(strstr(dom, "break-after: page"));
