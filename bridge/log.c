@@ -80,6 +80,9 @@ wanted(int prio)
 	return log_verbose >= 0;	/* -q: errors only */
 }
 
+static void vlog(int prio, const char *fmt, va_list ap, const char *suffix)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 vlog(int prio, const char *fmt, va_list ap, const char *suffix)
 {
@@ -204,6 +207,9 @@ log_prio(int prio, const char *fmt, ...)
 	vlog(prio, fmt, ap, NULL);
 	va_end(ap);
 }
+
+static void vlog_limited(struct ratelimit *rl, int prio, const char *fmt,
+    va_list ap) __attribute__((format(printf, 3, 0)));
 
 static void
 vlog_limited(struct ratelimit *rl, int prio, const char *fmt, va_list ap)
