@@ -741,6 +741,7 @@ profile_compile(const struct profile_text *t, const struct controller *c,
 		profile_actions_define(p, t, dl);
 	if (c && c->errors == 0 && (d == NULL || d->errors == 0)) {
 		compile_bindings(&L, t);
+		profile_oneoff_feedback(p, t, dl);
 		hooks_compile(p, t, dl);
 	}
 	return p;

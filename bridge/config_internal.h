@@ -97,6 +97,12 @@ void user_action_free(struct user_action *u);
  * has, one defined twice, what user_action_define refuses). */
 void profile_actions_define(struct profile *p, const struct profile_text *t,
     struct diag_list *dl);
+/* The profile's [feedback] lines that name a control bound to an "osc
+ * ..." message (p's bindings compiled): where the DAW reports that
+ * message, or "none"; a name neither p's action nor such a control is an
+ * error. */
+void profile_oneoff_feedback(struct profile *p, const struct profile_text *t,
+    struct diag_list *dl);
 
 /* "unknown action" help in profile p of dialect d (either may be NULL):
  * the catalog's, d's and p's own actions; returns buf. */

@@ -430,39 +430,31 @@ own_name_free(const struct profile *p, const char *name, struct diag_list *dl,
 	return true;
 }
 
-/* A [feedback] line of the profile: where the DAW reports one of its
- * own actions, or "none" for a toggle it never reports. */
+/* A [feedback] line of the profile for u (its own action called name,
+ * or the one-off a control called name sends): where the DAW reports it,
+ * or "none" for a toggle it never reports. */
 static void
-own_feedback(struct profile *p, const struct pending_line *pl,
-    struct diag_list *dl)
+own_feedback(struct profile *p, struct user_action *u, const char *name,
+    const struct pending_line *pl, struct diag_list *dl)
 {
-	struct user_action *u = own_by_name(p, pl->key);
-	struct dialect_action *r;
+	struct dialect_action *r = &u->report;
 
-	if (u == NULL) {
-		diag_error(dl, p->file, pl->line, "'%s' is not an action of this "
-		    "profile's [actions]: a profile's [feedback] reads back its "
-		    "own actions (the catalog's and the dialect's are read "
-		    "through the dialect)", pl->key);
-		return;
-	}
-	r = &u->report;
 	if (r->line != 0) {
 		diag_error(dl, p->file, pl->line, "the feedback of '%s' is "
-		    "already given at line %d", pl->key, r->line);
+		    "already given at line %d", name, r->line);
 		return;
 	}
 	r->line = pl->line;
 	if (u->def.type == ACTION_TRIGGER) {
 		diag_error(dl, p->file, pl->line, "'%s' has no state for a DAW "
-		    "to report", pl->key);
+		    "to report", name);
 		return;
 	}
 	if (strcmp(pl->value, "none") == 0) {
 		if (u->def.type != ACTION_TOGGLE)
 			diag_error(dl, p->file, pl->line, "'none' is for an "
 			    "on/off action the DAW never reports, which the bridge "
-			    "then shows itself; '%s' is not one", pl->key);
+			    "then shows itself; '%s' is not one", name);
 		else
 			r->defined = r->unreported = true;
 		return;
@@ -492,8 +484,62 @@ profile_actions_define(struct profile *p, const struct profile_text *t,
 		    sizeof(*p->user));
 		p->user[p->nuser++] = u;
 	}
-	for (int i = 0; i < t->feedback.count; i++)
-		own_feedback(p, &t->feedback.items[i], dl);
+	/* the profile's actions; the lines naming a control are for
+	 * profile_oneoff_feedback, once the bindings are compiled */
+	for (int i = 0; i < t->feedback.count; i++) {
+		const struct pending_line *pl = &t->feedback.items[i];
+		struct user_action *u = own_by_name(p, pl->key);
+
+		if (u)
+			own_feedback(p, u, pl->key, pl, dl);
+	}
+}
+
+/* The one-off a control called name (or the first of a range) sends. */
+static struct user_action *
+oneoff_of(const struct profile *p, const char *name)
+{
+	char prefix[TOKEN_LEN], first[TOKEN_LEN + 32];
+	const struct binding *b;
+	long from;
+	int ci;
+
+	if (parse_name_range(name, prefix, sizeof(prefix), &from) < 1)
+		return NULL;
+	range_name(first, sizeof(first), prefix, from, 0);
+	if ((ci = controller_control(p->controller, first)) < 0 ||
+	    p->by_control[ci] < 0)
+		return NULL;
+	b = &p->bindings[p->by_control[ci]];
+	for (int i = 0; i < p->noneoffs; i++)
+		if (&p->oneoffs[i]->def == b->action)
+			return p->oneoffs[i];
+	return NULL;
+}
+
+void
+profile_oneoff_feedback(struct profile *p, const struct profile_text *t,
+    struct diag_list *dl)
+{
+	for (int i = 0; i < t->feedback.count; i++) {
+		const struct pending_line *pl = &t->feedback.items[i];
+		struct user_action *u;
+
+		if (own_by_name(p, pl->key))
+			continue;
+		if ((u = oneoff_of(p, pl->key)) == NULL) {
+			diag_error(dl, p->file, pl->line, "'%s' is not an action "
+			    "of this profile's [actions] nor a control bound to an "
+			    "osc message: a profile's [feedback] reads back what "
+			    "the profile defines (the catalog's and the dialect's "
+			    "actions are read through the dialect)", pl->key);
+			continue;
+		}
+		own_feedback(p, u, pl->key, pl, dl);
+		for (int j = 0; j < p->nbindings; j++)
+			if (p->bindings[j].action == &u->def)
+				p->bindings[j].unreported = u->report.unreported;
+	}
 }
 
 const struct action_def *

@@ -279,6 +279,7 @@ test_bad_files_coverage(void **state)
 		"prof-action-unknown-option", "prof-action-missing-track",
 		"prof-feedback-not-own", "prof-feedback-trigger",
 		"prof-feedback-none-level", "prof-feedback-twice",
+		"prof-feedback-not-oneoff",
 		"prof-unknown-own-action", "prof-unknown-action-near",
 		"prof-unknown-dialect-action",
 		"ctl-layout-unknown-widget", "ctl-layout-no-control",
@@ -1204,6 +1205,21 @@ test_profile_actions(void **state)
 	assert_int_equal(m.track, 3);
 	assert_int_equal(config_target_of(cfg, p, m.action, m.track, m.marker,
 	    m.plugin), b->target);
+
+	/* a one-off's [feedback] line, by the control that sends it */
+	b = bound(p, "pad1");
+	assert_int_equal(feedback_match_profile(d, p, "/fx/mode/state", "i",
+	    argv1, 1, &m), 1);
+	assert_ptr_equal(m.action, b->action);
+	assert_int_equal(config_target_of(cfg, p, m.action, m.track, m.marker,
+	    m.plugin), b->target);
+	assert_int_equal(feedback_match_profile(d, p, "/fx/mode", "i", argv1,
+	    1, &m), 0);
+	assert_false(b->unreported);
+	b = bound(p, "pad2");
+	assert_true(b->unreported);
+	assert_int_equal(feedback_match_profile(d, p, "/fx/lock", "i", argv1,
+	    1, &m), 0);
 
 	/* a hook runs the profile's own actions */
 	{

@@ -185,7 +185,8 @@ test_user_actions(void **state)
 
 /* A profile's own actions and its one-off messages end to end: sent as
  * written, and the DAW's reports at the one-off's own message (or where
- * the profile's [feedback] says) light its LED and move its fader. */
+ * the profile's [feedback] says, for an action or a one-off's control)
+ * light its LED and move its fader. */
 static void
 test_profile_actions_and_oneoffs(void **state)
 {
@@ -221,6 +222,9 @@ test_profile_actions_and_oneoffs(void **state)
 	expect_midi(f, "B0 29 00");
 	daw_says(f, "/fx/wet", "f", 25.0);	/* the 14-bit fader: a quarter */
 	expect_midi(f, "B0 01 20 B0 21 00");
+	/* a one-off read back where its control's [feedback] line says */
+	daw_says(f, "/fx/mode/state", "i", 1);
+	expect_midi(f, "B0 41 7F");
 }
 
 /* The handshake reaches the DAW; what the DAW reports lights the LEDs and
