@@ -393,7 +393,7 @@ add_osc(struct line *l, const struct osc_in *msg)
 	for (int i = 0; i < msg->argc; i++) {
 		double v;
 		if (msg->types[i] == 's' || msg->types[i] == 'S')
-			add(l, " \"%.60s\"", &msg->argv[i]->s);
+			add(l, " \"%.60s\"", (const char *)msg->argv[i]);
 		else if (osc_arg_number(msg->types[i], msg->argv[i], &v))
 			add(l, " %g", v);
 		else
@@ -668,14 +668,16 @@ monitor_run(int port, bool raw, char *const *filters, int nfilters)
 			continue;
 		if (lo_message_get_argc(m) >= 1 &&
 		    lo_message_get_types(m)[0] == 's') {
-			const char *s = &lo_message_get_argv(m)[0]->s;
+			/* a string argument is where its lo_arg points, 4-byte
+			 * aligned only: no member access of the union */
+			const char *s = (const char *)lo_message_get_argv(m)[0];
 			if (strcmp(path, CONTROL_REPLY) == 0) {
 				last_heard = now_ns();
 				if (strcmp(s, "ok") != 0) {
 					lo_arg **argv = lo_message_get_argv(m);
 					fprintf(stderr, "ctlbridge: monitor: %s\n",
 					    lo_message_get_argc(m) > 1 ?
-					    &argv[1]->s : "refused");
+					    (const char *)argv[1] : "refused");
 					lo_message_free(m);
 					goto out;
 				}
@@ -683,7 +685,8 @@ monitor_run(int port, bool raw, char *const *filters, int nfilters)
 					fprintf(stderr, "ctlbridge: monitor: bridge "
 					    "on port %d: %s\n", port,
 					    lo_message_get_argc(m) > 1 ?
-					    &lo_message_get_argv(m)[1]->s : "ok");
+					    (const char *)lo_message_get_argv(m)[1] :
+					    "ok");
 				attached = true;
 			} else if (strcmp(path, "/ctlbridge/event") == 0)
 				print_event(s, raw, filters, nfilters);
