@@ -231,6 +231,7 @@ test_flood_presses_kept(void **state)
 	    "coalesced", &coalesced) != 1 || coalesced == 0 ||
 	    strstr(line, ", 0 waiting, 0 dropped") == NULL) {
 		print_error("status:\n%s\n", out);
+		free(out);
 		fail();
 	}
 	/* the monitor saw moves wait, and merge */
@@ -239,12 +240,14 @@ test_flood_presses_kept(void **state)
 	    "/strip/gain 1 ", test_slow(1000)) || strstr(proc_output(
 	    &f->monitor), " coalesced, ") == NULL) {
 		print_error("monitor:\n%s\n", proc_output(&f->monitor));
+		free(out);
 		fail();
 	}
-	if (getenv("FLOOD_SHOW"))
-		fprintf(stderr, "monitor:\n%s\n", proc_output(&f->monitor)),
-		    fprintf(stderr, "received %d:\n%s\nstatus:\n%s\n",
+	if (getenv("FLOOD_SHOW")) {
+		fprintf(stderr, "monitor:\n%s\n", proc_output(&f->monitor));
+		fprintf(stderr, "received %d:\n%s\nstatus:\n%s\n",
 		    oscrecv_count(f->osc), oscrecv_dump(f->osc), out);
+	}
 	free(out);
 	return;
 bad:

@@ -76,6 +76,26 @@ put_press(struct osc_queue *q, const char *path, int track, int v,
 	assert_int_equal(osc_queue_put(q, buf, n, 0, 0), want);
 }
 
+/* Argument i of m as a 32-bit number: liblo's argv is 4-byte aligned,
+ * so no member access of its 8-byte union. */
+static int32_t
+arg_i(lo_message m, int i)
+{
+	int32_t v;
+
+	memcpy(&v, lo_message_get_argv(m)[i], sizeof(v));
+	return v;
+}
+
+static float
+arg_f(lo_message m, int i)
+{
+	float v;
+
+	memcpy(&v, lo_message_get_argv(m)[i], sizeof(v));
+	return v;
+}
+
 /* The i-th queued message as "path track value". */
 static const char *
 show(const struct osc_queue *q, int i)
@@ -87,14 +107,13 @@ show(const struct osc_queue *q, int i)
 	int result;
 
 	assert_non_null(m = lo_message_deserialise((void *)d, len, &result));
-	lo_arg **argv = lo_message_get_argv(m);
 	const char *types = lo_message_get_types(m);
 	if (types[1] == 'f')
-		snprintf(text, sizeof(text), "%s %d %g", d, argv[0]->i,
-		    argv[1]->f);
+		snprintf(text, sizeof(text), "%s %d %g", d, arg_i(m, 0),
+		    arg_f(m, 1));
 	else
-		snprintf(text, sizeof(text), "%s %d %d!", d, argv[0]->i,
-		    argv[1]->i);
+		snprintf(text, sizeof(text), "%s %d %d!", d, arg_i(m, 0),
+		    arg_i(m, 1));
 	lo_message_free(m);
 	return text;
 }
@@ -290,11 +309,10 @@ receive(int fd, char got[][32], int n, int max)
 		int result;
 		assert_non_null(m = lo_message_deserialise(buf, (size_t)len,
 		    &result));
-		lo_arg **argv = lo_message_get_argv(m);
 		if (lo_message_get_types(m)[1] == 'f')
-			snprintf(got[n++], 32, "f %.9g", argv[1]->f);
+			snprintf(got[n++], 32, "f %.9g", arg_f(m, 1));
 		else
-			snprintf(got[n++], 32, "t %d", argv[1]->i);
+			snprintf(got[n++], 32, "t %d", arg_i(m, 1));
 		lo_message_free(m);
 	}
 	return n;
