@@ -206,27 +206,6 @@ bridge_action(struct surface *sf, const struct binding *b)
 
 /* ---- the event path ---- */
 
-/* For the monitor: what became of a message sent, flood control's
- * counts when it waits. */
-static void
-say_sent(const struct surface *sf, const struct binding *b, double value,
-    const struct osc_context *args, char *did, size_t didlen)
-{
-	const struct osc_msg *msg = binding_msg(b, value);
-	const struct osc_flow *f = &sf->link.address.flow;
-	char text[256];
-
-	osc_msg_format(msg, value, args, text, sizeof(text));
-	if (f->fate == OSC_FATE_SENT)
-		snprintf(did, didlen, "sent %s%s", msg->address, text);
-	else
-		snprintf(did, didlen, "%s %.100s%.100s (flood control: %d "
-		    "waiting, %llu coalesced, %llu queued so far)", f->fate ==
-		    OSC_FATE_MERGED ? "coalesced" : "queued", msg->address,
-		    text, f->q.n, (unsigned long long)f->coalesced,
-		    (unsigned long long)f->queued);
-}
-
 /* What the engine gave out: sent to the DAW, or done here; did (NULL
  * unless a monitor is attached) says which. */
 static void
@@ -256,7 +235,7 @@ send_output(struct surface *sf, const struct engine_output *out, uint64_t now,
 	} else if (osc_send_binding(&sf->link.address, &sf->br->osc, b,
 	    out->value, &args) == 0) {
 		if (did)
-			say_sent(sf, b, out->value, &args, did, didlen);
+			monitor_say_sent(sf, b, out->value, &args, did, didlen);
 		if (press && b->action->type == ACTION_TOGGLE)
 			show_unreported(sf, b, now);
 		if (press)
@@ -425,8 +404,6 @@ no_such_profile(const struct bridge *br, const char *name)
 	log_errx("no profile '%s' (profiles: %s)", name, names);
 }
 
-
-
 static int
 setup_surface(struct bridge *br, const struct surface_spec *spec)
 {
@@ -477,7 +454,6 @@ setup_surface(struct bridge *br, const struct surface_spec *spec)
 	return inputs_open(&sf->in, br->loop, sf->index,
 	    p->controller->port_pattern, spec->inputs, spec->ninputs);
 }
-
 
 void
 bridge_stop(struct bridge *br)

@@ -317,6 +317,12 @@ void monitor_midi(struct surface *sf, const struct profile *p,
     const struct engine_output *out, const char *did);
 void monitor_daw(struct surface *sf, const struct osc_in *msg,
     const struct feedback_match *m, int target);
+/* What became of a message sent for b (its flood control's fate). */
+void monitor_say_sent(const struct surface *sf, const struct binding *b,
+    double value, const struct osc_context *args, char *did, size_t didlen);
+/* An action of p's hook for e, and what became of it (did). */
+void monitor_hook(struct surface *sf, const struct profile *p,
+    enum hook_event e, const struct binding *b, const char *did);
 void monitor_feedback(struct surface *sf, int control, const uint8_t *bytes,
     size_t n);
 /* ctlbridge monitor: attach to the bridge on port, print its events

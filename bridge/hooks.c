@@ -46,10 +46,11 @@ recording(int rec, int play)
 }
 
 /* A profile switch of a hook: to the profile named, the next or the
- * previous; refused when the chain of this event has been there. */
+ * previous; refused when the chain of this event has been there.  did
+ * (a monitor's, or NULL) says what became of it. */
 static void
 hook_switch_to(struct surface *sf, enum hook_event e, const struct binding *b,
-    const struct profile **chain, int n)
+    const struct profile **chain, int n, char *did, size_t didlen)
 {
 	const struct profile *at = sf->eng->profile, *to;
 	char why[64], err[256];
@@ -58,45 +59,69 @@ hook_switch_to(struct surface *sf, enum hook_event e, const struct binding *b,
 		to = config_profile(sf->br->cfg, b->profile);
 	else
 		to = b->action->effect == EFFECT_NEXT ? at->next : at->previous;
-	if (to == NULL || to == at)
+	if (to == NULL || to == at) {
+		if (did)
+			snprintf(did, didlen, "profile %s already", at->name);
 		return;
+	}
 	for (int i = 0; i < n; i++)
 		if (chain[i] == to) {
 			log_warnx("surface %d: on %s: %s switches back to %s: a "
 			    "loop, refused (ctlbridge check says where)",
 			    sf->index, hook_event_name(e), at->name, to->name);
+			if (did)
+				snprintf(did, didlen, "refused: back to %s, a "
+				    "loop", to->name);
 			return;
 		}
 	snprintf(why, sizeof(why), "on %s", hook_event_name(e));
-	if (bridge_switch(sf, to, why, err, sizeof(err)) < 0)
+	if (bridge_switch(sf, to, why, err, sizeof(err)) < 0) {
 		log_warnx("surface %d: on %s: %s", sf->index, hook_event_name(e),
 		    err);
+		if (did)
+			snprintf(did, didlen, "not switched: %s", err);
+	} else if (did)
+		snprintf(did, didlen, "profile %s", to->name);
 }
 
 /* A DAW action of a hook: sent to the surface's DAW as a press of a
  * button bound to it would be (take.new counts a take first). */
 static void
 hook_send(struct surface *sf, enum hook_event e, const struct hook_action *ha,
-    uint64_t now)
+    uint64_t now, char *did, size_t didlen)
 {
 	const struct binding *b = &ha->b;
 	struct osc_context args = { 0, 0, 0 };
 	const struct osc_msg *msg = binding_msg(b, ha->value);
 	char text[256];
 
-	if (msg->address == NULL)
-		return;		/* the dialect has none: check warned */
-	/* as a press: take.new counts the take its label names */
-	if (!session_before_send(sf, b, true, now, &args))
+	if (msg->address == NULL) {
+		/* the dialect has none: check warned */
+		if (did)
+			snprintf(did, didlen, "%s sends nothing here",
+			    b->action->name);
 		return;
+	}
+	/* as a press: take.new counts the take its label names */
+	if (!session_before_send(sf, b, true, now, &args)) {
+		if (did)
+			snprintf(did, didlen, "not sent (the log says why)");
+		return;
+	}
 	journal_hook(sf, hook_event_name(e), b, ha->value);
 	if (log_verbose >= 1)
 		log_debug("surface %d: on %s -> %s%s", sf->index,
 		    hook_event_name(e), msg->address, osc_msg_format(msg,
 		    ha->value, &args, text, sizeof(text)));
 	if (osc_send_binding(&sf->link.address, &sf->br->osc, b, ha->value,
-	    &args) < 0)
+	    &args) < 0) {
+		if (did)
+			snprintf(did, didlen, "send failed (nothing listens at "
+			    "%s?)", sf->link.address.url);
 		return;
+	}
+	if (did)
+		monitor_say_sent(sf, b, ha->value, &args, did, didlen);
 	if (b->action->type == ACTION_TOGGLE) {
 		/* its state is what the hook set, until the DAW says */
 		const struct profile *p = sf->eng->profile;
@@ -127,13 +152,18 @@ hooks_fire(struct surface *sf, enum hook_event e, uint64_t now)
 		    hook_event_name(e), p->name, h->text);
 		for (int i = 0; i < h->nactions; i++) {
 			const struct hook_action *ha = &h->actions[i];
+			char text[320], *did = sf->br->nmonitors ? text : NULL;
+
 			if (ha->b.action->internal) {
 				/* before: the old role's journal has its word */
 				journal_hook(sf, hook_event_name(e), &ha->b,
 				    ha->value);
-				hook_switch_to(sf, e, &ha->b, chain, n);
+				hook_switch_to(sf, e, &ha->b, chain, n, did,
+				    sizeof(text));
 			} else
-				hook_send(sf, e, ha, now);
+				hook_send(sf, e, ha, now, did, sizeof(text));
+			if (did)
+				monitor_hook(sf, p, e, &ha->b, did);
 		}
 		if (sf->eng->profile == p)
 			break;		/* no switch: the chain ends */

@@ -401,6 +401,52 @@ add_osc(struct line *l, const struct osc_in *msg)
 	}
 }
 
+/* For the monitor: what became of a message sent, flood control's
+ * counts when it waits. */
+void
+monitor_say_sent(const struct surface *sf, const struct binding *b,
+    double value, const struct osc_context *args, char *did, size_t didlen)
+{
+	const struct osc_msg *msg = binding_msg(b, value);
+	const struct osc_flow *f = &sf->link.address.flow;
+	char text[256];
+
+	osc_msg_format(msg, value, args, text, sizeof(text));
+	if (f->fate == OSC_FATE_SENT)
+		snprintf(did, didlen, "sent %s%s", msg->address, text);
+	else
+		snprintf(did, didlen, "%s %.100s%.100s (flood control: %d "
+		    "waiting, %llu coalesced, %llu queued so far)", f->fate ==
+		    OSC_FATE_MERGED ? "coalesced" : "queued", msg->address,
+		    text, f->q.n, (unsigned long long)f->coalesced,
+		    (unsigned long long)f->queued);
+}
+
+/* "hook": the port and bytes columns empty, the event as the message
+ * and the control (monitor recording.start shows its hooks). */
+void
+monitor_hook(struct surface *sf, const struct profile *p, enum hook_event e,
+    const struct binding *b, const char *did)
+{
+	struct line l;
+
+	head(&l, "hook", sf);
+	add(&l, "-");
+	tab(&l);
+	add(&l, "-");
+	tab(&l);
+	add(&l, "on %s", hook_event_name(e));
+	tab(&l);
+	add(&l, "%s", hook_event_name(e));
+	tab(&l);
+	add(&l, "%s", p->name);
+	tab(&l);
+	add_action(&l, b);
+	tab(&l);
+	add(&l, "%s", did);
+	send_line(sf->br, &l);
+}
+
 void
 monitor_daw(struct surface *sf, const struct osc_in *msg,
     const struct feedback_match *m, int target)
@@ -582,11 +628,16 @@ print_event(const char *line, bool raw, char *const *filters, int nfilters)
 		    strcmp(col[COL_KIND], "midi") == 0 ? col[COL_PORT] :
 		    col[COL_KIND]);
 	}
-	if (strcmp(col[COL_KIND], "daw") == 0)
-		printf("%-30s", col[COL_MESSAGE]);
-	else
-		printf("%-18s %-20s", col[COL_BYTES], col[COL_MESSAGE]);
-	printf(" %-12s %s", col[COL_CONTROL], col[COL_PROFILE]);
+	if (strcmp(col[COL_KIND], "hook") == 0)
+		printf("%-43s %s", col[COL_MESSAGE], col[COL_PROFILE]);
+	else {
+		if (strcmp(col[COL_KIND], "daw") == 0)
+			printf("%-30s", col[COL_MESSAGE]);
+		else
+			printf("%-18s %-20s", col[COL_BYTES],
+			    col[COL_MESSAGE]);
+		printf(" %-12s %s", col[COL_CONTROL], col[COL_PROFILE]);
+	}
 	if (strcmp(col[COL_ACTION], "-") != 0)
 		printf(" %s", col[COL_ACTION]);
 	printf(": %s\n", col[COL_OUTCOME]);

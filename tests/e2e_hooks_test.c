@@ -26,6 +26,7 @@ struct fixture {
 	struct jackd jackd;
 	struct oscrecv *daw;
 	struct proc bridge;
+	struct proc mon;	/* ctlbridge monitor --raw */
 	struct midisrc *ctl;
 	int bridge_port;
 	char ctlname[32];	/* the controller's JACK client */
@@ -71,6 +72,7 @@ teardown(void **state)
 
 	midisrc_free(f->ctl);
 	f->ctl = NULL;
+	proc_free(&f->mon);
 	proc_free(&f->bridge);
 	oscrecv_free(f->daw);
 	jackd_stop(&f->jackd);
@@ -278,6 +280,41 @@ test_daw_lost_and_back(void **state)
 	assert_int_equal(oscrecv_count(f->daw), 0);
 }
 
+/* ctlbridge monitor shows each action of a hook, with what became of
+ * it, and a filter by the event's name keeps them. */
+static void
+test_monitor_shows_hooks(void **state)
+{
+	struct fixture *f = *state;
+	char *argv[] = { (char *)ctlbridge_path(), "monitor", "--raw",
+	    "recording.start", NULL };
+	char *env[] = { f->runtime_env, NULL };
+	const char *out;
+
+	start(f, "hr-producer");
+	daw_says(f, "/play", "f", 0.0);
+	EXPECT(f, "/hook/connected");
+	assert_int_equal(proc_start(&f->mon, argv, env, NULL), 0);
+	assert_true(proc_wait_output(&f->bridge, "attached", test_slow(5000)));
+	daw_says(f, "/record", "f", 1.0);
+	daw_says(f, "/play", "f", 1.0);
+	EXPECT(f, "/hook/rolling", "/marker s \"Take 1\"",
+	    "/hook/takes s \"recording\"", "/mute ii 1 1");
+	assert_true(proc_wait_output(&f->mon, "/mute", test_slow(5000)));
+	out = proc_output(&f->mon);
+	assert_non_null(strstr(out, "\t1\t-\t-\ton recording.start\t"
+	    "recording.start\thr-producer\ttake.new\tsent /marker "
+	    "\"Take 1\"\n"));
+	assert_non_null(strstr(out, "\t1\t-\t-\ton recording.start\t"
+	    "recording.start\thr-producer\tprofile.switch profile=hr-takes\t"
+	    "profile hr-takes\n"));
+	assert_non_null(strstr(out, "\t1\t-\t-\ton recording.start\t"
+	    "recording.start\thr-takes\ttrack.mute track=1\tsent /mute 1 "
+	    "1\n"));
+	/* the filter: transport.start's hook is not shown */
+	assert_null(strstr(out, "transport.start"));
+}
+
 /* A reload swaps the hooks with the rest of the profile, and does not
  * fire what did not change. */
 static void
@@ -321,6 +358,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_daw_lost_and_back, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_reload_swaps_hooks, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_monitor_shows_hooks, setup,
 		    teardown),
 	};
 
