@@ -32,6 +32,7 @@
  *   BENCH_CONFIG=DIR: the bridge's configuration instead of bench/config
  *   (its profile bench; a copy with bundle = off in the dialect sends one
  *   datagram per message, as the floor does).
+ *   BENCH_REALTIME=1: the bridge runs with -R (its event loop SCHED_FIFO).
  *   BENCH_SMAPS=PREFIX: each run's /proc/PID/smaps, as the memory is
  *   measured, into PREFIX.floor and PREFIX.ctlbridge (the last run's).
  */
@@ -563,9 +564,11 @@ start_target(enum who w, struct proc *p)
 	snprintf(daw, sizeof(daw), "127.0.0.1:%d", rcv.port);
 	if (w == BRIDGE) {
 		const char *dir = getenv("BENCH_CONFIG");
+		const char *rt = getenv("BENCH_REALTIME");
 		char *argv[] = { (char *)bridge_path, "-c", dir && *dir ?
 		    (char *)dir : "bench/config", "-p",
-		    "bench", "-o", daw, "-m", "jack:" SRC_CLIENT, NULL };
+		    "bench", "-o", daw, "-m", "jack:" SRC_CLIENT,
+		    rt && atoi(rt) ? "-R" : NULL, NULL };
 		proc_start(p, argv, env, NULL);
 	} else {
 		char port[16];

@@ -63,6 +63,7 @@ struct bridge_options {
 	const char *listen;	/* -L: its address; NULL: loopback, or any
 				 * when a profile's DAW is elsewhere */
 	bool no_watch;		/* do not follow edits with inotify */
+	bool realtime;		/* -R: the main thread SCHED_FIFO */
 };
 
 /* Runs until a signal or the end of a raw input; returns the exit status. */

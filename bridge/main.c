@@ -34,13 +34,14 @@
 #define CTLBRIDGE_DATADIR "/usr/local/share/ctlbridge"
 #endif
 #define CTLBRIDGE_VERSION "0.1.0"
+#define BRIDGE_RT_PRIO 1	/* -R: JACK's threads run higher (-P 10 and up) */
 
 static void
 usage(FILE *out)
 {
 	fprintf(out,
 	    "usage: ctlbridge [-c DIR] [-p PROFILE [-m SPEC]...]... [-o HOST:PORT]\n"
-	    "                 [-P PORT] [-L ADDR] [--no-watch] [-q | -v]\n"
+	    "                 [-P PORT] [-L ADDR] [-R] [--no-watch] [-q | -v]\n"
 	    "       ctlbridge check [-c DIR] [FILE]...\n"
 	    "       ctlbridge switch [--control PID|PORT] [--surface N] PROFILE\n"
 	    "       ctlbridge status|reload [--control PID|PORT]\n"
@@ -58,6 +59,8 @@ usage(FILE *out)
 	    "  -P PORT       the bridge's own OSC port (default: any free port)\n"
 	    "  -L ADDR       the IPv4 address it listens on (default: 127.0.0.1,\n"
 	    "                or 0.0.0.0 when a profile's DAW is elsewhere)\n"
+	    "  -R            run the event loop realtime (SCHED_FIFO 1, below\n"
+	    "                JACK's threads), where the rtprio limit allows\n"
 	    "  --no-watch    do not apply edited files by themselves\n"
 	    "  -o HOST:PORT  send to this DAW address instead of the dialect's\n"
 	    "  -q            log errors only\n"
@@ -452,13 +455,14 @@ bridge_options(int argc, char **argv, struct bridge_options *opt,
 		{ "port", required_argument, NULL, 'P' },
 		{ "listen", required_argument, NULL, 'L' },
 		{ "no-watch", no_argument, NULL, 'W' },
+		{ "realtime", no_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch, verbose = 0, nsurf = 0;
 	bool quiet = false;
 	long port;
 
-	while ((ch = getopt_long(argc, argv, "c:p:m:o:P:L:qvh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:p:m:o:P:L:Rqvh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			if (*confdir) {
@@ -492,6 +496,9 @@ bridge_options(int argc, char **argv, struct bridge_options *opt,
 			break;
 		case 'W':
 			opt->no_watch = true;
+			break;
+		case 'R':
+			opt->realtime = true;
 			break;
 		case 'q':
 			quiet = true;
@@ -563,6 +570,17 @@ main(int argc, char **argv)
 		    "$XDG_CONFIG_HOME/ctlbridge, %s); give one with -c DIR",
 		    CTLBRIDGE_DATADIR);
 		return 1;
+	}
+	if (opt.realtime) {
+		/* the lowest realtime priority: above every ordinary process
+		 * (a busy loop, a build), below JACK's own threads */
+		char why[200];
+		if (realtime_thread(BRIDGE_RT_PRIO, why, sizeof(why)) == 0)
+			log_info("realtime: the event loop runs SCHED_FIFO, "
+			    "priority %d", BRIDGE_RT_PRIO);
+		else
+			log_warnx("realtime (-R) asked for but not allowed: %s; "
+			    "the event loop runs at normal priority", why);
 	}
 	rc = bridge_run(&opt);
 	for (int i = 0; i < opt.ndirs; i++)

@@ -1,9 +1,11 @@
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -540,4 +542,24 @@ utf8_invalid(const char *str)
 		s += more + 1;
 	}
 	return NULL;
+}
+
+int
+realtime_thread(int prio, char *why, size_t len)
+{
+	struct sched_param sp = { .sched_priority = prio };
+	struct rlimit rl;
+	int err;
+
+	if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp) == 0)
+		return 0;
+	err = errno;
+	if (err == EPERM && getrlimit(RLIMIT_RTPRIO, &rl) == 0 &&
+	    rl.rlim_cur < (rlim_t)prio)
+		snprintf(why, len, "the realtime priority limit (ulimit -r) is "
+		    "%llu; raise it to %d or more (a member of the audio group, "
+		    "as for JACK)", (unsigned long long)rl.rlim_cur, prio);
+	else
+		snprintf(why, len, "%s", strerror(err));
+	return -1;
 }

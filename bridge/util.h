@@ -129,4 +129,8 @@ bool is_regular_file(const char *path);
  * surrogates and code points past U+10FFFF included), NULL if none. */
 const char *utf8_invalid(const char *s);
 
+/* The calling thread realtime: SCHED_FIFO at prio, not handed on to the
+ * threads and processes it starts.  0, or -1 with the reason in why. */
+int realtime_thread(int prio, char *why, size_t len);
+
 #endif

@@ -71,7 +71,7 @@ _ctlbridge()
 	esac
 	case $sub in
 	"")
-		words="check switch status reload monitor ports learn sheet actions -c -p -m -o -P --port --no-watch
+		words="check switch status reload monitor ports learn sheet actions -c -p -m -o -P --port -L --listen -R --realtime --no-watch
 		    -q -v -h --help --version"
 		;;
 	check)

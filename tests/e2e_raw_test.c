@@ -17,6 +17,7 @@
 #include <netinet/in.h>
 
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -643,6 +644,62 @@ test_bundles(void **state)
 	close(sock);
 }
 
+/* -R: the event loop runs SCHED_FIFO where allowed (the suite may run as
+ * root or with an rtprio limit: skipped when neither), and says so; where
+ * the limit forbids it, one warning says why at start and it runs. */
+static void
+test_realtime(void **state)
+{
+	struct fixture *f = *state;
+	char spec[300];
+	char *argv[] = { (char *)ctlbridge_path(), "-c", ".", "-o", f->daw,
+	    "-m", spec, "-R", NULL };
+	char *denied[] = { "/usr/bin/setpriv", "--inh-caps=-sys_nice",
+	    "--bounding-set=-sys_nice", "/usr/bin/prlimit", "--rtprio=0",
+	    (char *)ctlbridge_path(), "-c", ".", "-o", f->daw, "-m", spec, "-R",
+	    NULL };
+	const uint8_t play[] = { 0xB0, 41, 127 };
+	struct sched_param sp;
+	int fd, policy;
+
+	if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK,
+	    &(struct sched_param){ .sched_priority = 1 }) < 0)
+		skip();		/* this user may not: nor may the bridge */
+	sched_setscheduler(0, SCHED_OTHER, &(struct sched_param){ 0 });
+	assert_int_equal(mkfifo(f->tmp, 0600), 0);
+	snprintf(spec, sizeof(spec), "raw:%s", f->tmp);
+	assert_int_equal(proc_start(&f->bridge, argv, NULL, NULL), 0);
+	fd = open(f->tmp, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_true(proc_wait_output(&f->bridge, "realtime: the event loop runs "
+	    "SCHED_FIFO, priority 1", 3000));
+	policy = sched_getscheduler(f->bridge.pid);
+	assert_int_equal(policy & ~SCHED_RESET_ON_FORK, SCHED_FIFO);
+	assert_int_equal(sched_getparam(f->bridge.pid, &sp), 0);
+	assert_int_equal(sp.sched_priority, 1);
+	assert_int_equal(write(fd, play, 3), 3);
+	close(fd);
+	assert_true(proc_wait(&f->bridge, 5000));
+	assert_int_equal(WEXITSTATUS(f->bridge.status), 0);
+	assert_received(f, "/transport_play\n");
+	proc_free(&f->bridge);
+	oscrecv_clear(f->osc);
+
+	if (access(denied[0], X_OK) != 0 || access(denied[3], X_OK) != 0)
+		return;
+	assert_int_equal(proc_start(&f->bridge, denied, NULL, NULL), 0);
+	fd = open(f->tmp, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_true(proc_wait_output(&f->bridge, "realtime (-R) asked for but "
+	    "not allowed: the realtime priority limit (ulimit -r) is 0", 3000));
+	assert_int_equal(write(fd, play, 3), 3);
+	close(fd);
+	assert_true(proc_wait(&f->bridge, 5000));
+	assert_int_equal(WEXITSTATUS(f->bridge.status), 0);
+	assert_received(f, "/transport_play\n");
+	assert_int_equal(count_substr(proc_output(&f->bridge), "not allowed"), 1);
+}
+
 int
 main(void)
 {
@@ -665,6 +722,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tcp_dialect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_daw_appears_later, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bundles, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_realtime, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
