@@ -405,11 +405,10 @@ static void
 on_wake(void *ctx, int fd, short revents)
 {
 	struct jack_midi *j = ctx;
-	uint64_t count;
 	unsigned over;
 
-	if (read(fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
-		log_warn("jack: eventfd");
+	/* the eventfd is not read: the loop watches it edge-triggered, each
+	 * write wakes it once (its count never nears its limit of 2^64 - 2) */
 	drain(j);
 	over = atomic_load(&j->overruns);
 	if (over != j->overruns_reported) {
@@ -533,7 +532,7 @@ jack_midi_new(struct loop *loop, const struct jack_midi_options *o,
 		jack_midi_free(j);
 		return NULL;
 	}
-	loop_add_fd(loop, j->wake_fd, POLLIN, on_wake, j);
+	loop_add_wake_fd(loop, j->wake_fd, on_wake, j);
 	if (open_client(j) < 0) {
 		if (required) {
 			log_errx("jack: cannot connect to a JACK server (%s%s)",

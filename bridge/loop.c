@@ -1,7 +1,10 @@
+#include <sys/epoll.h>
+
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "loop.h"
@@ -9,9 +12,13 @@
 struct loop_fd {
 	int fd;
 	short events;
+	bool always;		/* a regular file, which epoll refuses: ready
+				 * every round, as poll(2) would say */
 	loop_fd_fn fn;
 	void *ctx;
 };
+
+#define LOOP_EVENTS 32		/* per epoll_wait; the rest the next round */
 
 struct loop_timer {
 	int id;
@@ -21,9 +28,10 @@ struct loop_timer {
 };
 
 struct loop {
+	int epfd;
 	struct loop_fd *fds;
 	int nfds, capfds;
-	struct pollfd *pfds;
+	int nalways;
 	struct loop_timer *timers;
 	int ntimers, captimers;
 	int next_id;
@@ -36,8 +44,13 @@ loop_new(void)
 {
 	struct loop *l = calloc(1, sizeof(*l));
 
-	if (l)
-		l->next_id = 1;
+	if (l == NULL)
+		return NULL;
+	if ((l->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0) {
+		free(l);
+		return NULL;
+	}
+	l->next_id = 1;
 	return l;
 }
 
@@ -46,37 +59,79 @@ loop_free(struct loop *l)
 {
 	if (l == NULL)
 		return;
+	close(l->epfd);
 	free(l->fds);
-	free(l->pfds);
 	free(l->timers);
 	free(l);
 }
 
-int
-loop_add_fd(struct loop *l, int fd, short events, loop_fd_fn fn, void *ctx)
+/* fd into the epoll set (op ADD or MOD), edge-triggered when asked;
+ * a regular file cannot be: it is marked always ready. */
+static int
+watch_fd(struct loop *l, struct loop_fd *f, int op, bool edge)
 {
+	struct epoll_event ev = { .events = (uint32_t)f->events |
+	    (edge ? EPOLLET : 0), .data.fd = f->fd };
+
+	f->always = false;
+	if (epoll_ctl(l->epfd, op, f->fd, &ev) == 0)
+		return 0;
+	if (errno == EPERM) {
+		f->always = true;
+		return 0;
+	}
+	return -1;
+}
+
+static int
+add_fd(struct loop *l, int fd, short events, bool edge, loop_fd_fn fn,
+    void *ctx)
+{
+	struct loop_fd *f;
+
 	for (int i = 0; i < l->nfds; i++) {
 		if (l->fds[i].fd == fd) {
-			l->fds[i] = (struct loop_fd){ fd, events, fn, ctx };
+			bool was_always;
+			f = &l->fds[i];
+			was_always = f->always;
+			l->nalways -= was_always;
+			*f = (struct loop_fd){ fd, events, false, fn, ctx };
+			if (watch_fd(l, f, was_always ? EPOLL_CTL_ADD :
+			    EPOLL_CTL_MOD, edge) < 0)
+				return -1;
+			l->nalways += f->always;
 			l->fds_changed = true;
 			return 0;
 		}
 	}
 	if (l->nfds == l->capfds) {
 		int cap = l->capfds ? l->capfds * 2 : 16;
-		struct loop_fd *f = realloc(l->fds, (size_t)cap * sizeof(*f));
-		struct pollfd *p;
-		if (f == NULL)
+		struct loop_fd *n = realloc(l->fds, (size_t)cap * sizeof(*n));
+		if (n == NULL)
 			return -1;
-		l->fds = f;
-		if ((p = realloc(l->pfds, (size_t)cap * sizeof(*p))) == NULL)
-			return -1;
-		l->pfds = p;
+		l->fds = n;
 		l->capfds = cap;
 	}
-	l->fds[l->nfds++] = (struct loop_fd){ fd, events, fn, ctx };
+	f = &l->fds[l->nfds];
+	*f = (struct loop_fd){ fd, events, false, fn, ctx };
+	if (watch_fd(l, f, EPOLL_CTL_ADD, edge) < 0)
+		return -1;
+	l->nalways += f->always;
+	l->nfds++;
 	l->fds_changed = true;
 	return 0;
+}
+
+int
+loop_add_fd(struct loop *l, int fd, short events, loop_fd_fn fn, void *ctx)
+{
+	return add_fd(l, fd, events, false, fn, ctx);
+}
+
+int
+loop_add_wake_fd(struct loop *l, int fd, loop_fd_fn fn, void *ctx)
+{
+	return add_fd(l, fd, POLLIN, true, fn, ctx);
 }
 
 void
@@ -84,6 +139,10 @@ loop_del_fd(struct loop *l, int fd)
 {
 	for (int i = 0; i < l->nfds; i++) {
 		if (l->fds[i].fd == fd) {
+			if (l->fds[i].always)
+				l->nalways--;
+			else
+				(void)epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
 			l->fds[i] = l->fds[--l->nfds];
 			l->fds_changed = true;
 			return;
@@ -135,11 +194,25 @@ run_timers(struct loop *l)
 	}
 }
 
+/* A callback may have removed or replaced an fd: dispatch by number. */
+static void
+dispatch(struct loop *l, int fd, short revents)
+{
+	for (int j = 0; j < l->nfds; j++) {
+		if (l->fds[j].fd == fd) {
+			struct loop_fd f = l->fds[j];
+			f.fn(f.ctx, fd, revents);
+			return;
+		}
+	}
+}
+
 int
 loop_run_once(struct loop *l, int max_wait_ms)
 {
-	int timeout = max_wait_ms, n, count;
-	uint64_t now = now_ns();
+	struct epoll_event evs[LOOP_EVENTS];
+	int timeout = max_wait_ms, n;
+	uint64_t now = l->ntimers ? now_ns() : 0;
 
 	for (int i = 0; i < l->ntimers; i++) {
 		uint64_t due = l->timers[i].due_ns;
@@ -147,35 +220,28 @@ loop_run_once(struct loop *l, int max_wait_ms)
 		if (timeout < 0 || ms < timeout)
 			timeout = ms;
 	}
-	count = l->nfds;
-	for (int i = 0; i < count; i++) {
-		l->pfds[i].fd = l->fds[i].fd;
-		l->pfds[i].events = l->fds[i].events;
-		l->pfds[i].revents = 0;
-	}
-	n = poll(l->pfds, (nfds_t)count, timeout);
+	if (l->nalways > 0)
+		timeout = 0;
+	n = epoll_wait(l->epfd, evs, LOOP_EVENTS, timeout);
 	if (n < 0) {
 		if (errno == EINTR)
 			return 0;
-		log_warn("poll");
+		log_warn("epoll_wait");
 		return -1;
 	}
 	l->fds_changed = false;
-	for (int i = 0; i < count && n > 0 && !l->stop; i++) {
-		struct pollfd *p = &l->pfds[i];
-		if (p->revents == 0)
-			continue;
-		n--;
-		/* a callback may have removed or replaced this fd */
-		for (int j = 0; j < l->nfds; j++) {
-			if (l->fds[j].fd == p->fd) {
-				struct loop_fd f = l->fds[j];
-				f.fn(f.ctx, p->fd, p->revents);
-				break;
-			}
-		}
+	for (int i = 0; i < n && !l->stop; i++)
+		dispatch(l, evs[i].data.fd, (short)evs[i].events);
+	if (l->nalways > 0) {
+		int always[16], k = 0;
+		for (int i = 0; i < l->nfds && k < 16; i++)
+			if (l->fds[i].always)
+				always[k++] = l->fds[i].fd;
+		for (int i = 0; i < k && !l->stop; i++)
+			dispatch(l, always[i], POLLIN);
 	}
-	run_timers(l);
+	if (l->ntimers)
+		run_timers(l);
 	return 0;
 }
 
