@@ -17,8 +17,11 @@
 
 #include <lo/lo.h>
 
+#include "ardour.h"
 #include "jackenv.h"
 #include "proc.h"
+
+#define TRACKS "Kick Snare Bass Gtr"	/* Ardour's session */
 
 static struct {
 	struct jackd jackd;
@@ -28,37 +31,6 @@ static struct {
 	struct midisrc *ctl;
 	struct proc bridge;
 } T;
-
-static int
-ardour_start(void)
-{
-	char cmd[600], out[64] = "";
-	FILE *p;
-
-	snprintf(cmd, sizeof(cmd), "tests/ardour/ardour-session start "
-	    "--lifetime 600 --exact-port %s/ardour %d 4 Kick Snare Bass Gtr",
-	    T.dir, T.port);
-	if ((p = popen(cmd, "r")) == NULL)
-		return -1;
-	if (fgets(out, sizeof(out), p) == NULL)
-		out[0] = '\0';
-	if (pclose(p) != 0 || atoi(out) != T.port) {
-		fprintf(stderr, "ardour did not start on %d (%s)\n", T.port, out);
-		return -1;
-	}
-	return 0;
-}
-
-static void
-ardour_stop(void)
-{
-	char cmd[400];
-
-	snprintf(cmd, sizeof(cmd), "tests/ardour/ardour-session stop %s/ardour "
-	    ">/dev/null 2>&1", T.dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "ardour-session stop failed\n");
-}
 
 /* Another OSC client: a person at Ardour, or another surface. */
 static void
@@ -112,7 +84,8 @@ setup(void **state)
 	    "fader1..8 = track.gain track=1..8\nrec1..8 = track.recarm "
 	    "track=1..8\nplay = transport.play\nstop = transport.stop\n", fp);
 	fclose(fp);
-	if (jackd_start(&T.jackd, test_unique("ctlb")) < 0 || ardour_start() < 0)
+	if (jackd_start(&T.jackd, test_unique("ctlb")) < 0 ||
+	    ardour_start(T.dir, T.port, TRACKS) < 0)
 		return -1;
 	*state = &T;
 	return 0;
@@ -125,7 +98,7 @@ teardown(void **state)
 
 	midisrc_free(T.ctl);
 	proc_free(&T.bridge);
-	ardour_stop();
+	ardour_stop(T.dir);
 	jackd_stop(&T.jackd);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", T.dir);
 	return system(cmd) == 0 ? 0 : -1;
@@ -180,9 +153,9 @@ test_ardour_feedback(void **state)
 	assert_null(strstr(midisrc_received(T.ctl), "B0 01"));
 
 	/* Ardour stops and starts again: feedback resumes by itself */
-	ardour_stop();
+	ardour_stop(T.dir);
 	assert_true(proc_wait_output(&T.bridge, "silent for 3 s", 10000));
-	assert_int_equal(ardour_start(), 0);
+	assert_int_equal(ardour_start(T.dir, T.port, TRACKS), 0);
 	assert_true(proc_wait_output_count(&T.bridge,
 	    "Ardour answers; feedback on", 2, 20000));
 	midisrc_clear_received(T.ctl);

@@ -17,8 +17,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ardour.h"
 #include "jackenv.h"
 #include "proc.h"
+
+#define TRACKS "Kick Vox"	/* Ardour's session */
 
 static struct {
 	struct jackd jackd;
@@ -30,57 +33,6 @@ static struct {
 	struct midisrc *ctl;
 	struct proc bridge;
 } T;
-
-static int
-ardour_start(void)
-{
-	char cmd[600], out[64] = "";
-	FILE *p;
-
-	snprintf(cmd, sizeof(cmd), "tests/ardour/ardour-session start "
-	    "--lifetime 600 --exact-port %s/ardour %d 2 Kick Vox", T.dir,
-	    T.port);
-	if ((p = popen(cmd, "r")) == NULL)
-		return -1;
-	if (fgets(out, sizeof(out), p) == NULL)
-		out[0] = '\0';
-	if (pclose(p) != 0 || atoi(out) != T.port) {
-		fprintf(stderr, "ardour did not start on %d (%s)\n", T.port, out);
-		return -1;
-	}
-	return 0;
-}
-
-static void
-ardour_stop(void)
-{
-	char cmd[400];
-
-	snprintf(cmd, sizeof(cmd), "tests/ardour/ardour-session stop %s/ardour "
-	    ">/dev/null 2>&1", T.dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "ardour-session stop failed\n");
-}
-
-/* Ardour's session as ardour-session reads it back: does a line hold
- * want? */
-static bool
-ardour_state_has(const char *want)
-{
-	char cmd[400], line[512];
-	bool found = false;
-	FILE *p;
-
-	snprintf(cmd, sizeof(cmd), "tests/ardour/ardour-session state "
-	    "%s/ardour", T.dir);
-	if ((p = popen(cmd, "r")) == NULL)
-		return false;
-	while (fgets(line, sizeof(line), p))
-		if (strstr(line, want))
-			found = true;
-	pclose(p);
-	return found;
-}
 
 static void
 write_file(const char *name, const char *text)
@@ -109,7 +61,8 @@ setup(void **state)
 	if (system(cmd) != 0)
 		return -1;
 	*state = &T;
-	if (jackd_start(&T.jackd, test_unique("ctlb")) < 0 || ardour_start() < 0)
+	if (jackd_start(&T.jackd, test_unique("ctlb")) < 0 ||
+	    ardour_start(T.dir, T.port, TRACKS) < 0)
 		return -1;
 	return 0;
 }
@@ -121,7 +74,7 @@ teardown(void **state)
 
 	midisrc_free(T.ctl);
 	proc_free(&T.bridge);
-	ardour_stop();
+	ardour_stop(T.dir);
 	jackd_stop(&T.jackd);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", T.dir);
 	return system(cmd) == 0 ? 0 : -1;
@@ -162,7 +115,7 @@ expect_marker(const char *name)
 	char want[80];
 
 	snprintf(want, sizeof(want), "marker\t%s\t", name);
-	if (!ardour_state_has(want)) {
+	if (!ardour_state_has(T.dir, want)) {
 		print_error("Ardour has no marker '%s'\nbridge:\n%s\n", name,
 		    proc_output(&T.bridge));
 		fail();
