@@ -476,6 +476,27 @@ ranged_at(const struct ranged *r, int n)
 	return r->set ? (int)(r->first + (r->count > 1 ? n : 0)) : 0;
 }
 
+/* What b sends, its slots filled (track, marker, plugin, label), and
+ * whether the DAW reports it: from the line's own message or the
+ * dialect's. */
+static void
+binding_message(const struct bline *bl, const struct profile *p,
+    const struct dialect_action *da, struct binding *b)
+{
+	if (bl->own)
+		b->unreported = bl->own->report.unreported;
+	else if (p->dialect && action_index(bl->a) >= 0)
+		b->unreported =
+		    p->dialect->reports[action_index(bl->a)].unreported;
+	if (da) {
+		struct template_slots slots = { b->track, b->marker, b->plugin };
+		template_expand(&da->msg, &slots, b->label, &b->msg);
+		if (da->msg_off.address)
+			template_expand(&da->msg_off, &slots, b->label,
+			    &b->msg_off);
+	}
+}
+
 /* The line's n-th binding, on control ci, with its message. */
 static void
 add_binding(struct bline *bl, int ci, int n, const struct dialect_action *da)
@@ -502,17 +523,7 @@ add_binding(struct bline *bl, int ci, int n, const struct dialect_action *da)
 		if (b->invert)
 			b->centre_pos = 1 - b->centre_pos;
 	}
-	if (bl->own)
-		b->unreported = bl->own->report.unreported;
-	else if (p->dialect && action_index(a) >= 0)
-		b->unreported = p->dialect->reports[action_index(a)].unreported;
-	if (da) {
-		struct template_slots slots = { b->track, b->marker, b->plugin };
-		template_expand(&da->msg, &slots, b->label, &b->msg);
-		if (da->msg_off.address)
-			template_expand(&da->msg_off, &slots, b->label,
-			    &b->msg_off);
-	}
+	binding_message(bl, p, da, b);
 	p->by_control[ci] = p->nbindings++;
 }
 
@@ -650,17 +661,7 @@ action_compile(struct profile *p, const char *path, int line,
 	b->marker = ranged_at(&bl.marker, 0);
 	b->plugin = ranged_at(&bl.plugin, 0);
 	bl.proto.label = bl.proto.profile = NULL;	/* b's now */
-	if (bl.own)
-		b->unreported = bl.own->report.unreported;
-	else if (p->dialect && action_index(bl.a) >= 0)
-		b->unreported = p->dialect->reports[action_index(bl.a)].unreported;
-	if (da) {
-		struct template_slots slots = { b->track, b->marker, b->plugin };
-		template_expand(&da->msg, &slots, b->label, &b->msg);
-		if (da->msg_off.address)
-			template_expand(&da->msg_off, &slots, b->label,
-			    &b->msg_off);
-	}
+	binding_message(&bl, p, da, b);
 	ok = true;
 out:
 	free(bl.proto.label);
