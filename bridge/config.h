@@ -181,37 +181,42 @@ enum trigger_mode {
 	TRIGGER_MOMENTARY,	/* press on, release off */
 };
 
+/* A profile's binding: one per bound control, so kept small (largest
+ * members first, little padding: 168 bytes on LP64, 200 before). */
 struct binding {
-	uint16_t control;
 	const struct action_def *action;
-	int track, marker, plugin;
 	char *label;
 	char *profile;		/* profile.switch: the profile's name */
+	struct osc_msg msg;
+	struct osc_msg msg_off;	/* sent for 0 when the dialect splits a
+				 * toggle in two (ON | OFF); else unset */
+	double min, max;	/* action value range */
+	/* A bipolar range (trim, pan) has a centre the control's middle raw
+	 * value (64 of 0..127) hits exactly: centre_pos maps to centre. */
+	double centre, centre_pos;
+	double step, accel;	/* relative encoders */
+	double db_floor;
+	int track, marker, plugin;
 	int target;		/* id of the DAW-side target (config.targets),
 				 * -1 for none: bridge actions, inert bindings */
+	int next_same_target;	/* another binding of this profile on the
+				 * same target, -1 if none */
+	int line;
+	uint16_t control;
+	uint8_t taper;		/* enum taper */
+	uint8_t trigger;	/* enum trigger_mode */
 	bool pickup;		/* absolute: wait to meet the target's value
 				 * after a switch (soft takeover) */
 	bool guard;		/* guard=recording: while the DAW records, a
 				 * second press within a second is needed */
+	bool invert;
+	bool centred;
 	bool unreported;	/* a toggle the DAW never reports ([feedback]
 				 * none): its LEDs show what was sent */
-	int next_same_target;	/* another binding of this profile on the
-				 * same target, -1 if none */
-	double min, max;	/* action value range */
-	bool invert;
-	enum taper taper;
-	/* A bipolar range (trim, pan) has a centre the control's middle raw
-	 * value (64 of 0..127) hits exactly: centre_pos maps to centre. */
-	bool centred;
-	double centre, centre_pos;
-	enum trigger_mode trigger;
-	double step, accel;	/* relative encoders */
-	double db_floor;
-	struct osc_msg msg;
-	struct osc_msg msg_off;	/* sent for 0 when the dialect splits a
-				 * toggle in two (ON | OFF); else unset */
-	int line;
 };
+/* the enums kept in a byte */
+_Static_assert(TAPER_FADER <= UINT8_MAX && TRIGGER_MOMENTARY <= UINT8_MAX,
+    "struct binding's taper and trigger are bytes");
 
 /* The message b sends for value: msg, or msg_off for a split toggle's 0. */
 static inline const struct osc_msg *

@@ -226,11 +226,14 @@ opt_taper(struct bline *bl, const char *t, const char *v, bool eq)
 static bool
 opt_trigger(struct bline *bl, const char *t, const char *v, bool eq)
 {
-	if (!parse_trigger(v, &bl->proto.trigger)) {
+	enum trigger_mode m;
+
+	if (!parse_trigger(v, &m)) {
 		line_error(bl, "unknown trigger '%s' (expected press, toggle or "
 		    "momentary)", v);
 		return false;
 	}
+	bl->proto.trigger = (uint8_t)m;
 	bl->trigger_set = true;
 	return true;
 }

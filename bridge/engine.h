@@ -18,21 +18,21 @@
 #include "config.h"
 #include "midi.h"
 
-struct control_state {
-	bool pressed;		/* threshold state for absolute controls */
-	bool latched;		/* toggle state when the binding has no target */
-	bool pickup;		/* armed by a switch: wait to meet the target */
+struct control_state {	/* one per control: largest members first */
 	const struct binding *held;	/* binding that received the press */
 	double value;		/* last value sent, NAN if none */
 	double pos;		/* last physical position 0..1, NAN if none */
 	uint64_t last_tick_ns;
-	int last_dir;
 	double accel_mult;
 	/* feedback: what was last sent to the control, and when; when the
 	 * control last moved (a hand on it) */
-	int32_t fb_raw;
 	uint64_t fb_ns, in_ns;
 	uint64_t guard_ns;	/* first press of a guarded button */
+	int32_t fb_raw;
+	int last_dir;
+	bool pressed;		/* threshold state for absolute controls */
+	bool latched;		/* toggle state when the binding has no target */
+	bool pickup;		/* armed by a switch: wait to meet the target */
 };
 
 /* Values by target id (config.targets); NAN while unknown. */
