@@ -184,9 +184,33 @@ static struct {
 	atomic_long n;
 	atomic_int armed, quit;
 	int64_t rt_minus_mono;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
+	atomic_long clock_steps;	/* the offset moved by over 1 ms */
 	long malformed;
 	atomic_ulong dropped;	/* by the kernel at our full buffer */
 } rcv;
+
+/* CLOCK_REALTIME - CLOCK_MONOTONIC from one close pair of reads (within
+ * 20 us: not preempted between them), or false.  The kernel stamps
+ * arrivals in the wall clock, which may step (a virtual machine's clock
+ * set again after a pause: seen here once as every event of a run 3.3 s
+ * "late"); read again at each batch, a step moves the stamps of the
+ * batches after it, not of the whole run. */
+static bool
+clock_offset(int64_t *off)
+{
+	struct timespec a, r, b;
+	int64_t am, bm;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	clock_gettime(CLOCK_REALTIME, &r);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	am = (int64_t)a.tv_sec * 1000000000 + a.tv_nsec;
+	bm = (int64_t)b.tv_sec * 1000000000 + b.tv_nsec;
+	if (bm - am > 20000)
+		return false;
+	*off = (int64_t)r.tv_sec * 1000000000 + r.tv_nsec - (am + bm) / 2;
+	return true;
+}
 
 /* One message, "/e\0\0" ",if\0" track value, arrived at t. */
 static void
@@ -241,6 +265,14 @@ rcv_thread(void *arg)
 		got = recvmmsg(rcv.fd, msgs, BATCH, MSG_WAITFORONE, NULL);
 		if (got <= 0)
 			continue;	/* the socket's 100 ms timeout */
+		{
+			int64_t off;
+			if (clock_offset(&off)) {
+				if (llabs(off - rcv.rt_minus_mono) > 1000000)
+					atomic_fetch_add(&rcv.clock_steps, 1);
+				rcv.rt_minus_mono = off;
+			}
+		}
 		if (!atomic_load(&rcv.armed))
 			continue;
 		for (int i = 0; i < got; i++) {
@@ -293,7 +325,6 @@ rcv_start(void)
 	socklen_t len = sizeof(sin);
 	struct timeval tv = { 0, 100000 };
 	int big = 32 << 20;
-	int64_t best = INT64_MAX;
 
 	rcv.fd = socket(AF_INET, SOCK_DGRAM, 0);
 	memset(&sin, 0, sizeof(sin));
@@ -312,20 +343,9 @@ rcv_start(void)
 	setsockopt(rcv.fd, SOL_SOCKET, SO_TIMESTAMPNS, &(int){ 1 }, sizeof(int));
 	setsockopt(rcv.fd, SOL_SOCKET, SO_RXQ_OVFL, &(int){ 1 }, sizeof(int));
 	setsockopt(rcv.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	/* the offset between the two clocks, from the closest pair of reads */
-	for (int i = 0; i < 100; i++) {
-		struct timespec a, r, b;
-		clock_gettime(CLOCK_MONOTONIC, &a);
-		clock_gettime(CLOCK_REALTIME, &r);
-		clock_gettime(CLOCK_MONOTONIC, &b);
-		int64_t am = (int64_t)a.tv_sec * 1000000000 + a.tv_nsec;
-		int64_t bm = (int64_t)b.tv_sec * 1000000000 + b.tv_nsec;
-		if (bm - am < best) {
-			best = bm - am;
-			rcv.rt_minus_mono = (int64_t)r.tv_sec * 1000000000 +
-			    r.tv_nsec - (am + bm) / 2;
-		}
-	}
+	/* the offset between the two clocks (read again at each batch) */
+	for (int i = 0; i < 1000 && !clock_offset(&rcv.rt_minus_mono); i++)
+		;
 	rcv.cap = 4 * 1000 * 1000;
 	rcv.a = calloc((size_t)rcv.cap, sizeof(*rcv.a));
 	return pthread_create(&rcv.thread, NULL, rcv_thread, NULL) == 0 ? 0 : -1;
@@ -535,6 +555,7 @@ struct result {
 	unsigned xruns;
 	long deferred;
 	unsigned long rcv_drops;
+	long clock_steps;	/* the wall clock stepped during the run */
 	int ok;
 };
 
@@ -598,6 +619,7 @@ run_once(enum who w, double rate, double seconds, double idle_s,
 	struct switches s0, s1;
 	int64_t cpu0, cpu1, scpu0, scpu1, t_last;
 	unsigned long drops0;
+	long steps0;
 	unsigned xr0;
 	const char *e;
 	long cursor = 0, last_n;
@@ -636,6 +658,7 @@ run_once(enum who w, double rate, double seconds, double idle_s,
 	rcv.malformed = 0;
 	atomic_store(&rcv.armed, 1);
 	drops0 = atomic_load(&rcv.dropped);
+	steps0 = atomic_load(&rcv.clock_steps);
 	xr0 = atomic_load(&src.xruns);
 	cpu0 = proc_cpu_ns(p.pid);
 	scpu0 = proc_stat_cpu_ns(p.pid);
@@ -658,6 +681,7 @@ run_once(enum who w, double rate, double seconds, double idle_s,
 	cpu1 = proc_cpu_ns(p.pid);
 	scpu1 = proc_stat_cpu_ns(p.pid);
 	r->rcv_drops = atomic_load(&rcv.dropped) - drops0;
+	r->clock_steps = atomic_load(&rcv.clock_steps) - steps0;
 	r->xruns = atomic_load(&src.xruns) - xr0;
 	r->deferred = atomic_load(&src.deferred);
 	proc_mem(p.pid, &r->mem);
@@ -848,10 +872,11 @@ print_run(enum who w, int i, const struct result *r)
 	pool_add(&one, r);
 	qsort(one.lat, (size_t)one.nlat, sizeof(double), cmp_double);
 	printf("    %-9s run %d: p50 %6.0f us  p99 %6.0f us  max %6.0f us  "
-	    "lost %ld  CPU %.2f ms/1000 ev%s\n", who_name[w], i + 1,
+	    "lost %ld  CPU %.2f ms/1000 ev%s%s\n", who_name[w], i + 1,
 	    pct(&one, 0.5), pct(&one, 0.99), pct(&one, 1.0), r->lost,
 	    r->nlat ? r->cpu_ns / 1e6 / ((double)r->nlat / 1000) : 0,
-	    r->xruns ? "  (xruns)" : "");
+	    r->xruns ? "  (xruns)" : "",
+	    r->clock_steps ? "  (the wall clock stepped)" : "");
 	free(one.lat);
 }
 
