@@ -36,6 +36,7 @@ struct osc_msg {
 	struct osc_arg *args;
 	int nargs;
 	bool has_value;		/* an argument carries the per-event value */
+	int value_arg;		/* with has_value: the first such argument */
 };
 
 /* What a message takes at the moment it is sent, besides the value. */

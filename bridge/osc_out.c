@@ -615,17 +615,12 @@ osc_send_binding(struct daw_address *t, const struct osc_port *from,
     const struct binding *b, double value, const struct osc_context *ctx)
 {
 	const struct osc_msg *msg = binding_msg(b, value);
-	int value_arg = -1;
+	/* an absolute value: a later one may take its place in a flood */
+	int value_arg = b->action->type == ACTION_CONTINUOUS &&
+	    msg->has_value && msg->value_arg < 127 ? msg->value_arg : -1;
 
 	if (msg->address == NULL)
 		return -1;
-	/* an absolute value: a later one may take its place in a flood */
-	if (b->action->type == ACTION_CONTINUOUS && msg->has_value)
-		for (int i = 0; i < msg->nargs && i < 127; i++)
-			if (msg->args[i].is_value) {
-				value_arg = i;
-				break;
-			}
 	return send_message(t, from, msg, value, ctx, value_arg);
 }
 

@@ -258,6 +258,8 @@ template_expand(const struct msg_template *t,
 		switch (at->source) {
 		case ARG_VALUE:
 			a->is_value = true;
+			if (!out->has_value)
+				out->value_arg = out->nargs;
 			out->has_value = true;
 			break;
 		case ARG_TRACK:

@@ -273,8 +273,8 @@ bindings(struct binding *fader, struct binding *mute)
 	fader_args[1] = (struct osc_arg){ .type = 'f', .is_value = true };
 	mute_args[0] = (struct osc_arg){ .type = 'i', .v.i = 1 };
 	mute_args[1] = (struct osc_arg){ .type = 'i', .is_value = true };
-	fader->msg = (struct osc_msg){ "/s", fader_args, 2, true };
-	mute->msg = (struct osc_msg){ "/s", mute_args, 2, true };
+	fader->msg = (struct osc_msg){ "/s", fader_args, 2, true, 1 };
+	mute->msg = (struct osc_msg){ "/s", mute_args, 2, true, 1 };
 }
 
 /* A DAW address whose datagrams go to the other end of a pair of
