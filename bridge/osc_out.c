@@ -12,6 +12,14 @@
 #include "osc_out.h"
 #include "util.h"
 
+/* A datagram to t came back refused: said at most every few seconds. */
+static void
+nothing_listens(struct daw_address *t)
+{
+	log_warnx_limited(&t->warn, "osc: nothing listens at %s (is the DAW "
+	    "running, with OSC on?)", t->url);
+}
+
 /* The batch: messages serialised one after another into bytes, each
  * behind its size (a bundle element's head), with its address and
  * socket.  At the flush, a message is a datagram of its own; to an
@@ -98,9 +106,7 @@ osc_port_drain_errors(struct osc_port *p, struct daw_address *const *addrs,
 			    msg.msg_namelen >= sizeof(*d) &&
 			    d->sin_addr.s_addr == to->sin_addr.s_addr &&
 			    d->sin_port == to->sin_port) {
-				log_warnx_limited(&t->warn, "osc: nothing listens "
-				    "at %s (is the DAW running, with OSC on?)",
-				    t->url);
+				nothing_listens(t);
 				break;
 			}
 		}
@@ -194,7 +200,6 @@ send_failed(struct daw_address *t, const char *address, int err)
 	return -1;
 }
 
-
 void
 osc_batch_begin(void)
 {
@@ -214,6 +219,19 @@ static bool
 would_block(int err)
 {
 	return err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS;
+}
+
+/* ECONNREFUSED reports an earlier datagram nobody received, and the one
+ * just tried was not sent: say so, and try it once more (again: whether
+ * this one is already the second try). */
+static bool
+refused_try_again(struct daw_address *t, int err, bool *again)
+{
+	if (err != ECONNREFUSED || *again)
+		return false;
+	nothing_listens(t);
+	*again = true;
+	return true;
 }
 
 static double
@@ -325,8 +343,6 @@ flow_sendmmsg(struct daw_address *t, const struct osc_port *from, int max)
 	return k;
 }
 
-static int send_failed(struct daw_address *t, const char *address, int err);
-
 void
 osc_flow_send(struct daw_address *t, const struct osc_port *from, uint64_t now)
 {
@@ -356,12 +372,8 @@ osc_flow_send(struct daw_address *t, const struct osc_port *from, uint64_t now)
 			f->blocked_until = now + OSC_FLOW_RETRY_NS;
 			break;
 		}
-		if (err == ECONNREFUSED && !again) {
-			log_warnx_limited(&t->warn, "osc: nothing listens at %s "
-			    "(is the DAW running, with OSC on?)", t->url);
-			again = true;
+		if (refused_try_again(t, err, &again))
 			continue;
-		}
 		size_t len;
 		send_failed(t, osc_queue_at(&f->q, 0, &len), err);
 		osc_queue_pop(&f->q, 1);
@@ -435,7 +447,7 @@ batch_datagrams(void)
 
 /* A run of datagrams to one socket, in order.  ECONNREFUSED reports an
  * earlier datagram nobody received, and this one was not sent: say so,
- * and send it again, once, as send_datagram does.  A socket that would
+ * and send it again, once (refused_try_again).  A socket that would
  * block: the rest waits in the queues of their addresses, message by
  * message. */
 void
@@ -476,12 +488,8 @@ osc_batch_flush(void)
 			again = false;
 			continue;
 		}
-		if (err == ECONNREFUSED && !again) {
-			log_warnx_limited(&t->warn, "osc: nothing listens at %s "
-			    "(is the DAW running, with OSC on?)", t->url);
-			again = true;
+		if (refused_try_again(t, err, &again))
 			continue;
-		}
 		send_failed(t, batch.msg[i].iov_base, err);
 		t->failed += (uint64_t)batch.count[d] - 1;	/* a bundle's */
 		d++;
@@ -524,21 +532,17 @@ static int
 send_datagram(struct daw_address *t, const struct osc_port *from,
     const char *buf, size_t size, int value_arg)
 {
-	int err = 0;
+	bool again = false;
+	int err;
 
-	/* ECONNREFUSED reports an earlier datagram nobody received, and
-	 * this one was not sent: say so, and send it again */
-	for (int tries = 0; tries < 2; tries++) {
+	do {
 		if (sendto(from->fd, buf, size, 0, (struct sockaddr *)&t->sa,
 		    t->salen) == (ssize_t)size) {
 			t->sent++;
 			return 0;
 		}
-		if ((err = errno) != ECONNREFUSED)
-			break;
-		log_warnx_limited(&t->warn, "osc: nothing listens at %s (is "
-		    "the DAW running, with OSC on?)", t->url);
-	}
+		err = errno;
+	} while (refused_try_again(t, err, &again));
 	if (would_block(err)) {
 		t->flow.blocked_until = now_ns() + OSC_FLOW_RETRY_NS;
 		return flow_queue(t, from->fd, buf, size, value_arg);
