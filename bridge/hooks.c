@@ -170,53 +170,51 @@ hooks_fire(struct surface *sf, enum hook_event e, uint64_t now)
 	}
 }
 
+/* A state the surface follows (*was: 1, 0, -1 unknown) now is: on a
+ * change, the hook of on or off fires, once; from unknown only a change
+ * to on fires (a DAW found recording starts the role's recording; one
+ * found stopped stops nothing).  true when a hook switched the surface
+ * to another DAW's profile: the states read were the other DAW's. */
+static bool
+follow(struct surface *sf, int8_t *was, int is, enum hook_event on,
+    enum hook_event off, uint64_t now)
+{
+	unsigned resets = sf->hooks.resets;
+	int before = *was;
+
+	if (is < 0 || is == before)
+		return false;
+	*was = (int8_t)is;
+	if (is == 1)
+		hooks_fire(sf, on, now);
+	else if (before == 1)
+		hooks_fire(sf, off, now);
+	return sf->hooks.resets != resets;
+}
+
 void
 hooks_after_report(struct surface *sf, uint64_t now)
 {
 	struct hook_watch *w = &sf->hooks;
 	const struct profile *p = sf->eng->profile;
-	unsigned resets = w->resets;
 	int play = known(engine_value(sf->eng, p->play_target));
 	int rec = recording(known(engine_value(sf->eng, p->record_target)),
 	    play);
 
-	/* a hook that switched to another DAW's profile ends the round:
-	 * these states were the other DAW's */
-	if (sf->link.heard && w->connected != 1) {
-		w->connected = 1;
-		hooks_fire(sf, HOOK_DAW_CONNECTED, now);
-		if (w->resets != resets)
-			return;
-	}
-	/* a change of state, once; from unknown only to on (a DAW found
-	 * recording starts the role's recording; one found stopped stops
-	 * nothing) */
-	if (play == 1 && w->rolling != 1) {
-		w->rolling = 1;
-		hooks_fire(sf, HOOK_TRANSPORT_START, now);
-		if (w->resets != resets)
-			return;
-	}
-	if (rec == 1 && w->recording != 1) {
-		w->recording = 1;
-		hooks_fire(sf, HOOK_RECORDING_START, now);
-		if (w->resets != resets)
-			return;
-	}
-	if (rec == 0 && w->recording != 0) {
-		bool was = w->recording == 1;
-		w->recording = 0;
-		if (was)
-			hooks_fire(sf, HOOK_RECORDING_STOP, now);
-		if (w->resets != resets)
-			return;
-	}
-	if (play == 0 && w->rolling != 0) {
-		bool was = w->rolling == 1;
-		w->rolling = 0;
-		if (was)
-			hooks_fire(sf, HOOK_TRANSPORT_STOP, now);
-	}
+	if (sf->link.heard && follow(sf, &w->connected, 1,
+	    HOOK_DAW_CONNECTED, HOOK_DAW_LOST, now))
+		return;
+	/* the transport starts before recording does, and recording stops
+	 * before the transport does */
+	if (play == 1) {
+		if (!follow(sf, &w->rolling, play, HOOK_TRANSPORT_START,
+		    HOOK_TRANSPORT_STOP, now))
+			(void)follow(sf, &w->recording, rec,
+			    HOOK_RECORDING_START, HOOK_RECORDING_STOP, now);
+	} else if (!follow(sf, &w->recording, rec, HOOK_RECORDING_START,
+	    HOOK_RECORDING_STOP, now))
+		(void)follow(sf, &w->rolling, play, HOOK_TRANSPORT_START,
+		    HOOK_TRANSPORT_STOP, now);
 }
 
 void
