@@ -265,6 +265,27 @@ port_matches(struct jack_midi *j, jack_port_t *p, const char *name)
 	return false;
 }
 
+/* The MIDI ports with flags, as jack_get_ports() lists them, NULL when
+ * none; free with jack_free().  The type is compared here: given a type
+ * pattern, libjack compiles it as a regular expression and glibc builds
+ * tens of kB of matching tables at each call, which stay in the heap. */
+static const char **
+midi_ports(jack_client_t *client, unsigned long flags)
+{
+	const char **ports = jack_get_ports(client, NULL, NULL, flags);
+	int n = 0;
+
+	for (int i = 0; ports && ports[i]; i++) {
+		jack_port_t *p = jack_port_by_name(client, ports[i]);
+		const char *type = p ? jack_port_type(p) : NULL;
+		if (type && strcmp(type, JACK_DEFAULT_MIDI_TYPE) == 0)
+			ports[n++] = ports[i];
+	}
+	if (ports)
+		ports[n] = NULL;
+	return ports;
+}
+
 static bool
 connect_outputs(struct jack_midi *j)
 {
@@ -275,8 +296,7 @@ connect_outputs(struct jack_midi *j)
 	if (j->out_port == NULL)
 		return true;
 	own = jack_port_name(j->out_port);
-	ports = jack_get_ports(j->client, NULL, JACK_DEFAULT_MIDI_TYPE,
-	    JackPortIsInput);
+	ports = midi_ports(j->client, JackPortIsInput);
 	for (int i = 0; ports && ports[i]; i++) {
 		jack_port_t *p = jack_port_by_name(j->client, ports[i]);
 		if (p == NULL || jack_port_is_mine(j->client, p) ||
@@ -327,8 +347,7 @@ connect_matching(struct jack_midi *j)
 	size_t n = 0;
 	bool failed = false;
 
-	ports = jack_get_ports(j->client, NULL, JACK_DEFAULT_MIDI_TYPE,
-	    JackPortIsOutput);
+	ports = midi_ports(j->client, JackPortIsOutput);
 	for (int i = 0; ports && ports[i]; i++) {
 		jack_port_t *p = jack_port_by_name(j->client, ports[i]);
 		int rc;
