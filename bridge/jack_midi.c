@@ -167,17 +167,14 @@ process(jack_nframes_t nframes, void *arg)
 	/* feedback queued by the main thread: [u16 length][bytes] */
 	if (j->out_port) {
 		void *out = jack_port_get_buffer(j->out_port, nframes);
-		uint16_t len;
+		size_t len;
 		uint8_t msg[JACK_OUT_MAX];
 
 		jack_midi_clear_buffer(out);
-		while (jack_ringbuffer_read_space(j->out_ring) >= sizeof(len)) {
-			jack_ringbuffer_peek(j->out_ring, (char *)&len, sizeof(len));
-			if (jack_ringbuffer_read_space(j->out_ring) < sizeof(len) + len ||
-			    jack_midi_max_event_size(out) < len)
+		while ((len = jack_out_peek(j->out_ring)) > 0) {
+			if (jack_midi_max_event_size(out) < len)
 				break;	/* the rest goes out next cycle */
-			jack_ringbuffer_read_advance(j->out_ring, sizeof(len));
-			jack_ringbuffer_read(j->out_ring, (char *)msg, len);
+			jack_out_take(j->out_ring, msg, len);
 			jack_midi_event_write(out, 0, msg, len);
 		}
 	}
@@ -481,7 +478,7 @@ open_client(struct jack_midi *j)
 	    JACK_DEFAULT_MIDI_TYPE, JackPortIsInput, 0);
 	j->out_port = jack_port_register(j->client, "midi_out",
 	    JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput, 0);
-	jack_ringbuffer_reset(j->out_ring);
+	jack_ring_clear(j->out_ring);
 	if (j->port == NULL || j->out_port == NULL) {
 		log_warnx("jack: cannot register a MIDI input port");
 		close_client(j);
@@ -631,11 +628,8 @@ jack_midi_send(struct jack_midi *j, const uint8_t *bytes, size_t len)
 			    "message is too long to send", n);
 			return -1;
 		}
-		if (jack_ringbuffer_write_space(j->out_ring) < sizeof(l) + n)
+		if (!jack_out_put(j->out_ring, bytes, l))
 			return -1;
-		/* the reader waits for both parts: see process() */
-		jack_ringbuffer_write(j->out_ring, (const char *)&l, sizeof(l));
-		jack_ringbuffer_write(j->out_ring, (const char *)bytes, n);
 		bytes += n;
 		len -= n;
 	}

@@ -138,3 +138,55 @@ jack_ring_drain(jack_ringbuffer_t *rb, struct jack_ring_reader *r,
 	}
 	return events;
 }
+
+void
+jack_ring_clear(jack_ringbuffer_t *rb)
+{
+	rb->read_ptr = rb->write_ptr = 0;
+}
+
+bool
+jack_out_put(jack_ringbuffer_t *rb, const uint8_t *bytes, uint16_t len)
+{
+	size_t w = rb->write_ptr;
+
+	if (len == JACK_OUT_REWIND)
+		return false;
+	/* the rewind's length in one piece, then the skip: one pointer
+	 * update, as rewind_if_empty */
+	if (w >= JACK_OUT_RING_HOME && w + 2 <= rb->size && rb->read_ptr == w) {
+		uint16_t mark = JACK_OUT_REWIND;
+		memcpy(rb->buf + w, &mark, 2);
+		jack_ringbuffer_write_advance(rb, rb->size - w);
+	}
+	if (jack_ringbuffer_write_space(rb) < 2u + len)
+		return false;
+	/* the reader waits for the whole record (jack_out_peek) */
+	jack_ringbuffer_write(rb, (const char *)&len, 2);
+	jack_ringbuffer_write(rb, (const char *)bytes, len);
+	return true;
+}
+
+size_t
+jack_out_peek(jack_ringbuffer_t *rb)
+{
+	uint16_t len;
+
+	for (;;) {
+		size_t have = jack_ringbuffer_read_space(rb);
+		if (have < 2)
+			return 0;
+		jack_ringbuffer_peek(rb, (char *)&len, 2);
+		if (len != JACK_OUT_REWIND)
+			return have >= 2u + len ? len : 0;
+		/* the rest of the buffer was counted as written with it */
+		jack_ringbuffer_read_advance(rb, rb->size - rb->read_ptr);
+	}
+}
+
+void
+jack_out_take(jack_ringbuffer_t *rb, uint8_t *buf, size_t len)
+{
+	jack_ringbuffer_read_advance(rb, 2);
+	jack_ringbuffer_read(rb, (char *)buf, len);
+}

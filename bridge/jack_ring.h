@@ -55,4 +55,23 @@ size_t jack_ring_drain(jack_ringbuffer_t *rb, struct jack_ring_reader *r,
     void (*fn)(void *ctx, const uint8_t *bytes, size_t len, uint64_t time_ns),
     void *ctx);
 
+/* The output ring (main thread -> process callback: feedback to the
+ * controller): records [u16 length][bytes], one MIDI message each.  Like
+ * the input ring, an empty ring whose writer is past JACK_OUT_RING_HOME
+ * goes back to the buffer's start (a length of JACK_OUT_REWIND), so a
+ * session's feedback keeps to the first pages. */
+#define JACK_OUT_RING_HOME (4 * 1024)
+#define JACK_OUT_REWIND 0xFFFF
+
+/* Empty the ring, pointers only, while no process callback runs:
+ * jack_ringbuffer_reset() also zeroes the buffer, which makes every page
+ * of it resident. */
+void jack_ring_clear(jack_ringbuffer_t *rb);
+/* One message; false (nothing written) when the ring has no room. */
+bool jack_out_put(jack_ringbuffer_t *rb, const uint8_t *bytes, uint16_t len);
+/* The next whole message's length, 0 if none (a rewind is passed). */
+size_t jack_out_peek(jack_ringbuffer_t *rb);
+/* The message jack_out_peek() measured, len bytes, into buf. */
+void jack_out_take(jack_ringbuffer_t *rb, uint8_t *buf, size_t len);
+
 #endif

@@ -1,5 +1,5 @@
-/* Unit tests for the JACK input ring's records (jack_ring.c), on a real
- * jack_ringbuffer of the bridge's size (no server needed). */
+/* Unit tests for the JACK input and output rings' records (jack_ring.c),
+ * on real jack_ringbuffers of the bridge's sizes (no server needed). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -215,6 +215,94 @@ test_reader_keeping_up_stays_home(void **state)
 	jack_ringbuffer_free(rb);
 }
 
+#define OUT_RING_BYTES (64 * 1024)	/* jack_midi.c's JACK_OUT_RING_BYTES */
+
+/* Message n of a feedback stream: a note-on or, every 97th, a sysex of
+ * up to 2 kB (an init string), its bytes saying n. */
+static uint16_t
+out_message(size_t n, uint8_t *buf)
+{
+	uint16_t len = n % 97 == 0 ? (uint16_t)(5 + n % 2000) : 3;
+
+	buf[0] = len == 3 ? 0x90 : 0xF0;
+	for (uint16_t i = 1; i < len; i++)
+		buf[i] = (uint8_t)((n + i) & 0x7F);
+	if (len > 3)
+		buf[len - 1] = 0xF7;
+	return len;
+}
+
+static size_t
+out_read_all(jack_ringbuffer_t *rb, size_t *next)
+{
+	uint8_t got[2048], want[2048];
+	size_t len, n = 0;
+
+	while ((len = jack_out_peek(rb)) > 0) {
+		assert_int_equal(len, out_message(*next, want));
+		jack_out_take(rb, got, len);
+		assert_memory_equal(got, want, len);
+		(*next)++;
+		n++;
+	}
+	return n;
+}
+
+/* Feedback to the controller: every message comes out whole and in order,
+ * a process callback that keeps up leaves the writer near the buffer's
+ * start (only its first pages are ever touched), a backlog fills the
+ * whole buffer and is kept, and a full ring refuses without writing. */
+static void
+test_out_ring(void **state)
+{
+	jack_ringbuffer_t *rb = jack_ringbuffer_create(OUT_RING_BYTES);
+	uint8_t m[2048];
+	size_t put = 0, next = 0, furthest = 0, backlog = 0;
+
+	assert_non_null(rb);
+	for (int cycle = 0; cycle < 20000; cycle++) {
+		for (int i = 0; i < 4; i++) {
+			uint16_t len = out_message(put, m);
+			assert_true(jack_out_put(rb, m, len));
+			put++;
+		}
+		if (rb->write_ptr > furthest)
+			furthest = rb->write_ptr;
+		assert_int_equal(out_read_all(rb, &next), 4);
+	}
+	assert_int_equal(next, put);
+	print_message("# %zu messages; the writer went at most %zu bytes in\n",
+	    put, furthest);
+	assert_true(furthest < JACK_OUT_RING_HOME + 2 * 2048);
+
+	/* the callback stalls: everything is kept until the ring is full */
+	for (;;) {
+		uint16_t len = out_message(put, m);
+		size_t before = jack_ringbuffer_write_space(rb);
+		if (!jack_out_put(rb, m, len)) {
+			assert_int_equal(jack_ringbuffer_write_space(rb), before);
+			break;
+		}
+		put++;
+		backlog++;
+	}
+	assert_true(jack_ringbuffer_read_space(rb) > OUT_RING_BYTES - 2100);
+	assert_int_equal(out_read_all(rb, &next), backlog);
+	assert_int_equal(next, put);
+	/* empty again: the next message goes back home */
+	assert_true(jack_out_put(rb, m, out_message(put, m)));
+	put++;
+	assert_true(rb->write_ptr < JACK_OUT_RING_HOME);
+	assert_int_equal(out_read_all(rb, &next), 1);
+
+	/* cleared (a new client): nothing left to read, pointers only */
+	assert_true(jack_out_put(rb, m, out_message(put, m)));
+	jack_ring_clear(rb);
+	assert_int_equal(jack_out_peek(rb), 0);
+	assert_int_equal(jack_ringbuffer_write_space(rb), OUT_RING_BYTES - 1);
+	jack_ringbuffer_free(rb);
+}
+
 int
 main(void)
 {
@@ -223,6 +311,7 @@ main(void)
 		cmocka_unit_test(test_times_and_sizes),
 		cmocka_unit_test(test_full_refuses_whole),
 		cmocka_unit_test(test_reader_keeping_up_stays_home),
+		cmocka_unit_test(test_out_ring),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
