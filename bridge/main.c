@@ -337,6 +337,17 @@ with_dirs(int (*fn)(int, char **, char *const *, int), int argc, char **argv)
 	return rc;
 }
 
+static void
+monitor_usage(FILE *out)
+{
+	fprintf(out,
+	    "usage: ctlbridge monitor [--control PID|PORT] [--raw] [FILTER...]\n"
+	    "Each MIDI event, DAW report and hook of a running bridge as it\n"
+	    "happens, until interrupted.  FILTER: surface=N (or N alone),\n"
+	    "control=NAME, action=NAME, or a NAME of either (* ? [ glob);\n"
+	    "--raw: ten tab-separated columns, for scripts.\n");
+}
+
 /* ctlbridge monitor [--control PID|PORT] [--raw] [FILTER...] */
 static int
 cmd_monitor(int argc, char **argv)
@@ -361,10 +372,10 @@ cmd_monitor(int argc, char **argv)
 			raw = true;
 			break;
 		case 'h':
-			usage(stdout);
+			monitor_usage(stdout);
 			return 0;
 		default:
-			usage(stderr);
+			monitor_usage(stderr);
 			return 2;
 		}
 	}

@@ -600,6 +600,79 @@ wanted_event(char **col, char *const *filters, int n)
 	return (!any_surface || surface_ok) && (!any_name || name_ok);
 }
 
+/* The surface a filter names (surface=N, or a bare number), 0 for a name
+ * filter. */
+static long
+filter_surface(const char *f)
+{
+	long num;
+
+	if (strncmp(f, "surface=", 8) == 0)
+		return parse_int(f + 8, 1, BRIDGE_MAX_SURFACES, &num) ? num : -1;
+	return parse_int(f, 1, 99, &num) ? num : 0;
+}
+
+/*
+ * A filter that can match nothing is a slip, said before attaching rather
+ * than left to print nothing for ever: surface= without a surface's
+ * number, control= or action= without a name, an unknown NAME= (a glob
+ * before the '=', or a '.' or a blank, is a name filter: "*track=1",
+ * "track.gain track=1").  0, or -1 said.
+ */
+static int
+filters_check(char *const *filters, int n)
+{
+	for (int i = 0; i < n; i++) {
+		const char *f = filters[i], *eq = strchr(f, '=');
+		size_t k = eq ? (size_t)(eq - f) : 0;
+
+		if (filter_surface(f) < 0) {
+			fprintf(stderr, "ctlbridge: monitor: '%s': surface= takes "
+			    "a surface's number, 1 to %d\n", f,
+			    BRIDGE_MAX_SURFACES);
+			return -1;
+		}
+		if (eq == NULL || strspn(f, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ_-") != k ||
+		    (k == 7 && strncmp(f, "surface", 7) == 0))
+			continue;
+		if ((k == 7 && strncmp(f, "control", 7) == 0) ||
+		    (k == 6 && strncmp(f, "action", 6) == 0)) {
+			if (eq[1] == '\0') {
+				fprintf(stderr, "ctlbridge: monitor: '%s' names "
+				    "no %.*s\n", f, (int)k, f);
+				return -1;
+			}
+			continue;
+		}
+		fprintf(stderr, "ctlbridge: monitor: unknown filter '%s' "
+		    "(expected surface=N, control=NAME, action=NAME, or a "
+		    "number or a name alone)\n", f);
+		return -1;
+	}
+	return 0;
+}
+
+/* The surfaces the bridge runs, from its answer to the attach
+ * ("monitoring 2 surfaces; ..."), against those the filters name: a
+ * surface it does not run is said as switch says it.  0, or -1 said. */
+static int
+filters_against(const char *answer, char *const *filters, int n)
+{
+	int nsurfaces;
+
+	if (sscanf(answer, "monitoring %d surface", &nsurfaces) != 1)
+		return 0;
+	for (int i = 0; i < n; i++)
+		if (filter_surface(filters[i]) > nsurfaces) {
+			fprintf(stderr, "ctlbridge: monitor: no surface %ld (the "
+			    "bridge runs %d)\n", filter_surface(filters[i]),
+			    nsurfaces);
+			return -1;
+		}
+	return 0;
+}
+
 static void
 print_event(const char *line, bool raw, char *const *filters, int nfilters)
 {
@@ -671,6 +744,8 @@ monitor_run(int port, bool raw, char *const *filters, int nfilters)
 	bool attached = false;
 	int fd, rc = 1;
 
+	if (filters_check(filters, nfilters) < 0)
+		return 2;
 	memset(&to, 0, sizeof(to));
 	to.sin_family = AF_INET;
 	to.sin_port = htons((uint16_t)port);
@@ -732,12 +807,17 @@ monitor_run(int port, bool raw, char *const *filters, int nfilters)
 					lo_message_free(m);
 					goto out;
 				}
+				const char *said = lo_message_get_argc(m) > 1 ?
+				    (const char *)lo_message_get_argv(m)[1] : "ok";
+				if (!attached && filters_against(said, filters,
+				    nfilters) < 0) {
+					lo_message_free(m);
+					monitor_send(fd, &to, "stop");
+					goto out;
+				}
 				if (!attached && !raw)
 					fprintf(stderr, "ctlbridge: monitor: bridge "
-					    "on port %d: %s\n", port,
-					    lo_message_get_argc(m) > 1 ?
-					    (const char *)lo_message_get_argv(m)[1] :
-					    "ok");
+					    "on port %d: %s\n", port, said);
 				attached = true;
 			} else if (strcmp(path, "/ctlbridge/event") == 0)
 				print_event(s, raw, filters, nfilters);

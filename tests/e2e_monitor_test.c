@@ -304,6 +304,62 @@ test_ports(void **state)
 	free(out);
 }
 
+/* A filter that could match nothing is refused, saying why, where a
+ * monitor would otherwise print nothing for ever: a slip in the key
+ * (servce=1), surface= without a number, control= without a name before
+ * attaching (status 2); a surface the bridge does not run once it
+ * answers (status 1), leaving it with no monitor attached.  A glob with
+ * an '=' in it is a name filter still, and matches. */
+static void
+test_filters_that_match_nothing(void **state)
+{
+	struct fixture *f = *state;
+	char *env[] = { f->runtime_env, NULL };
+	char *typo[] = { "monitor", "servce=1", NULL };
+	char *notnum[] = { "monitor", "surface=two", NULL };
+	char *zero[] = { "monitor", "--raw", "fader", "surface=0", NULL };
+	char *noname[] = { "monitor", "control=", NULL };
+	char *nine[] = { "monitor", "surface=2", NULL };
+	char *bare[] = { "monitor", "--raw", "3", NULL };
+	char *glob[] = { "--raw", "*track=1", NULL };
+	char *out;
+
+	assert_int_equal(cli(env, &out, typo), 2);
+	assert_string_equal(out, "ctlbridge: monitor: unknown filter "
+	    "'servce=1' (expected surface=N, control=NAME, action=NAME, or a "
+	    "number or a name alone)\n");
+	free(out);
+	assert_int_equal(cli(env, &out, notnum), 2);
+	assert_string_equal(out, "ctlbridge: monitor: 'surface=two': surface= "
+	    "takes a surface's number, 1 to 8\n");
+	free(out);
+	assert_int_equal(cli(env, &out, zero), 2);
+	expect_in(out, "'surface=0': surface= takes a surface's number");
+	free(out);
+	assert_int_equal(cli(env, &out, noname), 2);
+	assert_string_equal(out, "ctlbridge: monitor: 'control=' names no "
+	    "control\n");
+	free(out);
+	/* none of these attached */
+	assert_null(strstr(proc_output(&f->bridge), "attached"));
+
+	assert_int_equal(cli(env, &out, nine), 1);
+	assert_string_equal(out, "ctlbridge: monitor: no surface 2 (the bridge "
+	    "runs 1)\n");
+	free(out);
+	assert_int_equal(cli(env, &out, bare), 1);
+	assert_string_equal(out, "ctlbridge: monitor: no surface 3 (the bridge "
+	    "runs 1)\n");
+	free(out);
+	assert_true(proc_wait_output_count(&f->bridge, "detached", 2,
+	    test_slow(3000)));
+
+	start_monitor(f, 0, 3, glob);
+	play_gestures(f);
+	expect_line(&f->mon[0], "\ttrack.trim track=1\tsent /trim 1 11.4286\n");
+	assert_null(strstr(proc_output(&f->mon[0]), "unmatched"));
+}
+
 /* A surface waiting for its controller names the ports it saw instead,
  * once, and again when a port appears. */
 static void
@@ -340,6 +396,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_monitor_raw, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_monitors_and_lease, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_filters_that_match_nothing,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ports, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_waiting_names_ports, setup,
 		    teardown),
