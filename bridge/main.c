@@ -45,7 +45,7 @@ usage(FILE *out)
 	    "       ctlbridge check [-c DIR] [FILE]...\n"
 	    "       ctlbridge switch [--control PID|PORT] [--surface N] PROFILE\n"
 	    "       ctlbridge status|reload [--control PID|PORT]\n"
-	    "       ctlbridge learn [-c DIR] [-m SPEC]... [-n COUNT] [CONTROLLER NAME...]\n"
+	    "       ctlbridge learn [-c DIR] [-m SPEC]... [-n COUNT] [CONTROLLER [NAME...]]\n"
 	    "       ctlbridge monitor [--control PID|PORT] [--raw] [FILTER...]\n"
 	    "       ctlbridge ports [-c DIR]\n"
 	    "       ctlbridge sheet [-c DIR] [-o FILE] PROFILE...\n"
@@ -280,10 +280,15 @@ cmd_control(int argc, char **argv)
 			pick = optarg;
 			break;
 		case 's':
-			if (strcmp(cmd, "switch") != 0 ||
-			    !parse_int(optarg, 1, BRIDGE_MAX_SURFACES, &surface)) {
-				fprintf(stderr, "ctlbridge: --surface N (1..%d) goes "
-				    "with switch\n", BRIDGE_MAX_SURFACES);
+			if (strcmp(cmd, "switch") != 0) {
+				fprintf(stderr, "ctlbridge: --surface goes with "
+				    "switch only\n");
+				return 2;
+			}
+			if (!parse_int(optarg, 1, BRIDGE_MAX_SURFACES, &surface)) {
+				fprintf(stderr, "ctlbridge: --surface takes a "
+				    "surface's number, 1 to %d, not '%s'\n",
+				    BRIDGE_MAX_SURFACES, optarg);
 				return 2;
 			}
 			break;

@@ -632,6 +632,7 @@ test_control_errors(void **state)
 	char *status[] = { "status", NULL };
 	char *nosuch[] = { "switch", "nosuch", NULL };
 	char *badsurface[] = { "status", "--surface", "2", NULL };
+	char *surface0[] = { "switch", "--surface", "0", "a", NULL };
 	char *out, pick[32];
 	const char *line;
 	int port;
@@ -642,6 +643,11 @@ test_control_errors(void **state)
 	assert_non_null(strstr(out, "no running bridge found"));
 	free(out);
 	assert_int_equal(cli(f, &out, badsurface), 2);
+	assert_string_equal(out, "ctlbridge: --surface goes with switch only\n");
+	free(out);
+	assert_int_equal(cli(f, &out, surface0), 2);
+	assert_string_equal(out, "ctlbridge: --surface takes a surface's "
+	    "number, 1 to 8, not '0'\n");
 	free(out);
 
 	start_pads(f);
