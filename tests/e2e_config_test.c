@@ -388,6 +388,58 @@ test_second_bridge_same_controller(void **state)
 	free(out);
 }
 
+/* The README's examples of whole files (an indented block whose first
+ * line is [controller], [daw] or [profile]), each saved as a file and
+ * checked as a user who copies one would: no error.  Its controller once
+ * put a cc14 0 beside faders on cc 0..7, which check refuses. */
+static void
+test_readme_examples_check(void **state)
+{
+	struct fixture *f = *state;
+	FILE *in = fopen("README.md", "r");
+	char path[400], *out, *line = NULL;
+	size_t cap = 0;
+	FILE *block = NULL;
+	int lineno = 0, start = 0, nfiles = 0;
+
+	assert_non_null(in);
+	for (;;) {
+		bool more = getline(&line, &cap, in) >= 0;
+		bool code = more && strncmp(line, "    ", 4) == 0;
+
+		if (block && (!more || (!code && line[0] != '\n'))) {
+			char *args[] = { "check", path, NULL };
+			assert_int_equal(fclose(block), 0);
+			block = NULL;
+			if (cli(f, &out, args) != 0) {
+				print_error("README.md:%d, saved as %s:\n%s\n",
+				    start, path, out);
+				fail();
+			}
+			free(out);
+			nfiles++;
+		}
+		if (!more)
+			break;
+		lineno++;
+		if (!code)
+			continue;
+		if (block == NULL && (strcmp(line + 4, "[controller]\n") == 0 ||
+		    strcmp(line + 4, "[daw]\n") == 0 ||
+		    strcmp(line + 4, "[profile]\n") == 0)) {
+			snprintf(path, sizeof(path), "%s/readme%d.ini", f->home,
+			    nfiles);
+			assert_non_null(block = fopen(path, "w"));
+			start = lineno;
+		}
+		if (block)
+			fputs(line + 4, block);
+	}
+	free(line);
+	fclose(in);
+	assert_int_equal(nfiles, 3);
+}
+
 int
 main(void)
 {
@@ -401,6 +453,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_broken_draft_does_not_block,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_second_bridge_same_controller,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_readme_examples_check,
 		    setup, teardown),
 	};
 
