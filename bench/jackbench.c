@@ -21,6 +21,12 @@
  * interleaved (floor, ctlbridge, floor, ...).  Nothing here asserts a
  * time: it prints figures.
  *
+ * Scenarios: 1000 events/s at 256 and 64 frames; the same with a
+ * controller's worth of controls and bindings (bench/config's first
+ * channel, 64), which sets the bridge's memory apart from its
+ * configuration's; the floor's highest held rate; 144,000 events/s at 32
+ * frames.
+ *
  *   bench-jack [CTLBRIDGE [FLOOR]]     (make bench)
  *   BENCH_QUICK=1: one short run of each, for smoke checks.
  *   BENCH_RUNS=N: runs of each (default 3).
@@ -66,7 +72,11 @@
 #define FLOOR_CLIENT "ctlbridge-bench-floor"
 #define SRATE 48000
 #define NCONTROLS 1024			/* 16 channels x 64 CCs */
-#define IDSPACE (NCONTROLS * 128)	/* events before an identity repeats */
+/* the stream's controls: NCONTROLS, or SMALL_CONTROLS (channel 1 only)
+ * for the controller-sized configuration */
+#define SMALL_CONTROLS 64
+static int ncontrols = NCONTROLS;
+#define IDSPACE (ncontrols * 128L)	/* events before an identity repeats */
 
 static int64_t
 mono_ns(void)
@@ -82,7 +92,7 @@ static void
 encode(long n, uint8_t m[3])
 {
 	long id = n % IDSPACE;
-	int ctl = (int)(id % NCONTROLS), val = (int)(id / NCONTROLS);
+	int ctl = (int)(id % ncontrols), val = (int)(id / ncontrols);
 	int ch = ctl / 64, i = ctl % 64;
 
 	m[0] = (uint8_t)(0xB0 | ch);
@@ -95,9 +105,9 @@ decode_id(int32_t track, float value)
 {
 	long val = lrintf(value * 127.0f);
 
-	if (track < 1 || track > NCONTROLS || val < 0 || val > 127)
+	if (track < 1 || track > ncontrols || val < 0 || val > 127)
 		return -1;
-	return val * NCONTROLS + (track - 1);
+	return val * ncontrols + (track - 1);
 }
 
 static int nice_value;	/* BENCH_NICE, 0: as started */
@@ -560,6 +570,8 @@ struct result {
 };
 
 static const char *bridge_path, *floor_path;
+/* set: the bridge runs the controller-sized configuration made there */
+static char small_config[64];
 static char server[96];
 static char server_env[128];
 
@@ -584,7 +596,8 @@ start_target(enum who w, struct proc *p)
 
 	snprintf(daw, sizeof(daw), "127.0.0.1:%d", rcv.port);
 	if (w == BRIDGE) {
-		const char *dir = getenv("BENCH_CONFIG");
+		const char *dir = small_config[0] ? small_config :
+		    getenv("BENCH_CONFIG");
 		const char *rt = getenv("BENCH_REALTIME");
 		char *argv[] = { (char *)bridge_path, "-c", dir && *dir ?
 		    (char *)dir : "bench/config", "-p",
@@ -952,11 +965,14 @@ src_alloc(double rate, double seconds)
 	}
 }
 
-static void
+/* The scenario's figures; the bridge's anonymous memory (kB, the largest
+ * of its runs), 0 when it did not run. */
+static long
 scenario(const char *title, int period, double rate, double seconds,
     double idle_s)
 {
 	struct pooled p[2];
+	long anon_kb;
 
 	memset(p, 0, sizeof(p));
 	printf("%s\n", title);
@@ -965,7 +981,7 @@ scenario(const char *title, int period, double rate, double seconds,
 	if (jack_up(period) < 0) {
 		fprintf(stderr, "bench-jack: cannot start jackd\n");
 		jack_down();
-		return;
+		return 0;
 	}
 	for (int i = 0; i < runs; i++)
 		for (int w = FLOOR; w <= BRIDGE; w++) {
@@ -982,6 +998,8 @@ scenario(const char *title, int period, double rate, double seconds,
 	fflush(stdout);
 	free(p[FLOOR].lat);
 	free(p[BRIDGE].lat);
+	anon_kb = p[BRIDGE].mem.anon_kb;
+	return anon_kb;
 }
 
 /* Does the floor hold this rate: nothing lost, no backlog growing (p99
@@ -1069,6 +1087,91 @@ loadavg(void)
 	return l;
 }
 
+/* ---- a controller-sized configuration ---- */
+
+static const char *const config_files[] = {
+	"mappings/controllers/bench.ini", "mappings/daws/bench.ini",
+	"profiles/bench.ini",
+};
+
+/* A line of bench/config's for a control past channel 1 ("c2x40..95 ="). */
+static bool
+past_first_channel(const char *line)
+{
+	int ch;
+	char x;
+
+	return sscanf(line, "c%d%c", &ch, &x) == 2 && x == 'x' && ch != 1;
+}
+
+/* bench/config with its first channel only (SMALL_CONTROLS controls and
+ * bindings, as a real controller has) in a directory of its own, into
+ * small_config; false if it cannot be made. */
+static bool
+make_small_config(void)
+{
+	static const char *const subdirs[] = {
+		"mappings", "mappings/controllers", "mappings/daws", "profiles",
+	};
+	char path[256], line[1024];
+
+	snprintf(small_config, sizeof(small_config),
+	    "/tmp/ctlbridge-bench-small.XXXXXX");
+	if (mkdtemp(small_config) == NULL) {
+		small_config[0] = '\0';
+		return false;
+	}
+	for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", small_config, subdirs[i]);
+		mkdir(path, 0700);
+	}
+	for (size_t i = 0; i < 3; i++) {
+		FILE *in, *out;
+		snprintf(path, sizeof(path), "bench/config/%s", config_files[i]);
+		in = fopen(path, "r");
+		snprintf(path, sizeof(path), "%s/%s", small_config,
+		    config_files[i]);
+		out = fopen(path, "w");
+		if (in == NULL || out == NULL) {
+			perror("bench-jack: the controller-sized configuration");
+			if (in)
+				fclose(in);
+			if (out)
+				fclose(out);
+			return false;
+		}
+		while (fgets(line, sizeof(line), in))
+			if (!past_first_channel(line))
+				fputs(line, out);
+		fclose(in);
+		fclose(out);
+	}
+	return true;
+}
+
+static void
+remove_small_config(void)
+{
+	static const char *const subdirs[] = {
+		"mappings/controllers", "mappings/daws", "mappings", "profiles",
+	};
+	char path[256];
+
+	if (!small_config[0])
+		return;
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", small_config,
+		    config_files[i]);
+		unlink(path);
+	}
+	for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", small_config, subdirs[i]);
+		rmdir(path);
+	}
+	rmdir(small_config);
+	small_config[0] = '\0';
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1123,12 +1226,35 @@ main(int argc, char **argv)
 		return 0;
 	}
 	double steady = 1000, secs = quick ? 0.5 : 3, idle = quick ? 1 : 5;
+	long anon_full = 0, anon_small = 0;
 	for (int k = 0; k < 2; k++) {
 		int period = k == 0 ? 256 : 64;
+		long kb;
 		snprintf(title, sizeof(title), "%d-frame period (%.2f ms), %.0f "
 		    "events/s for %.1f s, then %.0f s idle", period,
 		    period * 1000.0 / SRATE, steady, secs, idle);
-		scenario(title, period, steady, secs, idle);
+		kb = scenario(title, period, steady, secs, idle);
+		if (k == 0)
+			anon_full = kb;
+	}
+	/* what the configuration costs: the same, with a controller's worth
+	 * of controls and bindings (a nanoKONTROL2 has 51, an X-Touch Mini
+	 * 40, a MIDImix 65) */
+	if (!getenv("BENCH_CONFIG") && make_small_config()) {
+		ncontrols = SMALL_CONTROLS;
+		snprintf(title, sizeof(title), "controller-sized: %d controls "
+		    "and bindings (bench/config's first channel), 256-frame "
+		    "period, %.0f events/s for %.1f s", SMALL_CONTROLS, steady,
+		    secs);
+		anon_small = scenario(title, 256, steady, secs, 0);
+		ncontrols = NCONTROLS;
+		remove_small_config();
+		if (anon_full > 0 && anon_small > 0)
+			printf("  memory of the configuration: %d more controls "
+			    "and bindings, %ld kB more anonymous memory (%.0f "
+			    "bytes each)\n\n", NCONTROLS - SMALL_CONTROLS,
+			    anon_full - anon_small, (double)(anon_full -
+			    anon_small) * 1024 / (NCONTROLS - SMALL_CONTROLS));
 	}
 	flood = find_flood(64, quick ? 0.5 : 2);
 	if (flood > 0) {
