@@ -34,13 +34,17 @@ split_bar(const char *value)
 
 /* Is w (a word after the address) part of a message: an argument
  * ("i:3", "s:{label?}", T F N I), the '|' of ON | OFF, or an address
- * (after a '|')? */
+ * (after a '|')?  A word with a ':' before any '=' ("x:1", "int:1") is
+ * an argument mistyped, left to the message to say so, where as an
+ * option it would be an unknown option. */
 static bool
 message_word(const char *w, size_t len, bool after_bar)
 {
+	size_t colon = strcspn(w, ":= \t");
+
 	if (len == 1 && strchr("TFNI|", w[0]))
 		return true;
-	if (len >= 2 && w[1] == ':' && strchr("ifdhsb", w[0]))
+	if (colon < len && w[colon] == ':' && w[0] != '"')
 		return true;
 	return after_bar && w[0] == '/';
 }
