@@ -78,7 +78,12 @@ opt_ranged(struct bline *bl, const char *t, const char *v, bool eq)
 		    t, v);
 		return false;
 	}
-	if (r->count < 0 || r->first < 1 || r->first + r->count - 1 > 9999) {
+	if (r->count < 0) {
+		line_error(bl, "%s '%s' runs backwards: a range goes from low "
+		    "to high (1..8)", t, v);
+		return false;
+	}
+	if (r->first < 1 || r->first + r->count - 1 > 9999) {
 		line_error(bl, "%s '%s' is out of range 1..9999 (%ss count "
 		    "from 1)", t, v, t);
 		return false;

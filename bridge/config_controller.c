@@ -336,7 +336,12 @@ control_numbers(struct cline *cl, const char *text)
 		    k->word, text);
 		return false;
 	}
-	if (cl->nnums < 0 || cl->first_num < 0 ||
+	if (cl->nnums < 0) {
+		cline_error(cl, "%s number '%s' runs backwards: a range goes "
+		    "from low to high (0..7)", k->word, text);
+		return false;
+	}
+	if (cl->first_num < 0 ||
 	    cl->first_num + cl->nnums - 1 > k->number_max) {
 		cline_error(cl, "%s number '%s' is out of range 0..%ld", k->word,
 		    text, k->number_max);
@@ -365,7 +370,12 @@ control_word(struct cline *cl, const char *t)
 		cl->feedback = 0;
 	else if (strncmp(t, "led=", 4) == 0) {
 		cl->nleds = parse_int_range(t + 4, &cl->first_led);
-		if (cl->nleds <= 0 || cl->first_led < 0 ||
+		if (cl->nleds < 0) {
+			cline_error(cl, "led '%s' runs backwards: a range goes "
+			    "from low to high (0..7)", t + 4);
+			return false;
+		}
+		if (cl->nleds == 0 || cl->first_led < 0 ||
 		    cl->first_led + cl->nleds - 1 > cl->k->number_max) {
 			cline_error(cl, "led '%s' is out of range 0..%ld", t + 4,
 			    cl->k->number_max);
