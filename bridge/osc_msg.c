@@ -242,8 +242,7 @@ osc_msg_free(struct osc_msg *m)
 	for (int j = 0; j < m->nargs; j++)
 		if (m->args[j].type == 's')
 			free(m->args[j].v.s);
-	free(m->args);
-	free(m->address);
+	free(m->args);		/* the address is in the same block */
 }
 
 const char *

@@ -223,17 +223,20 @@ template_is_constant(const struct msg_template *t)
 
 /* ---- expand ---- */
 
-static char *
-expand_address(const char *tmpl, const struct template_slots *s)
+#define ADDRESS_MAX 512
+
+/* The address with its slots filled in, into out; its length. */
+static size_t
+expand_address(const char *tmpl, const struct template_slots *s,
+    char out[ADDRESS_MAX])
 {
-	char out[512];
 	size_t n = 0;
 
-	for (const char *p = tmpl; *p && n < sizeof(out) - 16;) {
+	for (const char *p = tmpl; *p && n < ADDRESS_MAX - 16;) {
 		const struct placeholder *ph = *p == '{' ?
 		    address_placeholder(p) : NULL;
 		if (ph) {
-			int w = snprintf(out + n, sizeof(out) - n, "%d",
+			int w = snprintf(out + n, ADDRESS_MAX - n, "%d",
 			    slot_get(ph->source, s));
 			n += w > 0 ? (size_t)w : 0;
 			p += strlen(ph->name);
@@ -241,15 +244,22 @@ expand_address(const char *tmpl, const struct template_slots *s)
 			out[n++] = *p++;
 	}
 	out[n] = '\0';
-	return xstrdup(out);
+	return n;
 }
 
 void
 template_expand(const struct msg_template *t,
     const struct template_slots *slots, const char *label, struct osc_msg *out)
 {
-	out->address = expand_address(t->address, slots);
-	out->args = xcalloc((size_t)(t->nargs ? t->nargs : 1), sizeof(*out->args));
+	char address[ADDRESS_MAX];
+	size_t len = expand_address(t->address, slots, address);
+	size_t args_size = (size_t)t->nargs * sizeof(*out->args);
+
+	/* one block: the arguments, then the address (a binding's message
+	 * is built once and kept; one allocation where there were two) */
+	out->args = xcalloc(1, args_size + len + 1);
+	out->address = (char *)out->args + args_size;
+	memcpy(out->address, address, len + 1);
 	for (int i = 0; i < t->nargs; i++) {
 		const struct arg_template *at = &t->args[i];
 		struct osc_arg *a = &out->args[out->nargs];
