@@ -194,7 +194,7 @@ bridge_action(struct surface *sf, const struct binding *b)
 	char err[256];
 
 	if (b->action->effect == EFFECT_SWITCH)
-		to = config_profile(sf->br->cfg, b->profile);
+		to = config_profile(sf->br->cfg, binding_profile(b));
 	else
 		to = b->action->effect == EFFECT_NEXT ? sf->eng->profile->next :
 		    sf->eng->profile->previous;

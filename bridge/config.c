@@ -263,8 +263,9 @@ check_switches(struct config *cfg, bool all_loaded, struct diag_list *dl)
 		if (p->controller == NULL)
 			continue;
 		for (int j = 0; j < p->nbindings; j++)
-			if (p->bindings[j].profile)
-				check_switch_to(cfg, p, p->bindings[j].profile,
+			if (binding_profile(&p->bindings[j]))
+				check_switch_to(cfg, p,
+				    binding_profile(&p->bindings[j]),
 				    p->bindings[j].line, all_loaded, dl);
 		for (int e = 0; e < HOOK_NEVENTS; e++)
 			if (hook_switch_name(&p->hooks[e]))
@@ -374,7 +375,7 @@ set_aside_unused(struct config *cfg, const char *const *running, int nrunning,
 			const struct profile *p = cfg->profiles[i];
 			for (int j = 0; j < p->nbindings + HOOK_NEVENTS; j++) {
 				const char *name = j < p->nbindings ?
-				    p->bindings[j].profile :
+				    binding_profile(&p->bindings[j]) :
 				    hook_switch_name(&p->hooks[j - p->nbindings]);
 				int to = name ? profile_index(cfg, name) : -1;
 				if (to < 0)

@@ -181,22 +181,29 @@ enum trigger_mode {
 	TRIGGER_MOMENTARY,	/* press on, release off */
 };
 
-/* A profile's binding: one per bound control, so kept small (largest
- * members first, little padding: 168 bytes on LP64, 200 before). */
-struct binding {
-	const struct action_def *action;
-	char *label;
+/* What few bindings have, out of line: a binding's more (NULL: none). */
+struct binding_more {
+	char *label;		/* label=: markers' names, a message's {label} */
 	char *profile;		/* profile.switch: the profile's name */
-	struct osc_msg msg;
 	struct osc_msg msg_off;	/* sent for 0 when the dialect splits a
 				 * toggle in two (ON | OFF); else unset */
-	double min, max;	/* action value range */
 	/* A bipolar range (trim, pan) has a centre the control's middle raw
 	 * value (64 of 0..127) hits exactly: centre_pos maps to centre. */
 	double centre, centre_pos;
+	int marker, plugin;
+};
+
+/* A profile's binding: one per bound control, so kept small (largest
+ * members first, the rarely used ones out of line: 120 bytes on LP64,
+ * 200 before). */
+struct binding {
+	const struct action_def *action;
+	struct binding_more *more;
+	struct osc_msg msg;
+	double min, max;	/* action value range */
 	double step, accel;	/* relative encoders */
 	double db_floor;
-	int track, marker, plugin;
+	int track;
 	int target;		/* id of the DAW-side target (config.targets),
 				 * -1 for none: bridge actions, inert bindings */
 	int next_same_target;	/* another binding of this profile on the
@@ -210,19 +217,46 @@ struct binding {
 	bool guard;		/* guard=recording: while the DAW records, a
 				 * second press within a second is needed */
 	bool invert;
-	bool centred;
+	bool centred;		/* more->centre, more->centre_pos are set */
 	bool unreported;	/* a toggle the DAW never reports ([feedback]
 				 * none): its LEDs show what was sent */
 };
 /* the enums kept in a byte */
 _Static_assert(TAPER_FADER <= UINT8_MAX && TRIGGER_MOMENTARY <= UINT8_MAX,
     "struct binding's taper and trigger are bytes");
+_Static_assert(sizeof(void *) != 8 || sizeof(struct binding) <= 120,
+    "struct binding grew: a member few bindings use goes in its more");
+
+static inline const char *
+binding_label(const struct binding *b)
+{
+	return b->more ? b->more->label : NULL;
+}
+
+static inline const char *
+binding_profile(const struct binding *b)
+{
+	return b->more ? b->more->profile : NULL;
+}
+
+static inline int
+binding_marker(const struct binding *b)
+{
+	return b->more ? b->more->marker : 0;
+}
+
+static inline int
+binding_plugin(const struct binding *b)
+{
+	return b->more ? b->more->plugin : 0;
+}
 
 /* The message b sends for value: msg, or msg_off for a split toggle's 0. */
 static inline const struct osc_msg *
 binding_msg(const struct binding *b, double value)
 {
-	return value == 0 && b->msg_off.address ? &b->msg_off : &b->msg;
+	return value == 0 && b->more && b->more->msg_off.address ?
+	    &b->more->msg_off : &b->msg;
 }
 
 /* A profile's [on] section: what the DAW's state changing does.  The

@@ -48,6 +48,8 @@ struct bline {
 	const struct user_action *own;
 	struct binding proto;	/* what each binding of the line starts as */
 	struct ranged track, marker, plugin;
+	char *label, *profile;	/* label=, profile= (each binding's copy is
+				 * in its more) */
 	bool step_set, accel_set, min_set, max_set, trigger_set;
 	unsigned options_seen;	/* bit per option_words[] entry */
 	bool warned_button;	/* a level on a button, said once a line */
@@ -99,8 +101,8 @@ opt_label(struct bline *bl, const char *t, const char *v, bool eq)
 		line_error(bl, "action '%s' takes no label", bl->a->name);
 		return false;
 	}
-	free(bl->proto.label);
-	bl->proto.label = xstrdup(v);
+	free(bl->label);
+	bl->label = xstrdup(v);
 	return true;
 }
 
@@ -115,8 +117,8 @@ opt_profile(struct bline *bl, const char *t, const char *v, bool eq)
 		line_error(bl, "profile= needs the name of a profile");
 		return false;
 	}
-	free(bl->proto.profile);
-	bl->proto.profile = xstrdup(v);
+	free(bl->profile);
+	bl->profile = xstrdup(v);
 	return true;
 }
 
@@ -330,7 +332,7 @@ check_required(struct bline *bl)
 
 	if ((a->required & PARAM_TRACK) && !bl->track.set)
 		line_error(bl, "action '%s' needs track=N", a->name);
-	else if ((a->required & PARAM_PROFILE) && bl->proto.profile == NULL)
+	else if ((a->required & PARAM_PROFILE) && bl->profile == NULL)
 		line_error(bl, "action '%s' needs profile=NAME", a->name);
 	else if ((a->required & PARAM_MARKER) && !bl->marker.set)
 		line_error(bl, "action '%s' needs marker=N", a->name);
@@ -484,6 +486,31 @@ ranged_at(const struct ranged *r, int n)
 	return r->set ? (int)(r->first + (r->count > 1 ? n : 0)) : 0;
 }
 
+/* b's more, made when it has none. */
+static struct binding_more *
+binding_more(struct binding *b)
+{
+	if (b->more == NULL)
+		b->more = xcalloc(1, sizeof(*b->more));
+	return b->more;
+}
+
+/* The line's marker, plugin, label and profile for its n-th binding b:
+ * in b's more, made only when one of them is set. */
+static void
+binding_params(const struct bline *bl, int n, struct binding *b)
+{
+	int marker = ranged_at(&bl->marker, n), plugin = ranged_at(&bl->plugin, n);
+
+	if (marker == 0 && plugin == 0 && bl->label == NULL &&
+	    bl->profile == NULL)
+		return;
+	binding_more(b)->marker = marker;
+	b->more->plugin = plugin;
+	b->more->label = bl->label ? xstrdup(bl->label) : NULL;
+	b->more->profile = bl->profile ? xstrdup(bl->profile) : NULL;
+}
+
 /* What b sends, its slots filled (track, marker, plugin, label), and
  * whether the DAW reports it: from the line's own message or the
  * dialect's. */
@@ -497,11 +524,12 @@ binding_message(const struct bline *bl, const struct profile *p,
 		b->unreported =
 		    p->dialect->reports[action_index(bl->a)].unreported;
 	if (da) {
-		struct template_slots slots = { b->track, b->marker, b->plugin };
-		template_expand(&da->msg, &slots, b->label, &b->msg);
+		struct template_slots slots = { b->track, binding_marker(b),
+		    binding_plugin(b) };
+		template_expand(&da->msg, &slots, binding_label(b), &b->msg);
 		if (da->msg_off.address)
-			template_expand(&da->msg_off, &slots, b->label,
-			    &b->msg_off);
+			template_expand(&da->msg_off, &slots, binding_label(b),
+			    &binding_more(b)->msg_off);
 	}
 }
 
@@ -517,19 +545,17 @@ add_binding(struct bline *bl, int ci, int n, const struct dialect_action *da)
 	*b = bl->proto;
 	b->control = (uint16_t)ci;
 	b->track = ranged_at(&bl->track, n);
-	b->marker = ranged_at(&bl->marker, n);
-	b->plugin = ranged_at(&bl->plugin, n);
-	b->label = bl->proto.label ? xstrdup(bl->proto.label) : NULL;
-	b->profile = bl->proto.profile ? xstrdup(bl->proto.profile) : NULL;
+	binding_params(bl, n, b);
 	if (a->bipolar && b->taper == TAPER_LINEAR &&
 	    ctl->mode == MODE_ABSOLUTE && a->def > b->min && a->def < b->max) {
+		struct binding_more *m = binding_more(b);
 		b->centred = true;
-		b->centre = a->def;
-		b->centre_pos = (double)((ctl->max + 1) / 2) / ctl->max;
+		m->centre = a->def;
+		m->centre_pos = (double)((ctl->max + 1) / 2) / ctl->max;
 		/* the engine inverts first: the middle raw value of an
 		 * inverted control arrives as 1 - centre_pos */
 		if (b->invert)
-			b->centre_pos = 1 - b->centre_pos;
+			m->centre_pos = 1 - m->centre_pos;
 	}
 	binding_message(bl, p, da, b);
 	p->by_control[ci] = p->nbindings++;
@@ -636,8 +662,8 @@ binding_line(struct compiler *L, const struct pending_line *pl)
 			add_binding(&bl, ci, n, da);
 	}
 out:
-	free(bl.proto.label);
-	free(bl.proto.profile);
+	free(bl.label);
+	free(bl.profile);
 }
 
 bool
@@ -666,14 +692,12 @@ action_compile(struct profile *p, const char *path, int line,
 	*b = bl.proto;
 	b->control = CONTROL_NONE;
 	b->track = ranged_at(&bl.track, 0);
-	b->marker = ranged_at(&bl.marker, 0);
-	b->plugin = ranged_at(&bl.plugin, 0);
-	bl.proto.label = bl.proto.profile = NULL;	/* b's now */
+	binding_params(&bl, 0, b);
 	binding_message(&bl, p, da, b);
 	ok = true;
 out:
-	free(bl.proto.label);
-	free(bl.proto.profile);
+	free(bl.label);
+	free(bl.profile);
 	return ok;
 }
 
@@ -760,9 +784,12 @@ void
 binding_free(struct binding *b)
 {
 	osc_msg_free(&b->msg);
-	osc_msg_free(&b->msg_off);
-	free(b->label);
-	free(b->profile);
+	if (b->more) {
+		osc_msg_free(&b->more->msg_off);
+		free(b->more->label);
+		free(b->more->profile);
+		free(b->more);
+	}
 }
 
 void

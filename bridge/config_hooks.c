@@ -67,7 +67,7 @@ hook_switch(const struct config *cfg, const struct profile *p,
 		*line = h->line;
 	switch (ha->b.action->effect) {
 	case EFFECT_SWITCH:
-		return config_profile(cfg, ha->b.profile);
+		return config_profile(cfg, binding_profile(&ha->b));
 	case EFFECT_NEXT:
 		return p->next;
 	default:
@@ -80,7 +80,7 @@ hook_switch_name(const struct hook *h)
 {
 	const struct hook_action *ha = switch_action(h);
 
-	return ha ? ha->b.profile : NULL;
+	return ha ? binding_profile(&ha->b) : NULL;
 }
 
 /* ---- compiling a line ---- */

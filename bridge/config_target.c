@@ -113,7 +113,8 @@ collect_keys(struct config *cfg)
 			const struct binding *b = &p->bindings[j];
 			if (has_target(p, b))
 				cfg->targets[n++] = target_key(p, b->action,
-				    b->track, b->marker, b->plugin, b->label);
+				    b->track, binding_marker(b),
+				    binding_plugin(b), binding_label(b));
 		}
 	}
 	/* sorted and unique: a few thousand keys at most, once per load */
@@ -146,7 +147,7 @@ link_profile(const struct config *cfg, struct profile *p)
 		if (!has_target(p, b))
 			continue;
 		struct target key = target_key(p, b->action, b->track,
-		    b->marker, b->plugin, b->label);
+		    binding_marker(b), binding_plugin(b), binding_label(b));
 		b->target = config_target(cfg, &key);
 		b->next_same_target = p->by_target[b->target];
 		p->by_target[b->target] = j;

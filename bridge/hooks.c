@@ -56,7 +56,7 @@ hook_switch_to(struct surface *sf, enum hook_event e, const struct binding *b,
 	char why[64], err[256];
 
 	if (b->action->effect == EFFECT_SWITCH)
-		to = config_profile(sf->br->cfg, b->profile);
+		to = config_profile(sf->br->cfg, binding_profile(b));
 	else
 		to = b->action->effect == EFFECT_NEXT ? at->next : at->previous;
 	if (to == NULL || to == at) {
@@ -126,7 +126,7 @@ hook_send(struct surface *sf, enum hook_event e, const struct hook_action *ha,
 		/* its state is what the hook set, until the DAW says */
 		const struct profile *p = sf->eng->profile;
 		int id = config_target_of(sf->br->cfg, p, b->action, b->track,
-		    b->marker, b->plugin);
+		    binding_marker(b), binding_plugin(b));
 		if (id >= 0 && b->unreported) {
 			sf->br->values->v[id] = ha->value;
 			bridge_show_target(sf, id, now);

@@ -310,12 +310,12 @@ add_action(struct line *l, const struct binding *b)
 	add(l, "%s", b->action->name);
 	if (b->track > 0)
 		add(l, " track=%d", b->track);
-	if (b->marker > 0)
-		add(l, " marker=%d", b->marker);
-	if (b->plugin > 0)
-		add(l, " plugin=%d", b->plugin);
-	if (b->profile)
-		add(l, " profile=%s", b->profile);
+	if (binding_marker(b) > 0)
+		add(l, " marker=%d", binding_marker(b));
+	if (binding_plugin(b) > 0)
+		add(l, " plugin=%d", binding_plugin(b));
+	if (binding_profile(b))
+		add(l, " profile=%s", binding_profile(b));
 }
 
 void

@@ -233,8 +233,8 @@ journal_line(struct surface *sf, const char *who, const struct binding *b,
 		pos[0] = '\0';
 	else
 		snprintf(pos, sizeof(pos), "%.3f", sf->playhead.position);
-	csv_field(quoted, sizeof(quoted), b->label ?
-	    osc_label(b->label, sf->br->session.take, label, sizeof(label)) : "");
+	csv_field(quoted, sizeof(quoted), binding_label(b) ? osc_label(
+	    binding_label(b), sf->br->session.take, label, sizeof(label)) : "");
 	n = snprintf(line, sizeof(line), "%s,%s,%s,%s,%s,%s,%g\n", when, pos,
 	    sf->eng->profile->name, who, b->action->name, quoted, value);
 	if (n > 0 && write(j->fd, line, (size_t)n) != n)

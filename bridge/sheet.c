@@ -61,8 +61,8 @@ label_of(const struct profile *p, int i, char *buf, size_t len)
 	if (p == NULL || p->by_control[i] < 0)
 		return buf;
 	b = &p->bindings[p->by_control[i]];
-	return action_short_label(b->action, b->track, b->marker, b->plugin,
-	    b->label, b->profile, buf, len);
+	return action_short_label(b->action, b->track, binding_marker(b),
+	    binding_plugin(b), binding_label(b), binding_profile(b), buf, len);
 }
 
 static const struct binding *

@@ -60,10 +60,10 @@ binding_value(const struct binding *b, double pos)
 	if (b->taper == TAPER_FADER)
 		return taper_fader_db(pos);
 	if (b->centred) {
-		if (pos <= b->centre_pos)
-			return b->min + pos / b->centre_pos * (b->centre - b->min);
-		return b->centre + (pos - b->centre_pos) / (1 - b->centre_pos) *
-		    (b->max - b->centre);
+		double centre = b->more->centre, at = b->more->centre_pos;
+		if (pos <= at)
+			return b->min + pos / at * (centre - b->min);
+		return centre + (pos - at) / (1 - at) * (b->max - centre);
 	}
 	return b->min + pos * (b->max - b->min);
 }
@@ -78,11 +78,11 @@ binding_position(const struct binding *b, double value)
 	if (b->max == b->min)
 		return 0;
 	if (b->centred) {
-		if (value <= b->centre)
-			pos = (value - b->min) / (b->centre - b->min) * b->centre_pos;
+		double centre = b->more->centre, at = b->more->centre_pos;
+		if (value <= centre)
+			pos = (value - b->min) / (centre - b->min) * at;
 		else
-			pos = b->centre_pos + (value - b->centre) /
-			    (b->max - b->centre) * (1 - b->centre_pos);
+			pos = at + (value - centre) / (b->max - centre) * (1 - at);
 	} else
 		pos = (value - b->min) / (b->max - b->min);
 	return pos < 0 ? 0 : pos > 1 ? 1 : pos;

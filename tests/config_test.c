@@ -330,11 +330,11 @@ test_hooks_compiled(void **state)
 	assert_int_equal(h->nactions, 2);
 	assert_int_equal(h->line, 12);
 	assert_string_equal(h->actions[0].b.action->name, "profile.switch");
-	assert_string_equal(h->actions[0].b.profile, "hk-takes");
+	assert_string_equal(binding_profile(&h->actions[0].b), "hk-takes");
 	assert_int_equal(h->actions[0].b.control, CONTROL_NONE);
 	assert_string_equal(h->actions[1].b.action->name, "marker.add");
 	/* the comma inside the quotes is the label's */
-	assert_string_equal(h->actions[1].b.label, "Take {take}, rolling");
+	assert_string_equal(binding_label(&h->actions[1].b), "Take {take}, rolling");
 	assert_string_equal(h->actions[1].b.msg.address, "/marker/add");
 	assert_ptr_equal(hook_switch(cfg, m, h, NULL), t);
 
@@ -650,16 +650,16 @@ test_range_expansion(void **state)
 		assert_int_equal(binding_of(p, name)->track, 5 + i);
 	}
 	/* a constant label repeats over the range */
-	assert_string_equal(binding_of(p, "prog3")->label, "Cue here");
-	assert_string_equal(binding_of(p, "prog4")->label, "Cue here");
-	assert_ptr_not_equal(binding_of(p, "prog3")->label,
-	    binding_of(p, "prog4")->label);
+	assert_string_equal(binding_label(binding_of(p, "prog3")), "Cue here");
+	assert_string_equal(binding_label(binding_of(p, "prog4")), "Cue here");
+	assert_ptr_not_equal(binding_label(binding_of(p, "prog3")),
+	    binding_label(binding_of(p, "prog4")));
 	assert_string_equal(binding_of(p, "prog4")->msg.args[0].v.s, "Cue here");
 	/* marker=1..4 advances too (alt profile) */
 	p = config_profile(cfg, "alt");
 	for (int i = 0; i < 4; i++) {
 		snprintf(name, sizeof(name), "mute%d", i + 1);
-		assert_int_equal(binding_of(p, name)->marker, i + 1);
+		assert_int_equal(binding_marker(binding_of(p, name)), i + 1);
 	}
 	config_free(cfg);
 
@@ -845,18 +845,20 @@ test_compiled_messages_shipped(void **state)
 		b = binding_of(fx, "solo4");
 		assert_string_equal(b->action->name, "track.bypass");
 		assert_ptr_equal(binding_msg(b, 1), &b->msg);
-		assert_ptr_equal(binding_msg(b, 0), &b->msg_off);
+		assert_non_null(b->more);
+		assert_ptr_equal(binding_msg(b, 0), &b->more->msg_off);
 		assert_string_equal(b->msg.address, "/strip/plugin/deactivate");
-		assert_string_equal(b->msg_off.address, "/strip/plugin/activate");
+		assert_string_equal(b->more->msg_off.address,
+		    "/strip/plugin/activate");
 		assert_int_equal(b->msg.nargs, 2);
 		assert_const_i(&b->msg, 0, 4);
 		assert_const_i(&b->msg, 1, 1);
-		assert_const_i(&b->msg_off, 0, 4);
-		assert_const_i(&b->msg_off, 1, 1);
+		assert_const_i(&b->more->msg_off, 0, 4);
+		assert_const_i(&b->more->msg_off, 1, 1);
 		assert_int_equal(b->trigger, TRIGGER_TOGGLE);
 		/* one message carries the value: no msg_off */
 		b = binding_of(eng, "solo4");
-		assert_null(b->msg_off.address);
+		assert_true(b->more == NULL || b->more->msg_off.address == NULL);
 		assert_ptr_equal(binding_msg(b, 0), &b->msg);
 	}
 
@@ -915,7 +917,7 @@ test_compiled_messages_every_type(void **state)
 	m = &binding_of(p, "pad3")->msg;
 	assert_string_equal(m->address, "/marker/add");
 	assert_const_s(m, 0, "Verse 1");
-	assert_string_equal(binding_of(p, "pad3")->label, "Verse 1");
+	assert_string_equal(binding_label(binding_of(p, "pad3")), "Verse 1");
 
 	/* options */
 	b = binding_of(p, "hifader2");
@@ -1151,7 +1153,7 @@ test_profile_actions(void **state)
 	assert_string_equal(b->msg.args[0].v.s, "all");
 	b = bound(p, "mute3");
 	assert_string_equal(b->msg.address, "/mix/solo");
-	assert_string_equal(b->msg_off.address, "/mix/unsolo");
+	assert_string_equal(b->more->msg_off.address, "/mix/unsolo");
 	assert_true(b->unreported);
 	assert_false(bound(p, "mute1")->unreported);
 	assert_string_equal(bound(p, "mute4")->msg.address, "/access_action");

@@ -160,8 +160,9 @@ check_page(const char *dom, const struct config *cfg, const char *name)
 		    &p->bindings[p->by_control[i]] : NULL;
 		attr(c->controls[i].name, esc_name, sizeof(esc_name));
 		if (b) {
-			action_short_label(b->action, b->track, b->marker,
-			    b->plugin, b->label, b->profile, label,
+			action_short_label(b->action, b->track,
+			    binding_marker(b), binding_plugin(b),
+			    binding_label(b), binding_profile(b), label,
 			    sizeof(label));
 			assert_true(*label != '\0');
 		} else
