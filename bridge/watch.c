@@ -4,11 +4,14 @@
  * made after the bridge started) is waited for: its nearest existing
  * ancestor is watched for new directories, and when one appears (or a
  * watched one goes) the watches are laid again and a reload is asked for,
- * since a directory copied in whole brings its files with it.
+ * since a directory copied in whole brings its files with it.  A file
+ * there that is a symbolic link (into a dotfiles repository, say) is
+ * edited where it points: that directory is watched too, for that name.
  */
 #include <sys/inotify.h>
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <limits.h>
@@ -39,6 +42,10 @@ struct watch {
 	int nwanted;
 	int *file_wd;		/* per wanted: its watch, -1 while absent */
 	int watched;		/* wanted directories that exist */
+	/* per symbolic link of theirs: the watch on the directory it points
+	 * into, and the file's name there */
+	struct link_target { int wd; char *name; } *links;
+	int nlinks, links_cap;
 };
 
 static bool
@@ -95,12 +102,71 @@ lay_watches(struct watch *w)
 	}
 }
 
+/* The *.ini files of the wanted directories that are symbolic links:
+ * the directory each points into watched for its name.  Laid again with
+ * every reload, as links come and go; a watch no longer needed stays
+ * (inotify shares one per directory with the others) and is ignored. */
+static void
+follow_links(struct watch *w)
+{
+	for (int i = 0; i < w->nlinks; i++)
+		free(w->links[i].name);
+	w->nlinks = 0;
+	for (int i = 0; i < w->nwanted; i++) {
+		DIR *d;
+		struct dirent *de;
+
+		if (w->file_wd[i] < 0 || (d = opendir(w->wanted[i])) == NULL)
+			continue;
+		while ((de = readdir(d)) != NULL) {
+			char path[PATH_MAX], target[PATH_MAX], *slash;
+			struct stat st;
+			int wd;
+
+			if (de->d_name[0] == '.' || !ends_with(de->d_name, ".ini"))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", w->wanted[i],
+			    de->d_name);
+			if (lstat(path, &st) < 0 || !S_ISLNK(st.st_mode) ||
+			    realpath(path, target) == NULL ||
+			    (slash = strrchr(target, '/')) == NULL)
+				continue;	/* not a link, or one to nothing */
+			*slash = '\0';
+			wd = inotify_add_watch(w->fd, *target ? target : "/",
+			    FILE_EVENTS | IN_MASK_ADD);
+			if (wd < 0) {
+				log_debug("watch: %s: %s", target, strerror(errno));
+				continue;
+			}
+			if (w->nlinks == w->links_cap) {
+				w->links_cap = w->links_cap ? 2 * w->links_cap : 8;
+				w->links = xrealloc(w->links, (size_t)w->links_cap *
+				    sizeof(*w->links));
+			}
+			w->links[w->nlinks].wd = wd;
+			w->links[w->nlinks++].name = xstrdup(slash + 1);
+		}
+		closedir(d);
+	}
+}
+
+static bool
+is_link_target(const struct watch *w, const struct inotify_event *ev)
+{
+	for (int i = 0; i < w->nlinks; i++)
+		if (w->links[i].wd == ev->wd && ev->len &&
+		    strcmp(w->links[i].name, ev->name) == 0)
+			return true;
+	return false;
+}
+
 static void
 settled(void *ctx)
 {
 	struct watch *w = ctx;
 
 	w->timer = 0;
+	follow_links(w);
 	w->on_change(w->ctx);
 }
 
@@ -129,6 +195,8 @@ on_readable(void *ctx, int fd, short revents)
 			else if (ev->mask & (IN_IGNORED | IN_DELETE_SELF |
 			    IN_MOVE_SELF))
 				relevant = relay = true;	/* a directory went */
+			else if (is_link_target(w, ev))
+				relevant = true;
 			else if (!is_file_wd(w, ev->wd)) {
 				/* an ancestor: a new directory may be ours */
 				if (ev->mask & IN_ISDIR)
@@ -188,6 +256,7 @@ watch_new(struct loop *loop, char *const *dirs, int ndirs,
 			w->wanted[w->nwanted++] = xstrdup(path);
 		}
 	lay_watches(w);
+	follow_links(w);
 	loop_add_fd(loop, w->fd, POLLIN, on_readable, w);
 	log_debug("watch: %d of %d configuration directories there",
 	    w->watched, w->nwanted);
@@ -205,6 +274,9 @@ watch_free(struct watch *w)
 	close(w->fd);
 	for (int i = 0; i < w->nwanted; i++)
 		free(w->wanted[i]);
+	for (int i = 0; i < w->nlinks; i++)
+		free(w->links[i].name);
+	free(w->links);
 	free(w->wanted);
 	free(w->file_wd);
 	free(w);

@@ -388,6 +388,57 @@ test_second_bridge_same_controller(void **state)
 	free(out);
 }
 
+/* A profile that is a symbolic link into another directory (a dotfiles
+ * repository) is edited there: the bridge applies the edit by itself,
+ * written in place or renamed over the file, as it does a file of its
+ * own directory; another file beside the target changes nothing. */
+static void
+test_symlinked_profile_follows_its_target(void **state)
+{
+	struct fixture *f = *state;
+	char *args[] = { "-c", f->conf, "-p", "mine", NULL };
+	char dots[400], target[450], tmp[450], link[400], other[450], text[300];
+	const char *head = "[profile]\ncontroller = nanokontrol2\ndaw = ardour\n"
+	    "[bindings]\n";
+
+	snprintf(dots, sizeof(dots), "%s/dotfiles", f->home);
+	assert_int_equal(mkdir(dots, 0700), 0);
+	snprintf(target, sizeof(target), "%s/ctlbridge-mine.ini", dots);
+	snprintf(tmp, sizeof(tmp), "%s/.ctlbridge-mine.ini.tmp", dots);
+	snprintf(other, sizeof(other), "%s/other.ini", dots);
+	snprintf(link, sizeof(link), "%s/profiles/mine.ini", f->conf);
+	snprintf(text, sizeof(text), "%splay = transport.play\n", head);
+	assert_write_text(target, text);
+	assert_int_equal(symlink("../../dotfiles/ctlbridge-mine.ini",
+	    link), 0);
+	start_bridge(f, args);
+	press_play(f);
+	expect_one(f, "/transport_play");
+
+	/* written in place */
+	snprintf(text, sizeof(text), "%splay = transport.stop\n", head);
+	assert_write_text(target, text);
+	assert_true(proc_wait_output(&f->bridge,
+	    "reloaded (files changed)", test_slow(3000)));
+	press_play(f);
+	expect_one(f, "/transport_stop");
+
+	/* an editor's save: a temporary file renamed over it */
+	snprintf(text, sizeof(text), "%splay = marker.add\n", head);
+	assert_write_text(tmp, text);
+	assert_int_equal(rename(tmp, target), 0);
+	assert_true(proc_wait_output_count(&f->bridge,
+	    "reloaded (files changed)", 2, test_slow(3000)));
+	press_play(f);
+	expect_one(f, "/add_marker");
+
+	/* a file beside it is none of the bridge's business */
+	assert_write_text(other, text);
+	sleep_ms(600);
+	assert_int_equal(count_substr(proc_output(&f->bridge),
+	    "reloaded (files changed)"), 2);
+}
+
 /* The README's examples of whole files (an indented block whose first
  * line is [controller], [daw] or [profile]), each saved as a file and
  * checked as a user who copies one would: no error.  Its controller once
@@ -456,6 +507,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_readme_examples_check,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_symlinked_profile_follows_its_target, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
