@@ -228,9 +228,29 @@ config_new(char *const *dirs, int ndirs)
 	return cfg;
 }
 
+/* check FILE: a profile switched to that was not named is read from the
+ * search path for its controller alone, which must be the switching
+ * profile's, as a full load would say (its other errors are its own). */
+static void
+switch_to_unloaded(const struct profile *p, const char *name,
+    const char *path, int line, struct diag_list *dl)
+{
+	struct diag_list own;
+	struct profile_text *t;
+
+	diag_init(&own);
+	t = profile_read(path, name, &own);
+	if (t && t->controller && strcmp(t->controller, p->controller->name))
+		diag_error(dl, p->file, line, "profile '%s' is for controller "
+		    "'%s', not '%s': a controller switches between its own "
+		    "profiles", name, t->controller, p->controller->name);
+	profile_text_free(t);
+	diag_free(&own);
+}
+
 /* profile.switch names a profile that exists and drives the same
  * controller.  With only some files loaded (check FILE), a name that is
- * not loaded must at least exist on the search path. */
+ * not loaded must exist on the search path, for the same controller. */
 static void
 check_switch_to(struct config *cfg, const struct profile *p, const char *name,
     int line, bool all_loaded, struct diag_list *dl)
@@ -251,6 +271,8 @@ check_switch_to(struct config *cfg, const struct profile *p, const char *name,
 	if (path == NULL)
 		diag_error(dl, p->file, line, "no profile '%s' to switch to",
 		    name);
+	else
+		switch_to_unloaded(p, name, path, line, dl);
 	free(path);
 }
 

@@ -439,6 +439,37 @@ test_symlinked_profile_follows_its_target(void **state)
 	    "reloaded (files changed)"), 2);
 }
 
+/* check FILE says what the bridge would of a switch to a profile not
+ * named on the command line: one of another controller is refused (the
+ * bridge refuses to start on it), one of the same is fine. */
+static void
+test_check_file_switch_to_other_controller(void **state)
+{
+	struct fixture *f = *state;
+	char path[400], want[600], *out;
+	char *check[] = { "check", "-c", f->conf, path, NULL };
+	const char *head = "[profile]\ncontroller = nanokontrol2\ndaw = ardour\n"
+	    "[bindings]\n";
+	char text[300];
+
+	snprintf(path, sizeof(path), "%s/mine.ini", f->home);
+	snprintf(text, sizeof(text), "%splay = transport.play\n"
+	    "cycle = profile.switch profile=engineer-xtouch\n", head);
+	assert_write_text(path, text);
+	assert_int_equal(cli(f, &out, check), 1);
+	snprintf(want, sizeof(want), "%s:6: profile 'engineer-xtouch' is for "
+	    "controller 'xtouch-mini', not 'nanokontrol2': a controller "
+	    "switches between its own profiles\n", path);
+	assert_string_equal(out, want);
+	free(out);
+
+	snprintf(text, sizeof(text), "%scycle = profile.switch "
+	    "profile=producer\n", head);
+	assert_write_text(path, text);
+	assert_int_equal(cli(f, &out, check), 0);
+	free(out);
+}
+
 /* The README's examples of whole files (an indented block whose first
  * line is [controller], [daw] or [profile]), each saved as a file and
  * checked as a user who copies one would: no error.  Its controller once
@@ -509,6 +540,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_symlinked_profile_follows_its_target, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_check_file_switch_to_other_controller, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
