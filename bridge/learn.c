@@ -666,6 +666,15 @@ learn_into(struct learner *L, char *const *dirs, int ndirs, int argc,
 	L->ctl = *ctl;
 	for (int i = optind + 1; i < argc; i++) {
 		int at = controller_control(*ctl, argv[i]);
+		/* a name its line could not give back, refused before the
+		 * control is asked for: "x=y = cc 0" reads as x */
+		if (argv[i][0] == '\0' || strpbrk(argv[i], "=:;#[] \t") ||
+		    strstr(argv[i], "..")) {
+			log_errx("'%s' cannot name a control: a name is one word "
+			    "without = : ; # [ ] or .., like fader9", argv[i]);
+			rc = 2;
+			continue;
+		}
 		if (at >= 0) {
 			log_errx("%s:%d: '%s' is already defined there",
 			    *path, (*ctl)->controls[at].line, argv[i]);

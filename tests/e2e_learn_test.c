@@ -364,6 +364,20 @@ test_into_controller_file(void **state)
 	assert_int_equal(exit_status(&f->learn), 1);
 	assert_non_null(strstr(proc_output(&f->learn),
 	    "nanokontrol2.ini:31: 'fader9' is already defined there"));
+
+	/* a name its line could not give back (x=y = cc 8 reads as x):
+	 * refused before listening, the file untouched */
+	argv[5] = "knob=9";
+	proc_free(&f->learn);
+	assert_int_equal(proc_start(&f->learn, argv, env, NULL), 0);
+	assert_true(proc_wait(&f->learn, 5000));
+	assert_int_equal(exit_status(&f->learn), 2);
+	assert_string_equal(proc_output(&f->learn), "ctlbridge: error: 'knob=9' "
+	    "cannot name a control: a name is one word without = : ; # [ ] or "
+	    ".., like fader9\n");
+	now = read_text(path);
+	assert_null(strstr(now, "knob=9"));
+	free(now);
 	free(orig);
 }
 
