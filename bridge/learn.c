@@ -8,11 +8,14 @@
  * With a controller and control names it asks for each in turn and adds
  * the lines to that controller file in the user's directory.
  */
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +55,7 @@ struct learner {
 	int learned;
 	int default_channel;	/* 0-based */
 	bool finished;		/* input ended */
+	bool interrupted;	/* SIGINT or SIGTERM: what was learned is kept */
 	/* naming */
 	char *const *names;	/* asked for in turn, or NULL */
 	int nnames;
@@ -382,6 +386,21 @@ on_finished(void *ctx, int err)
 	loop_stop(L->loop);
 }
 
+/* ^C (or SIGTERM) ends the listening, not the program: the lines
+ * learned so far are still added to the controller file.  A control
+ * moved but not yet decided is let go: it was not shown. */
+static void
+on_signal(void *ctx, int fd, short revents)
+{
+	struct learner *L = ctx;
+	struct signalfd_siginfo si;
+
+	if (read(fd, &si, sizeof(si)) != sizeof(si))
+		return;
+	L->interrupted = true;
+	loop_stop(L->loop);
+}
+
 static void
 ask(struct learner *L)
 {
@@ -701,17 +720,27 @@ static int
 learn_listen(struct learner *L, const struct input_spec *specs, int nspecs,
     const char *pattern)
 {
-	int rc = 0;
+	sigset_t stop;
+	int rc = 0, sigfd = -1;
 
 	if ((L->loop = loop_new()) == NULL)
 		return 1;
+	/* blocked before JACK's threads start, so that only signalfd
+	 * sees them, and left blocked to the end: a second ^C must not kill
+	 * learn before it has saved what it learned */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	if ((sigfd = signalfd(-1, &stop, SFD_NONBLOCK | SFD_CLOEXEC)) >= 0 &&
+	    sigprocmask(SIG_BLOCK, &stop, NULL) == 0)
+		loop_add_fd(L->loop, sigfd, POLLIN, on_signal, L);
 	L->in.sink = (struct input_sink){ .on_event = on_event, .ctx = L,
 	    .on_finished = on_finished };
 	if (inputs_open_as(&L->in, L->loop, "ctlbridge-learn", 1, pattern,
 	    specs, nspecs) < 0) {
 		inputs_close(&L->in);
-		loop_free(L->loop);
-		return 1;
+		rc = 1;
+		goto out;
 	}
 	if (!L->names)
 		fprintf(stderr, "ctlbridge: move a control (a button: press and "
@@ -723,15 +752,21 @@ learn_listen(struct learner *L, const struct input_spec *specs, int nspecs,
 	inputs_close(&L->in);
 	if (L->timer > 0)
 		loop_cancel_timer(L->loop, L->timer);
-	loop_free(L->loop);
 	if (L->want && L->learned < L->want) {
-		log_errx("input ended after %d of %d control%s", L->learned,
-		    L->want, L->want == 1 ? "" : "s");
+		log_errx("%s after %d of %d control%s", L->interrupted ?
+		    "interrupted" : "input ended", L->learned, L->want,
+		    L->want == 1 ? "" : "s");
 		rc = 1;
 	} else if (!L->want && L->learned == 0 && L->finished) {
 		log_errx("input ended before any control moved");
 		rc = 1;
 	}
+out:
+	if (sigfd >= 0) {
+		loop_del_fd(L->loop, sigfd);
+		close(sigfd);
+	}
+	loop_free(L->loop);
 	return rc;
 }
 

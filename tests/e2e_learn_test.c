@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,6 +248,61 @@ test_jack(void **state)
 	jackd_stop(&jackd);
 }
 
+/* ^C while learning into a controller file, through JACK (its threads
+ * must not take the signal): the controls learned so far are added all
+ * the same, the exit status says not all were, and a control moved but
+ * not decided yet is let go. */
+static void
+test_interrupted_keeps_what_was_learned(void **state)
+{
+	struct fixture *f = *state;
+	struct jackd jackd;
+	struct midisrc *src;
+	char xdg[320], path[400], *now;
+	char *argv[] = { (char *)ctlbridge_path(), "learn", "-m", "jack:knobsrc",
+	    "nanokontrol2", "fader9", "fader10", NULL };
+	char *env[] = { jackd.env, xdg, NULL };
+
+	snprintf(xdg, sizeof(xdg), "XDG_CONFIG_HOME=%s/conf", f->tmp);
+	snprintf(path, sizeof(path), "%s/conf/ctlbridge/mappings/controllers/"
+	    "nanokontrol2.ini", f->tmp);
+	memset(&jackd, 0, sizeof(jackd));
+	assert_int_equal(jackd_start(&jackd, test_unique("ctlb-learn")), 0);
+	src = midisrc_new(jackd.name, "knobsrc");
+	assert_non_null(src);
+	assert_int_equal(proc_start(&f->learn, argv, env, NULL), 0);
+	if (!midisrc_wait_connected(src, 1, test_slow(8000))) {
+		midisrc_print_graph(src);
+		fprintf(stderr, "# %s", proc_output(&f->learn));
+		fail();
+	}
+	for (int i = 0; i < 3; i++) {
+		uint8_t m[3] = { 0xB0, 8, (uint8_t)(10 + i * 20) };
+		midisrc_send(src, m, 3);
+		sleep_ms(30);
+	}
+	assert_true(proc_wait_output(&f->learn, "move fader10",
+	    test_slow(5000)));
+	{
+		uint8_t m[3] = { 0xB0, 9, 64 };	/* fader10 moved, then ^C */
+		midisrc_send(src, m, 3);
+	}
+	sleep_ms(100);
+	kill(f->learn.pid, SIGINT);
+	assert_true(proc_wait(&f->learn, test_slow(5000)));
+	assert_int_equal(exit_status(&f->learn), 1);
+	expect(proc_output(&f->learn), "fader9 = cc 8");
+	assert_non_null(strstr(f->learn.output, "interrupted after 1 of 2 "
+	    "controls"));
+	assert_non_null(strstr(f->learn.output, "added 1 line to"));
+	assert_non_null(now = read_text(path));
+	assert_non_null(strstr(now, "\nfader9 = cc 8\n"));
+	assert_null(strstr(now, "fader10"));
+	free(now);
+	midisrc_free(src);
+	jackd_stop(&jackd);
+}
+
 /* -m jack alone listens to every port but a bridge's: the LEDs a running
  * bridge sends are no control. */
 static void
@@ -395,6 +451,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_into_controller_file, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_interrupted_keeps_what_was_learned, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
