@@ -41,6 +41,8 @@
  *   BENCH_REALTIME=1: the bridge runs with -R (its event loop SCHED_FIFO).
  *   BENCH_SMAPS=PREFIX: each run's /proc/PID/smaps, as the memory is
  *   measured, into PREFIX.floor and PREFIX.ctlbridge (the last run's).
+ *   BENCH_SOAK=SECONDS: instead, one bridge that long at 1000 events/s,
+ *   with status requests and reloads, its memory printed each minute.
  */
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -572,6 +574,8 @@ struct result {
 static const char *bridge_path, *floor_path;
 /* set: the bridge runs the controller-sized configuration made there */
 static char small_config[64];
+/* the bridge's own OSC port (-P), for requests to it; 0: any */
+static int bridge_osc_port;
 static char server[96];
 static char server_env[128];
 
@@ -599,10 +603,12 @@ start_target(enum who w, struct proc *p)
 		const char *dir = small_config[0] ? small_config :
 		    getenv("BENCH_CONFIG");
 		const char *rt = getenv("BENCH_REALTIME");
+		char port[16];
 		char *argv[] = { (char *)bridge_path, "-c", dir && *dir ?
 		    (char *)dir : "bench/config", "-p",
 		    "bench", "-o", daw, "-m", "jack:" SRC_CLIENT,
-		    rt && atoi(rt) ? "-R" : NULL, NULL };
+		    "-P", port, rt && atoi(rt) ? "-R" : NULL, NULL };
+		snprintf(port, sizeof(port), "%d", bridge_osc_port);
 		proc_start(p, argv, env, NULL);
 	} else {
 		char port[16];
@@ -1087,6 +1093,119 @@ loadavg(void)
 	return l;
 }
 
+/* ---- soak: hours of a session in minutes ---- */
+
+/* A free UDP port on loopback, for the bridge's -P. */
+static int
+free_udp_port(void)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), port = 0;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&sin, &len) == 0)
+		port = ntohs(sin.sin_port);
+	if (fd >= 0)
+		close(fd);
+	return port;
+}
+
+/* An OSC request with no arguments ("/ctlbridge/reload") to the bridge;
+ * its answer goes unread. */
+static void
+request(int fd, int port, const char *path)
+{
+	char buf[64] = { 0 };
+	size_t n = (strlen(path) + 4) & ~(size_t)3;
+	struct sockaddr_in to = { .sin_family = AF_INET,
+	    .sin_port = htons((uint16_t)port) };
+
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	memcpy(buf, path, strlen(path));
+	buf[n] = ',';
+	sendto(fd, buf, n + 4, 0, (struct sockaddr *)&to, sizeof(to));
+}
+
+/* BENCH_SOAK=SECONDS: one bridge for that long at 1000 events/s (256
+ * frames), asked for its status every 10 s and to reload every 30 s (a
+ * new set built and swapped in, the old one freed), its memory printed
+ * every minute.  A bridge used live for hours must not grow: what it
+ * holds after the first minute is what it holds at the end. */
+static int
+soak(double seconds)
+{
+	const double rate = 1000;
+	struct proc p;
+	struct mem first = { 0 }, m;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), reloads = 0;
+	int64_t t0;
+	long peak_anon = 0;
+
+	if (seconds > 3600)
+		seconds = 3600;	/* the receiver keeps 4 million arrivals */
+	alarm((unsigned)seconds + 120);
+	src_alloc(rate, seconds);
+	bridge_osc_port = free_udp_port();
+	if (fd < 0 || bridge_osc_port == 0 || jack_up(256) < 0) {
+		fprintf(stderr, "bench-jack: cannot set up the soak\n");
+		jack_down();
+		return 1;
+	}
+	start_target(BRIDGE, &p);
+	if (wait_connected("ctlbridge:midi_in", 10000) < 0) {
+		fprintf(stderr, "bench-jack: the bridge did not connect\n");
+		proc_free(&p);
+		jack_down();
+		return 1;
+	}
+	printf("soak: ctlbridge at %.0f events/s for %.0f s (256 frames), "
+	    "status every 10 s, reload every 30 s\n", rate, seconds);
+	src.total = (long)(rate * seconds);
+	src.rate = rate;
+	src.started = false;
+	atomic_store(&src.sent, 0);
+	atomic_store(&rcv.n, 0);
+	atomic_store(&rcv.armed, 1);
+	atomic_store(&src.go, 1);
+	t0 = mono_ns();
+	for (int tick = 1; atomic_load(&src.sent) < src.total; tick++) {
+		sleep_ms(10000);
+		request(fd, bridge_osc_port, "/ctlbridge/status");
+		if (tick % 3 == 0) {
+			request(fd, bridge_osc_port, "/ctlbridge/reload");
+			reloads++;
+		}
+		proc_mem(p.pid, &m);
+		if (m.anon_kb > peak_anon)
+			peak_anon = m.anon_kb;
+		if (tick == 6)
+			first = m;
+		if (tick % 6 == 0)
+			printf("  %5.0f s: %9ld events sent, %9ld received; "
+			    "anonymous %ld kB, RSS beyond JACK's shm %ld kB\n",
+			    (double)(mono_ns() - t0) / 1e9,
+			    atomic_load(&src.sent), atomic_load(&rcv.n),
+			    m.anon_kb, m.rss_kb - m.shm_kb);
+		fflush(stdout);
+	}
+	sleep_ms(1000);
+	atomic_store(&src.go, 0);
+	proc_mem(p.pid, &m);
+	printf("  end: %ld events sent, %ld received (%ld lost), %d reloads; "
+	    "anonymous %ld kB at 1 minute, %ld kB at the end (%+ld), %ld kB "
+	    "at most\n\n", atomic_load(&src.sent), atomic_load(&rcv.n),
+	    atomic_load(&src.sent) - atomic_load(&rcv.n), reloads,
+	    first.anon_kb, m.anon_kb, m.anon_kb - first.anon_kb, peak_anon);
+	proc_stop(&p);
+	proc_free(&p);
+	jack_down();
+	close(fd);
+	bridge_osc_port = 0;
+	return 0;
+}
+
 /* ---- a controller-sized configuration ---- */
 
 static const char *const config_files[] = {
@@ -1204,6 +1323,11 @@ main(int argc, char **argv)
 	if (rcv_start() < 0)
 		return 1;
 
+	if ((e = getenv("BENCH_SOAK")) && atof(e) > 0) {
+		int rc = soak(atof(e));
+		rcv_stop();
+		return rc;
+	}
 	printf("end to end through JACK: %s against the floor (bench/floor.c)\n"
 	    "jackd -S%s -d dummy -r 48000; %ld cores, load average %.2f; "
 	    "%d interleaved run%s of each%s\n"
