@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "bridge.h"
 #include "util.h"
@@ -171,6 +174,20 @@ swap_in(struct bridge *br, struct config *cfg, const struct profile **next,
 	return 0;
 }
 
+/* A set was freed (the one replaced, or one that failed its checks):
+ * its pages go back to the system.  glibc keeps freed memory in the heap
+ * for the next allocation, and the bridge allocates little after start:
+ * without this, each reload of a large set leaves the heap grown by
+ * about the set's size (560 kB for 1,024 bindings, measured with
+ * BENCH_SOAK).  Some 100 us, once per reload. */
+static void
+give_back(void)
+{
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+}
+
 int
 reload(struct bridge *br, const char *why)
 {
@@ -191,6 +208,7 @@ reload(struct bridge *br, const char *why)
 		    dl.errors == 1 ? "" : "s");
 		br->last_reload = dl;
 		br->reload_failed = true;
+		give_back();
 		return -1;
 	}
 	diag_log(&dl, LOG_PRIO_WARNING);	/* warnings */
@@ -205,11 +223,13 @@ reload(struct bridge *br, const char *why)
 		    "configuration stays in service", why);
 		br->last_reload = dl;
 		br->reload_failed = true;
+		give_back();
 		return -1;
 	}
 	reload_log_sources(cfg);
 	br->last_reload = dl;
 	br->reload_failed = false;
+	give_back();
 	log_info("reloaded (%s): %d profiles, in %.1f ms", why, cfg->nprofiles,
 	    (double)(now_ns() - t0) / 1e6);
 	return 0;
@@ -227,6 +247,7 @@ reload_release(struct bridge *br)
 		*r = gone->next;
 		config_free(gone->cfg);
 		free(gone);
+		give_back();
 	}
 }
 
