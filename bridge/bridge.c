@@ -394,14 +394,9 @@ setup_signals(struct bridge *br)
 static void
 no_such_profile(const struct bridge *br, const char *name)
 {
-	char names[512];
-	size_t n = 0;
+	char msg[600];
 
-	names[0] = '\0';
-	for (int i = 0; i < br->cfg->nprofiles && n < sizeof(names) - 64; i++)
-		n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s",
-		    i ? ", " : "", br->cfg->profiles[i]->name);
-	log_errx("no profile '%s' (profiles: %s)", name, names);
+	log_errx("%s", config_no_profile(br->cfg, name, msg, sizeof(msg)));
 }
 
 static int

@@ -687,6 +687,20 @@ config_profile(const struct config *cfg, const char *name)
 	return NULL;
 }
 
+const char *
+config_no_profile(const struct config *cfg, const char *name, char *buf,
+    size_t len)
+{
+	int n = snprintf(buf, len, "no profile '%s' (profiles:", name);
+
+	for (int i = 0; i < cfg->nprofiles && n > 0 && (size_t)n + 4 < len; i++)
+		n += snprintf(buf + n, len - (size_t)n, "%s %s", i ? "," : "",
+		    cfg->profiles[i]->name);
+	if (n > 0 && (size_t)n + 2 < len)
+		snprintf(buf + n, len - (size_t)n, ")");
+	return buf;
+}
+
 const struct controller *
 config_controller(const struct config *cfg, const char *name)
 {

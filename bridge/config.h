@@ -388,6 +388,10 @@ struct config *config_load_files(char *const *dirs, int ndirs,
 void config_free(struct config *cfg);
 
 const struct profile *config_profile(const struct config *cfg, const char *name);
+/* "no profile 'NAME' (profiles: a, b, ...)", for a name that is none, in
+ * buf; the list cut short where buf ends. */
+const char *config_no_profile(const struct config *cfg, const char *name,
+    char *buf, size_t len);
 const struct controller *config_controller(const struct config *cfg, const char *name);
 const struct dialect *config_dialect(const struct config *cfg, const char *name);
 /* The profile a hook's actions switch to (profile.switch, .next,

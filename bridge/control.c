@@ -557,11 +557,11 @@ serve_switch(struct bridge *br, const struct sockaddr_in *to,
 {
 	const struct profile *p = config_profile(br->cfg, name);
 	struct surface *sf;
-	char msg[300];
+	char msg[600];
 
 	if (p == NULL) {
-		snprintf(msg, sizeof(msg), "no profile '%s'", name);
-		reply_line(br, to, false, msg);
+		reply_line(br, to, false, config_no_profile(br->cfg, name, msg,
+		    sizeof(msg)));
 		return;
 	}
 	if ((sf = switch_surface(br, p, surface, msg, sizeof(msg))) == NULL ||

@@ -618,7 +618,9 @@ sheet_main(int argc, char **argv, char *const *dirs, int ndirs)
 	memset(pages, 0, sizeof(pages));
 	for (int i = 0; i < n; i++) {
 		if ((pages[i].p = config_profile(cfg, names[i])) == NULL) {
-			log_errx("no profile '%s'", names[i]);
+			char msg[600];
+			log_errx("%s", config_no_profile(cfg, names[i], msg,
+			    sizeof(msg)));
 			config_free(cfg);
 			return 1;
 		}

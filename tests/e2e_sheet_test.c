@@ -347,7 +347,8 @@ test_errors(void **state)
 	    ctlbridge_path());
 	out = run(cmd);
 	assert_non_null(out);
-	assert_non_null(strstr(out, "no profile 'nosuchrole'"));
+	assert_non_null(strstr(out, "no profile 'nosuchrole' (profiles: "
+	    "engineer, engineer-apcmini, "));
 	assert_non_null(strstr(out, "rc=1"));
 	free(out);
 	snprintf(cmd, sizeof(cmd), "'%s' sheet 2>&1; echo rc=$?",

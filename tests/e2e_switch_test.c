@@ -654,7 +654,7 @@ test_control_errors(void **state)
 	line = strstr(proc_output(&f->bridge), "control: OSC port ");
 	port = atoi(line + strlen("control: OSC port "));
 	assert_int_equal(cli(f, &out, nosuch), 1);
-	assert_string_equal(out, "no profile 'nosuch'\n");
+	assert_string_equal(out, "no profile 'nosuch' (profiles: a, b)\n");
 	free(out);
 
 	/* garbage and an unknown request, from an OSC peer */
