@@ -121,6 +121,8 @@ actions_main(int argc, char **argv, char *const *dirs, int ndirs)
 		fputs(use, stderr);
 		return 2;
 	}
+	if (dirs == confdir && confdir_check(confdir[0]) < 0)
+		return 1;
 	if (optind < argc) {
 		diag_init(&dl);
 		cfg = config_load((char **)dirs, ndirs, NULL, &dl);

@@ -818,6 +818,8 @@ learn_main(int argc, char **argv, char *const *dirs, int ndirs)
 			return 2;
 		}
 	}
+	if (dirs == own_dirs && confdir_check(own_dirs[0]) < 0)
+		return 1;
 	if (argc - optind > 1 + LEARN_MAX_NAMES) {
 		log_errx("at most %d names at a time", LEARN_MAX_NAMES);
 		return 2;

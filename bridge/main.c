@@ -183,6 +183,8 @@ cmd_check(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (confdir && confdir_check(confdir) < 0)
+		return 1;
 	ndirs = search_path(confdir, dirs);
 	diag_init(&dl);
 	if (optind < argc)
@@ -580,6 +582,8 @@ main(int argc, char **argv)
 			return 1;
 		opt.daw = &daw;
 	}
+	if (confdir && confdir_check(confdir) < 0)
+		return 1;
 	opt.ndirs = search_path(confdir, dirs);
 	if (opt.ndirs == 0) {
 		log_errx("no configuration directory found (looked in "

@@ -256,6 +256,8 @@ ports_main(int argc, char **argv, char *const *dirs, int ndirs)
 		fprintf(stderr, "usage: ctlbridge ports [-c DIR]\n");
 		return 2;
 	}
+	if (dirs == confdir && confdir_check(confdir[0]) < 0)
+		return 1;
 	/* controllers only: a broken profile does not hide a port */
 	diag_init(&dl);
 	cfg = config_load((char **)dirs, ndirs, NULL, &dl);

@@ -600,6 +600,8 @@ sheet_main(int argc, char **argv, char *const *dirs, int ndirs)
 		usage(stderr);
 		return 2;
 	}
+	if (dirs == own_dirs && confdir_check(own_dirs[0]) < 0)
+		return 1;
 	for (int i = optind; i < argc; i++)
 		names[n++] = argv[i];
 	if (ndirs == 0) {

@@ -563,3 +563,19 @@ realtime_thread(int prio, char *why, size_t len)
 		snprintf(why, len, "%s", strerror(err));
 	return -1;
 }
+
+int
+confdir_check(const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) < 0) {
+		log_errx("-c %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		log_errx("-c %s: not a directory", dir);
+		return -1;
+	}
+	return 0;
+}

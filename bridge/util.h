@@ -118,6 +118,10 @@ void pending_add(struct pending_lines *pl, const char *key, const char *value,
 void pending_free(struct pending_lines *pl);
 
 bool ends_with(const char *s, const char *suffix);
+/* The DIR of -c is a directory: 0, or -1 said ("-c DIR: No such file or
+ * directory"), where each subcommand would say it in words of its own
+ * ("DIR/profiles: no profiles found"). */
+int confdir_check(const char *dir);
 
 /* Open a regular file for reading, never blocking: a FIFO or a device
  * named *.ini would stop the one thread MIDI runs on.  NULL with errno

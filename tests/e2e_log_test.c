@@ -138,6 +138,27 @@ test_fatal_is_error(void **state)
 	    "No such file or directory");
 	proc_free(&f->bridge);
 
+	/* -c of a directory that is not there (yet): said as such, by the
+	 * bridge and by the subcommands that take -c */
+	snprintf(line, sizeof(line), "ctlbridge: error: -c %s: No such file or "
+	    "directory", f->dir);
+	assert_int_equal(exit_of(f, broken, NULL), 1);
+	assert_line(f->bridge.output, line);
+	proc_free(&f->bridge);
+	{
+		static const char *const sub[][2] = { { "check", NULL },
+		    { "sheet", "engineer" }, { "actions", "ardour" },
+		    { "ports", NULL } };
+		for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
+			char *argv[] = { b, (char *)sub[i][0], "-c", f->dir,
+			    (char *)sub[i][1], NULL };
+			assert_int_equal(exit_of(f, argv, NULL), 1);
+			assert_memory_equal(f->bridge.output, line, strlen(line));
+			assert_string_equal(f->bridge.output + strlen(line), "\n");
+			proc_free(&f->bridge);
+		}
+	}
+
 	/* a profile naming a controller and a dialect that are not there:
 	 * the diagnostics, then the error that stops the bridge */
 	snprintf(path, sizeof(path), "%s/profiles", f->dir);
