@@ -426,6 +426,18 @@ surface_option(int ch, const char *arg, struct surface_spec *surfaces,
 		    "alsa[:PATTERN], jack[:PATTERN] or raw:PATH)", arg);
 		return -1;
 	}
+	/* a byte stream read twice is split between its readers: each
+	 * would see some of the messages, and half a message */
+	if (cur->inputs[cur->ninputs].type == INPUT_RAW)
+		for (int i = 0; i < *nsurf; i++)
+			for (int k = 0; k < surfaces[i].ninputs; k++)
+				if (surfaces[i].inputs[k].type == INPUT_RAW &&
+				    strcmp(surfaces[i].inputs[k].arg,
+				    cur->inputs[cur->ninputs].arg) == 0) {
+					log_errx("-m %s given twice: a byte stream is "
+					    "read by one input only", arg);
+					return -1;
+				}
 	cur->ninputs++;
 	return 0;
 }

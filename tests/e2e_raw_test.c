@@ -343,6 +343,11 @@ test_usage_errors(void **state)
 	char *bad_input[] = { b, "-c", ".", "-m", "midi:x", NULL };
 	char *bad_flag[] = { b, "-c", ".", "-x", NULL };
 	char *extra_arg[] = { b, "-c", ".", "frobnicate", NULL };
+	char *stdin_twice[] = { b, "-c", ".", "-p", "engineer", "-m", "raw:-",
+	    "-p", "producer", "-m", "raw:-", NULL };
+	char *file_twice[] = { b, "-c", ".", "-m",
+	    "raw:tests/data/captures/nanokontrol2-engineer.bin", "-m",
+	    "raw:tests/data/captures/nanokontrol2-engineer.bin", NULL };
 
 	assert_int_equal(exit_of(f, bad_input), 2);
 	assert_non_null(strstr(f->bridge.output, "bad MIDI input 'midi:x'"));
@@ -351,6 +356,14 @@ test_usage_errors(void **state)
 	proc_free(&f->bridge);
 	assert_int_equal(exit_of(f, extra_arg), 2);
 	assert_non_null(strstr(f->bridge.output, "unknown command 'frobnicate'"));
+	proc_free(&f->bridge);
+	/* one byte stream, two readers: each would get part of it */
+	assert_int_equal(exit_of(f, stdin_twice), 2);
+	assert_string_equal(f->bridge.output, "ctlbridge: error: -m raw:- given "
+	    "twice: a byte stream is read by one input only\n");
+	proc_free(&f->bridge);
+	assert_int_equal(exit_of(f, file_twice), 2);
+	assert_non_null(strstr(f->bridge.output, "-m raw:tests/data/captures/"));
 }
 
 static void
