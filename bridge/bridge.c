@@ -404,6 +404,7 @@ setup_surface(struct bridge *br, const struct surface_spec *spec)
 {
 	struct surface *sf = &br->surfaces[br->nsurfaces];
 	const struct profile *p = config_profile(br->cfg, spec->profile);
+	bool uses_pattern;
 
 	if (p == NULL) {
 		no_such_profile(br, spec->profile);
@@ -446,6 +447,15 @@ setup_surface(struct bridge *br, const struct surface_spec *spec)
 			    "with its default pattern: both will connect to every "
 			    "such device; give each its own -m", i + 1, sf->index,
 			    p->controller->name);
+	/* no -m, -m auto, -m alsa or -m jack: the controller's pattern */
+	uses_pattern = spec->ninputs == 0;
+	for (int i = 0; i < spec->ninputs; i++)
+		uses_pattern |= spec->inputs[i].type == INPUT_AUTO ||
+		    (spec->inputs[i].type != INPUT_RAW &&
+		    spec->inputs[i].arg == NULL);
+	if (uses_pattern)
+		snprintf(sf->pattern, sizeof(sf->pattern), "%s",
+		    p->controller->port_pattern);
 	return inputs_open(&sf->in, br->loop, sf->index,
 	    p->controller->port_pattern, spec->inputs, spec->ninputs);
 }

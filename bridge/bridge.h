@@ -129,6 +129,9 @@ struct surface {
 	/* what it reads, for other bridges to compare: "CONTROLLER
 	 * KIND:PATTERN" lines (control_claimants) */
 	char claims[1024];
+	/* the controller's port pattern its inputs were opened with, ""
+	 * when none of them uses it (-m raw:PATH, -m jack:PATTERN) */
+	char pattern[256];
 };
 
 /* ---- what the bridge is made of ---- */

@@ -24,7 +24,8 @@ same_cc14(const struct controller *a, const struct controller *b)
 }
 
 /* Can surface sf run p, its profile's namesake in a new set?  An error
- * (or a warning) in dl when not. */
+ * (or a warning) in dl when not.  A port pattern is compared with the
+ * one the surface's inputs were opened with, and only when they use it. */
 static void
 check_surface(const struct surface *sf, const struct profile *p,
     struct diag_list *dl)
@@ -44,7 +45,8 @@ check_surface(const struct surface *sf, const struct profile *p,
 	else if (!same_cc14(p->controller, c))
 		diag_error(dl, p->controller->file, 0, "its 14-bit pairs "
 		    "changed: restart the bridge for that");
-	else if (strcmp(p->controller->port_pattern, c->port_pattern) != 0)
+	else if (sf->pattern[0] &&
+	    strcmp(p->controller->port_pattern, sf->pattern) != 0)
 		diag_warning(dl, p->controller->file, 0, "the new port pattern "
 		    "applies when the bridge restarts");
 }

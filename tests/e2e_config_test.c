@@ -439,6 +439,82 @@ test_symlinked_profile_follows_its_target(void **state)
 	    "reloaded (files changed)"), 2);
 }
 
+/* The controller's port pattern edited under a bridge whose inputs use it
+ * (-m auto): the reload is taken, with a warning that the pattern waits
+ * for a restart, said by status; put back as it was, no warning: the
+ * inputs use that one.  A surface that reads only a raw input uses no
+ * pattern, and is told nothing. */
+static void
+port_pattern_edit(struct fixture *f, char *const args[], bool uses_pattern)
+{
+	char *status[] = { "status", NULL };
+	char path[400], *orig, *text, *out;
+	const char *warning = "nanokontrol2.ini: warning: the new port pattern "
+	    "applies when the bridge restarts";
+	FILE *fp;
+	long len;
+
+	snprintf(path, sizeof(path), "%s/mappings/controllers/nanokontrol2.ini",
+	    f->conf);
+	assert_non_null(fp = fopen(path, "r"));
+	fseek(fp, 0, SEEK_END);
+	len = ftell(fp);
+	fseek(fp, 0, SEEK_SET);
+	orig = calloc(1, (size_t)len + 1);
+	assert_int_equal(fread(orig, 1, (size_t)len, fp), (size_t)len);
+	fclose(fp);
+	text = calloc(1, (size_t)len + 40);
+	{
+		char *port = strstr(orig, "\nport = ");
+		char *end;
+		assert_non_null(port);
+		end = strchr(port + 1, '\n');
+		memcpy(text, orig, (size_t)(port - orig));
+		sprintf(text + (port - orig), "\nport = nanoKONTROL2 SLIDER%s",
+		    end);
+	}
+	start_bridge(f, args);
+	assert_write_text(path, text);
+	assert_true(proc_wait_output(&f->bridge, "reloaded (files changed)",
+	    test_slow(3000)));
+	assert_int_equal(cli(f, &out, status), 0);
+	if (uses_pattern)
+		assert_non_null(strstr(out, warning));
+	else
+		assert_null(strstr(out, "port pattern"));
+	free(out);
+
+	assert_write_text(path, orig);
+	assert_true(proc_wait_output_count(&f->bridge, "reloaded (files changed)",
+	    2, test_slow(3000)));
+	assert_int_equal(cli(f, &out, status), 0);
+	assert_non_null(strstr(out, "last reload: ok\n"));
+	assert_null(strstr(out, "port pattern"));
+	free(out);
+	press_play(f);
+	expect_one(f, "/transport_play");
+	free(text);
+	free(orig);
+}
+
+static void
+test_port_pattern_edit(void **state)
+{
+	struct fixture *f = *state;
+	char *args[] = { "-c", f->conf, "-p", "engineer", "-m", "auto", NULL };
+
+	port_pattern_edit(f, args, true);
+}
+
+static void
+test_port_pattern_edit_raw_only(void **state)
+{
+	struct fixture *f = *state;
+	char *args[] = { "-c", f->conf, "-p", "engineer", NULL };
+
+	port_pattern_edit(f, args, false);
+}
+
 /* check FILE says what the bridge would of a switch to a profile not
  * named on the command line: one of another controller is refused (the
  * bridge refuses to start on it), one of the same is fine. */
@@ -542,6 +618,10 @@ main(void)
 		    test_symlinked_profile_follows_its_target, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_check_file_switch_to_other_controller, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_port_pattern_edit, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_port_pattern_edit_raw_only,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
