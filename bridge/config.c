@@ -590,7 +590,9 @@ load_files(char *const *dirs, int ndirs, char *const *files, int nfiles,
 		} else if (strcmp(kind, "profile") == 0 ||
 		    strcmp(kind, "bindings") == 0) {
 			load_profile(cfg, files[i], stem, NULL, dl);
-		} else
+		} else if (ini_file_is_utf16(files[i]))
+			diag_error(dl, files[i], 1, INI_UTF16_MESSAGE);
+		else
 			diag_error(dl, files[i], 0, "not a ctlbridge file: it "
 			    "should start with [controller], [daw] or [profile]");
 		free(kind);

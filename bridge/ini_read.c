@@ -190,6 +190,31 @@ handler(void *user, const char *section, const char *name, const char *value)
 	return 1;
 }
 
+/* Its byte order mark, or, without one, text as UTF-16 writes ASCII: a
+ * NUL before or after the first character. */
+static bool
+starts_utf16(FILE *fp)
+{
+	int a = getc(fp), b = getc(fp);
+
+	rewind(fp);
+	return (a == 0xFF && b == 0xFE) || (a == 0xFE && b == 0xFF) ||
+	    (a == 0 && b > 0 && b < 0x80) || (b == 0 && a > 0 && a < 0x80);
+}
+
+bool
+ini_file_is_utf16(const char *path)
+{
+	FILE *fp = fopen_regular(path);
+	bool utf16;
+
+	if (fp == NULL)
+		return false;
+	utf16 = starts_utf16(fp);
+	fclose(fp);
+	return utf16;
+}
+
 int
 ini_read_file(const char *path, ini_section_fn on_section, ini_key_fn on_key,
     void *user, struct diag_list *dl)
@@ -200,6 +225,12 @@ ini_read_file(const char *path, ini_section_fn on_section, ini_key_fn on_key,
 	if ((c.fp = fopen_regular(path)) == NULL) {
 		diag_error(dl, path, 0, "cannot open: %s", errno == EINVAL ?
 		    "not a regular file" : strerror(errno));
+		return -1;
+	}
+	/* every line would be a NUL byte, and the file no file of ours */
+	if (starts_utf16(c.fp)) {
+		diag_error(dl, path, 1, INI_UTF16_MESSAGE);
+		fclose(c.fp);
 		return -1;
 	}
 	c.path = path;
