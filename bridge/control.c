@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,10 +33,41 @@ runtime_dir(char *buf, size_t len)
 		snprintf(buf, len, "/tmp/ctlbridge-%u", (unsigned)getuid());
 }
 
+/* When process pid started (clock ticks since boot, /proc/PID/stat's
+ * 22nd field); false if unknown.  With the pid it names one process: a
+ * pid alone may be another program's once its bridge is gone. */
+static bool
+process_start(int pid, unsigned long long *start)
+{
+	char path[64], buf[1024];
+	const char *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	/* after the command's name, which may hold spaces and parentheses:
+	 * the state is field 3, the start field 22 */
+	if ((p = strrchr(buf, ')')) == NULL)
+		return false;
+	p++;
+	for (int field = 3; field < 22; field++)
+		if ((p = strchr(p + 1, ' ')) == NULL)
+			return false;
+	return sscanf(p, " %llu", start) == 1;
+}
+
 int
 control_announce(int port, const char *claims, char *path, size_t len)
 {
 	char dir[512];
+	unsigned long long start = 0;
 	FILE *fp;
 
 	runtime_dir(dir, sizeof(dir));
@@ -44,7 +76,10 @@ control_announce(int port, const char *claims, char *path, size_t len)
 	snprintf(path, len, "%s/%d", dir, (int)getpid());
 	if ((fp = fopen(path, "w")) == NULL)
 		return -1;
-	fprintf(fp, "port %d\n%s", port, claims ? claims : "");
+	fprintf(fp, "port %d\n", port);
+	if (process_start((int)getpid(), &start))
+		fprintf(fp, "start %llu\n", start);
+	fputs(claims ? claims : "", fp);
 	return fclose(fp);
 }
 
@@ -120,6 +155,7 @@ control_find(struct control_peer *peers, int max)
 	if ((dp = opendir(dir)) == NULL)
 		return 0;
 	while ((de = readdir(dp)) != NULL && n < max) {
+		unsigned long long wrote, now;
 		long pid;
 		int port;
 		FILE *fp;
@@ -133,12 +169,23 @@ control_find(struct control_peer *peers, int max)
 		}
 		if ((fp = fopen(path, "r")) == NULL)
 			continue;
-		if (fscanf(fp, "port %d", &port) == 1) {
+		port = -1;
+		wrote = 0;
+		if (fscanf(fp, "port %d\n", &port) == 1 &&
+		    fscanf(fp, "start %llu", &wrote) != 1)
+			wrote = 0;	/* a bridge that does not say */
+		fclose(fp);
+		/* killed (-9) without saying so, and its pid another
+		 * program's since */
+		if (wrote && process_start((int)pid, &now) && now != wrote) {
+			unlink(path);
+			continue;
+		}
+		if (port >= 0) {
 			peers[n].pid = (int)pid;
 			peers[n].port = port;
 			n++;
 		}
-		fclose(fp);
 	}
 	closedir(dp);
 	qsort(peers, (size_t)n, sizeof(*peers), cmp_peer);

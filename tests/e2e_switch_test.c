@@ -657,6 +657,28 @@ test_control_errors(void **state)
 	assert_string_equal(out, "no profile 'nosuch' (profiles: a, b)\n");
 	free(out);
 
+	/* a bridge killed with -9 left its file, and its pid is another
+	 * program's now: not a bridge (it started at another time), its
+	 * file removed, the one bridge found */
+	{
+		struct proc other;
+		char *argv[] = { "sleep", "30", NULL };
+		char stale[512];
+		FILE *fp;
+
+		assert_int_equal(proc_start(&other, argv, NULL, NULL), 0);
+		snprintf(stale, sizeof(stale), "%s/ctlbridge/%d", f->runtime,
+		    (int)other.pid);
+		assert_non_null(fp = fopen(stale, "w"));
+		fprintf(fp, "port 9\nstart 1\nclaim pads jack:x\n");
+		fclose(fp);
+		assert_int_equal(cli(f, &out, status), 0);
+		assert_non_null(strstr(out, "surface 1: pads, profile a"));
+		free(out);
+		assert_int_equal(access(stale, F_OK), -1);
+		proc_free(&other);
+	}
+
 	/* garbage and an unknown request, from an OSC peer */
 	oscrecv_send_raw(peer, port, junk, sizeof(junk));
 	{
