@@ -540,12 +540,14 @@ bridge_start(struct bridge *br, const struct bridge_options *opt)
 	for (int i = 0; i < opt->nsurfaces; i++)
 		if (setup_surface(br, &opt->surfaces[i]) < 0)
 			goto out;
-	control_announce_bridge(br);
-	log_info("control: OSC port %d (ctlbridge status|switch|reload)",
-	    br->osc.port);
+	/* edits are followed before the bridge says it is there: one saved
+	 * the moment a user (or a test) sees it start is not missed */
 	if (!opt->no_watch)
 		br->watch = watch_new(br->loop, opt->dirs, opt->ndirs,
 		    on_config_changed, br);
+	control_announce_bridge(br);
+	log_info("control: OSC port %d (ctlbridge status|switch|reload)",
+	    br->osc.port);
 	rc = 0;
 out:
 	diag_free(&dl);
