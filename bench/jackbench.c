@@ -629,6 +629,23 @@ cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The source set for a stream of rate events/s for seconds, and the
+ * receiver emptied and counting; src.go starts it. */
+static void
+stream_ready(double rate, double seconds)
+{
+	src.total = (long)(rate * seconds);
+	src.rate = rate;
+	src.started = false;
+	atomic_store(&src.sent, 0);
+	atomic_store(&src.deferred, 0);
+	atomic_store(&rcv.armed, 0);
+	sleep_ms(20);
+	atomic_store(&rcv.n, 0);
+	rcv.malformed = 0;
+	atomic_store(&rcv.armed, 1);
+}
+
 /* One run: the target up and connected, the stream, the idle window. */
 static void
 run_once(enum who w, double rate, double seconds, double idle_s,
@@ -666,16 +683,7 @@ run_once(enum who w, double rate, double seconds, double idle_s,
 	}
 	sleep_ms(300);	/* settle: start-up work is not the steady state */
 
-	src.total = (long)(rate * seconds);
-	src.rate = rate;
-	src.started = false;
-	atomic_store(&src.sent, 0);
-	atomic_store(&src.deferred, 0);
-	atomic_store(&rcv.armed, 0);
-	sleep_ms(20);
-	atomic_store(&rcv.n, 0);
-	rcv.malformed = 0;
-	atomic_store(&rcv.armed, 1);
+	stream_ready(rate, seconds);
 	drops0 = atomic_load(&rcv.dropped);
 	steps0 = atomic_load(&rcv.clock_steps);
 	xr0 = atomic_load(&src.xruns);
@@ -1142,6 +1150,7 @@ soak(double seconds)
 	int fd = socket(AF_INET, SOCK_DGRAM, 0), reloads = 0;
 	int64_t t0;
 	long peak_anon = 0;
+	int first_s = 0;
 
 	if (seconds > 3600)
 		seconds = 3600;	/* the receiver keeps 4 million arrivals */
@@ -1162,12 +1171,7 @@ soak(double seconds)
 	}
 	printf("soak: ctlbridge at %.0f events/s for %.0f s (256 frames), "
 	    "status every 10 s, reload every 30 s\n", rate, seconds);
-	src.total = (long)(rate * seconds);
-	src.rate = rate;
-	src.started = false;
-	atomic_store(&src.sent, 0);
-	atomic_store(&rcv.n, 0);
-	atomic_store(&rcv.armed, 1);
+	stream_ready(rate, seconds);
 	atomic_store(&src.go, 1);
 	t0 = mono_ns();
 	for (int tick = 1; atomic_load(&src.sent) < src.total; tick++) {
@@ -1180,8 +1184,12 @@ soak(double seconds)
 		proc_mem(p.pid, &m);
 		if (m.anon_kb > peak_anon)
 			peak_anon = m.anon_kb;
-		if (tick == 6)
+		/* the baseline: a minute in, or the first sample of a
+		 * shorter soak */
+		if (tick == 1 || tick == 6) {
 			first = m;
+			first_s = tick * 10;
+		}
 		if (tick % 6 == 0)
 			printf("  %5.0f s: %9ld events sent, %9ld received; "
 			    "anonymous %ld kB, RSS beyond JACK's shm %ld kB\n",
@@ -1194,10 +1202,11 @@ soak(double seconds)
 	atomic_store(&src.go, 0);
 	proc_mem(p.pid, &m);
 	printf("  end: %ld events sent, %ld received (%ld lost), %d reloads; "
-	    "anonymous %ld kB at 1 minute, %ld kB at the end (%+ld), %ld kB "
+	    "anonymous %ld kB at %d s, %ld kB at the end (%+ld), %ld kB "
 	    "at most\n\n", atomic_load(&src.sent), atomic_load(&rcv.n),
 	    atomic_load(&src.sent) - atomic_load(&rcv.n), reloads,
-	    first.anon_kb, m.anon_kb, m.anon_kb - first.anon_kb, peak_anon);
+	    first.anon_kb, first_s, m.anon_kb, m.anon_kb - first.anon_kb,
+	    peak_anon);
 	proc_stop(&p);
 	proc_free(&p);
 	jack_down();
